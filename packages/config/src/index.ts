@@ -1,0 +1,3 @@
+export * from "./errors.js";
+export * from "./power.js";
+export * from "./types.js";

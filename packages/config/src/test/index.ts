@@ -1,0 +1,2 @@
+// Test helpers for packages that consume the configuration. Filled by the config package.
+export {};

@@ -1,0 +1,41 @@
+// One vitest configuration for the whole tree. Every workspace folder with a src/ is a project
+// named after its folder (`config`, `bmc`, `lab`, ...), so `vitest run --project bmc` runs one.
+// `@haconn/*` resolves to sources, so tests never wait for a build.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const root = fileURLToPath(new URL(".", import.meta.url));
+const groups = ["packages", "apps", "tools"];
+
+const alias: { find: RegExp; replacement: string }[] = [];
+const projects: object[] = [];
+for (const group of groups) {
+  const dir = join(root, group);
+  if (!existsSync(dir)) continue;
+  for (const name of readdirSync(dir)) {
+    const src = join(dir, name, "src");
+    if (!existsSync(src)) continue;
+    if (group === "packages") {
+      alias.push({ find: new RegExp(`^@haconn/${name}/test$`), replacement: join(src, "test/index.ts") });
+      alias.push({ find: new RegExp(`^@haconn/${name}$`), replacement: join(src, "index.ts") });
+    }
+    if (name === "lab") alias.push({ find: /^@haconn\/lab$/, replacement: join(src, "index.ts") });
+    projects.push({
+      resolve: { alias },
+      test: {
+        name,
+        root: join(dir, name),
+        include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        testTimeout: 30_000,
+        hookTimeout: 60_000,
+      },
+    });
+  }
+}
+
+export default defineConfig({
+  resolve: { alias },
+  test: { projects, pool: "forks" },
+});
