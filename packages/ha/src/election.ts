@@ -1,0 +1,223 @@
+// The pair's election and takeover, as a pure transition (ARCHITECTURE example 3).
+//
+// Rules (docs/pair.md tells the story):
+// - Start: a node is `undecided` and listens. Peer active -> standby. Peer standby -> active
+//   (the peer waits for one). Both undecided -> the configuration's first management server is
+//   active. Nobody heard for startWaitMs -> probe the VIP (duplicate-address ARP); claim active
+//   only if nobody holds it, else keep listening and probing.
+// - Standby: the peer silent for missCount heartbeats, or its sync connection lost -> fence it
+//   (hardware reset through its BMC; PDU cut when configured and the BMC does not acknowledge).
+//   Only a successful fence, or a clean hand-over from the active, makes a standby active. A
+//   failed fence leaves it standby with the peer shown `error`, and is retried.
+// - Active: never fences the standby. Another active with a higher term (or the same term and
+//   the preferred name) wins; this one steps down at once.
+
+import type { HaEffect, HaEvent, HaState, HaTiming, PeerView } from "./types.js";
+
+export interface HaInit {
+  self: string;
+  peerName: string;
+  preferred: boolean;
+  now: number;
+  /** The term persisted by a previous run, so a restarted node never reuses an old term. */
+  term?: number;
+}
+
+export function initialState(init: HaInit): HaState {
+  return {
+    self: init.self,
+    peerName: init.peerName,
+    preferred: init.preferred,
+    role: "undecided",
+    term: init.term ?? 0,
+    startedAt: init.now,
+    peer: null,
+    fencing: null,
+    peerStatus: "--",
+    vipProbe: "idle",
+    nextProbeAt: init.now + 0,
+    stopping: false,
+  };
+}
+
+type Result = [HaState, HaEffect[]];
+
+const log = (
+  level: "info" | "warn" | "error",
+  message: string,
+  fields?: Record<string, unknown>,
+): HaEffect => (fields ? { kind: "log", level, message, fields } : { kind: "log", level, message });
+
+/** True while heartbeats from the peer are fresh. */
+export function peerAlive(state: HaState, now: number, timing: HaTiming): boolean {
+  return state.peer !== null && now - state.peer.heardAt <= timing.heartbeatMs * timing.missCount;
+}
+
+function activate(state: HaState, reason: Extract<HaEffect, { kind: "becomeActive" }>["reason"]): Result {
+  const term = Math.max(state.term, state.peer?.term ?? 0) + 1;
+  return [
+    { ...state, role: "active", term, fencing: null, vipProbe: "idle" },
+    [{ kind: "becomeActive", term, reason }, log("info", `becoming active (${reason})`, { term })],
+  ];
+}
+
+function startFencing(state: HaState, now: number, why: string): Result {
+  if (state.fencing) return [state, []];
+  const fencing = {
+    since: now,
+    attempt: 1,
+    inFlight: true,
+    nextAt: null,
+    lostTerm: state.peer?.term ?? 0,
+    lastError: null,
+  };
+  return [
+    { ...state, fencing },
+    [
+      log("warn", `peer ${state.peerName} lost (${why}); fencing it before taking over`),
+      { kind: "fencePeer", attempt: 1 },
+    ],
+  ];
+}
+
+function onTick(state: HaState, now: number, timing: HaTiming): Result {
+  if (state.stopping) return [state, []];
+  if (state.role === "undecided") {
+    const silentSinceStart = state.peer === null || !peerAlive(state, now, timing);
+    if (
+      silentSinceStart &&
+      now - state.startedAt >= timing.startWaitMs &&
+      state.vipProbe === "idle" &&
+      now >= state.nextProbeAt
+    ) {
+      return [{ ...state, vipProbe: "pending" }, [{ kind: "probeVip" }]];
+    }
+    return [state, []];
+  }
+  if (state.role === "standby") {
+    if (state.fencing) {
+      const f = state.fencing;
+      if (!f.inFlight && f.nextAt !== null && now >= f.nextAt) {
+        const attempt = f.attempt + 1;
+        return [
+          { ...state, fencing: { ...f, attempt, inFlight: true, nextAt: null } },
+          [{ kind: "fencePeer", attempt }],
+        ];
+      }
+      return [state, []];
+    }
+    if (!peerAlive(state, now, timing)) return startFencing(state, now, "heartbeat timeout");
+  }
+  return [state, []];
+}
+
+function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>): Result {
+  if (e.from !== state.peerName) {
+    return [state, [log("warn", `heartbeat from unknown node ${e.from} ignored`)]];
+  }
+  const peer: PeerView = {
+    role: e.role,
+    term: e.term,
+    digest: e.digest,
+    stateVersion: e.stateVersion,
+    heardAt: e.now,
+  };
+  const next: HaState = { ...state, peer };
+  if (state.stopping) return [next, []];
+  switch (state.role) {
+    case "undecided":
+      if (e.role === "active") {
+        const term = Math.max(state.term, e.term);
+        return [{ ...next, role: "standby", term, vipProbe: "idle" }, [{ kind: "becomeStandby", term }]];
+      }
+      if (e.role === "standby") return activate(next, "peerStandby");
+      return state.preferred ? activate(next, "preferred") : [next, []];
+    case "standby": {
+      const f = state.fencing;
+      if (f && !f.inFlight && e.role === "active" && e.term === f.lostTerm) {
+        // The same active came back (a network glitch): no fence needed any more.
+        return [
+          { ...next, fencing: null, peerStatus: "normal" },
+          [log("info", `peer ${state.peerName} is back; fencing cancelled`)],
+        ];
+      }
+      if (!f && e.role === "standby" && state.preferred) return activate(next, "preferred");
+      if (!f && e.role === "active" && e.term > state.term) return [{ ...next, term: e.term }, []];
+      return [next, []];
+    }
+    case "active":
+      if (e.role === "active" && (e.term > state.term || (e.term === state.term && !state.preferred))) {
+        return [
+          { ...next, role: "undecided", startedAt: e.now, vipProbe: "idle" },
+          [
+            log("error", `another active node ${e.from} (term ${e.term}, ours ${state.term}); stepping down`),
+            { kind: "stepDown", reason: "peer active with precedence" },
+          ],
+        ];
+      }
+      return [next, []];
+  }
+}
+
+export function transition(state: HaState, event: HaEvent, timing: HaTiming): Result {
+  switch (event.type) {
+    case "tick":
+      return onTick(state, event.now, timing);
+    case "heartbeat":
+      return onHeartbeat(state, event);
+    case "peerLost":
+      if (state.role === "standby" && !state.stopping)
+        return startFencing(state, event.now, "sync connection lost");
+      return [state, []];
+    case "vipProbed": {
+      if (state.role !== "undecided" || state.vipProbe !== "pending") return [state, []];
+      const idle: HaState = { ...state, vipProbe: "idle", nextProbeAt: event.now + timing.startWaitMs };
+      if (peerAlive(state, event.now, timing)) return [idle, []];
+      if (event.inUse)
+        return [
+          idle,
+          [log("warn", "the reset-path VIP answers ARP: another node holds it; staying undecided")],
+        ];
+      return activate(idle, "alone");
+    }
+    case "fenced": {
+      const f = state.fencing;
+      if (state.role !== "standby" || !f) return [state, []];
+      if (event.ok) {
+        const [s, fx] = activate({ ...state, peerStatus: "reset" }, "fenced");
+        return [s, [log("warn", `peer ${state.peerName} fenced by ${event.method ?? "bmc"}`), ...fx]];
+      }
+      const nextAt = event.now + timing.fenceRetryMs;
+      return [
+        {
+          ...state,
+          peerStatus: "error",
+          fencing: { ...f, inFlight: false, nextAt, lastError: event.error ?? "unknown" },
+        },
+        [
+          log("error", `fencing ${state.peerName} failed: ${event.error ?? "unknown"}; not taking over`, {
+            attempt: f.attempt,
+          }),
+        ],
+      ];
+    }
+    case "handover":
+      if (event.from !== state.peerName || state.role !== "standby" || state.stopping) return [state, []];
+      return activate({ ...state, term: Math.max(state.term, event.term) }, "handover");
+    case "requestHandover":
+      if (state.role !== "active")
+        return [state, [log("warn", "hand-over asked on a node that is not active")]];
+      return [
+        { ...state, role: "undecided", stopping: true },
+        [
+          { kind: "stepDown", reason: "hand-over" },
+          { kind: "sendHandover", term: state.term },
+        ],
+      ];
+    case "shutdown":
+      return [
+        { ...state, stopping: true, role: "undecided" },
+        state.role === "active" ? [{ kind: "stepDown", reason: "shutdown" }] : [],
+      ];
+  }
+}

@@ -1,0 +1,3 @@
+export * from "./election.js";
+export * from "./redundancy.js";
+export * from "./types.js";

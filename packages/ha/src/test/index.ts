@@ -1,0 +1,1 @@
+export { PairSimulation, type SimNode } from "./pair-simulation.js";
