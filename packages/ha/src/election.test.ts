@@ -33,8 +33,8 @@ describe("start-up", () => {
   });
 
   it("alone: probes the VIP after the start wait and claims active only when nobody holds it", () => {
-    let s = initialState({ self: "HACON1", peerName: "HACON2", preferred: false, now: 0 });
-    let fx;
+    let s = initialState({ self: "HACON1", peerName: "HACON2", preferred: true, now: 0 });
+    let fx: { kind: string }[];
     [s, fx] = transition(s, { type: "tick", now: T.startWaitMs - 1 }, T);
     expect(kinds(fx)).toEqual([]);
     [s, fx] = transition(s, { type: "tick", now: T.startWaitMs }, T);
@@ -66,7 +66,7 @@ describe("takeover", () => {
 
   it("fences the silent active before taking over, never before", () => {
     let s = standby();
-    let fx;
+    let fx: { kind: string }[];
     [s, fx] = transition(s, { type: "tick", now: 10 + T.heartbeatMs * T.missCount }, T);
     expect(kinds(fx)).toEqual([]);
     [s, fx] = transition(s, { type: "tick", now: 11 + T.heartbeatMs * T.missCount }, T);
@@ -86,7 +86,7 @@ describe("takeover", () => {
 
   it("does not take over when fencing fails; shows the peer in error and retries", () => {
     let s = standby();
-    let fx;
+    let fx: { kind: string }[];
     [s] = transition(s, { type: "peerLost", now: 50 }, T);
     [s, fx] = transition(s, { type: "fenced", now: 90, ok: false, error: "DEVICE_TIMEOUT" }, T);
     expect(s.role).toBe("standby");
@@ -219,5 +219,33 @@ describe("pair simulation", () => {
       ),
       { numRuns: 500 },
     );
+  });
+});
+
+describe("lone start behind a cut duplex link", () => {
+  it("the non-preferred node fences the preferred one before claiming", () => {
+    let s = initialState({ self: "HACON2", peerName: "HACON1", preferred: false, now: 0 });
+    let fx: { kind: string }[];
+    [s, fx] = transition(s, { type: "tick", now: T.startWaitMs }, T);
+    [s, fx] = transition(s, { type: "vipProbed", now: T.startWaitMs + 5, inUse: false }, T);
+    expect(s.role).toBe("undecided");
+    expect(kinds(fx)).toEqual(["fencePeer"]);
+    [s, fx] = transition(s, { type: "fenced", now: T.startWaitMs + 50, ok: false, error: "x" }, T);
+    expect(s.role).toBe("undecided");
+    [s, fx] = transition(s, { type: "tick", now: T.startWaitMs + 50 + T.fenceRetryMs }, T);
+    expect(kinds(fx)).toEqual(["fencePeer"]);
+    [s, fx] = transition(s, { type: "fenced", now: T.startWaitMs + 60 + T.fenceRetryMs, ok: true }, T);
+    expect(s.role).toBe("active");
+  });
+
+  it("both start alone with the link cut: never two actives", () => {
+    const sim = new PairSimulation({ rebootMs: 1500 });
+    sim.linkUp = false;
+    let worst = 0;
+    sim.run(20_000, () => {
+      worst = Math.max(worst, sim.activeCount(), sim.vipHolders());
+    });
+    expect(worst).toBe(1);
+    expect(sim.activeCount()).toBe(1);
   });
 });

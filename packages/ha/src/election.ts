@@ -2,9 +2,11 @@
 //
 // Rules (docs/pair.md tells the story):
 // - Start: a node is `undecided` and listens. Peer active -> standby. Peer standby -> active
-//   (the peer waits for one). Both undecided -> the configuration's first management server is
-//   active. Nobody heard for startWaitMs -> probe the VIP (duplicate-address ARP); claim active
-//   only if nobody holds it, else keep listening and probing.
+//   (the peer waits for one). Both undecided -> the configuration's first management server
+//   (the preferred one) is active. Nobody heard for startWaitMs -> probe the VIP
+//   (duplicate-address ARP); if somebody holds it, keep listening and probing. If it is free,
+//   the preferred node claims active; the other fences the preferred node first (two lone
+//   starters behind a cut duplex link could otherwise both see a free VIP).
 // - Standby: the peer silent for missCount heartbeats, or its sync connection lost -> fence it
 //   (hardware reset through its BMC; PDU cut when configured and the BMC does not acknowledge).
 //   Only a successful fence, or a clean hand-over from the active, makes a standby active. A
@@ -82,6 +84,7 @@ function startFencing(state: HaState, now: number, why: string): Result {
 
 function onTick(state: HaState, now: number, timing: HaTiming): Result {
   if (state.stopping) return [state, []];
+  if (state.role === "undecided" && state.fencing) return retryFence(state, now);
   if (state.role === "undecided") {
     const silentSinceStart = state.peer === null || !peerAlive(state, now, timing);
     if (
@@ -95,20 +98,20 @@ function onTick(state: HaState, now: number, timing: HaTiming): Result {
     return [state, []];
   }
   if (state.role === "standby") {
-    if (state.fencing) {
-      const f = state.fencing;
-      if (!f.inFlight && f.nextAt !== null && now >= f.nextAt) {
-        const attempt = f.attempt + 1;
-        return [
-          { ...state, fencing: { ...f, attempt, inFlight: true, nextAt: null } },
-          [{ kind: "fencePeer", attempt }],
-        ];
-      }
-      return [state, []];
-    }
+    if (state.fencing) return retryFence(state, now);
     if (!peerAlive(state, now, timing)) return startFencing(state, now, "heartbeat timeout");
   }
   return [state, []];
+}
+
+function retryFence(state: HaState, now: number): Result {
+  const f = state.fencing;
+  if (!f || f.inFlight || f.nextAt === null || now < f.nextAt) return [state, []];
+  const attempt = f.attempt + 1;
+  return [
+    { ...state, fencing: { ...f, attempt, inFlight: true, nextAt: null } },
+    [{ kind: "fencePeer", attempt }],
+  ];
 }
 
 function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>): Result {
@@ -126,6 +129,9 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>)
   if (state.stopping) return [next, []];
   switch (state.role) {
     case "undecided":
+      // A fence decided while the peer was silent goes on once issued; one not yet issued is dropped.
+      if (state.fencing?.inFlight) return [next, []];
+      if (state.fencing) next.fencing = null;
       if (e.role === "active") {
         const term = Math.max(state.term, e.term);
         return [{ ...next, role: "standby", term, vipProbe: "idle" }, [{ kind: "becomeStandby", term }]];
@@ -178,11 +184,14 @@ export function transition(state: HaState, event: HaEvent, timing: HaTiming): Re
           idle,
           [log("warn", "the reset-path VIP answers ARP: another node holds it; staying undecided")],
         ];
-      return activate(idle, "alone");
+      // Two lone starters could both see a free VIP. Only the preferred node claims on the probe;
+      // the other fences the preferred one first, so at most one of them is ever up and active.
+      if (state.preferred) return activate(idle, "alone");
+      return startFencing(idle, event.now, "alone at start and the VIP is free");
     }
     case "fenced": {
       const f = state.fencing;
-      if (state.role !== "standby" || !f) return [state, []];
+      if (state.role === "active" || !f || state.stopping) return [state, []];
       if (event.ok) {
         const [s, fx] = activate({ ...state, peerStatus: "reset" }, "fenced");
         return [s, [log("warn", `peer ${state.peerName} fenced by ${event.method ?? "bmc"}`), ...fx]];
