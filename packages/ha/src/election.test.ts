@@ -4,7 +4,8 @@ import { initialState, transition } from "./election.js";
 import { PairSimulation } from "./test/pair-simulation.js";
 import { DEFAULT_TIMING, type HaEvent, type HaState } from "./types.js";
 
-const T = DEFAULT_TIMING;
+// Unit tests step a single node from time 0; the freshness window has its own test.
+const T = { ...DEFAULT_TIMING, freshnessMs: 0 };
 const hb = (now: number, role: HaState["role"], term = 1, from = "HACON2"): HaEvent => ({
   type: "heartbeat",
   now,
@@ -32,22 +33,28 @@ describe("start-up", () => {
     expect(transition(b, hb(10, "undecided", 0, "HACON1"), T)[0].role).toBe("undecided");
   });
 
-  it("alone: probes the VIP after the start wait and claims active only when nobody holds it", () => {
+  it("alone: the preferred node probes the VIP after the start wait and claims active when it is free", () => {
     let s = initialState({ self: "HACON1", peerName: "HACON2", preferred: true, now: 0 });
     let fx: { kind: string }[];
     [s, fx] = transition(s, { type: "tick", now: T.startWaitMs - 1 }, T);
     expect(kinds(fx)).toEqual([]);
     [s, fx] = transition(s, { type: "tick", now: T.startWaitMs }, T);
     expect(kinds(fx)).toEqual(["probeVip"]);
-    [s, fx] = transition(s, { type: "vipProbed", now: T.startWaitMs + 5, inUse: true }, T);
-    expect(s.role).toBe("undecided");
-    [s, fx] = transition(s, { type: "tick", now: T.startWaitMs + 10 }, T);
-    expect(kinds(fx)).toEqual([]); // waits a full start wait before probing again
-    [s, fx] = transition(s, { type: "tick", now: 2 * T.startWaitMs + 5 }, T);
-    expect(kinds(fx)).toEqual(["probeVip"]);
-    [s, fx] = transition(s, { type: "vipProbed", now: 2 * T.startWaitMs + 6, inUse: false }, T);
+    [s, fx] = transition(s, { type: "vipProbed", now: T.startWaitMs + 5, inUse: false }, T);
     expect(s.role).toBe("active");
     expect(kinds(fx)).toEqual(["becomeActive"]);
+  });
+
+  it("ignores heartbeats during the freshness window after its start", () => {
+    const s = initialState({ self: "HACON2", peerName: "HACON1", preferred: false, now: 1000 });
+    const early = transition(
+      s,
+      hb(1000 + DEFAULT_TIMING.freshnessMs - 1, "standby", 2, "HACON1"),
+      DEFAULT_TIMING,
+    );
+    expect(early[0].role).toBe("undecided");
+    const late = transition(s, hb(1000 + DEFAULT_TIMING.freshnessMs, "standby", 2, "HACON1"), DEFAULT_TIMING);
+    expect(late[0].role).toBe("active");
   });
 
   it("ignores heartbeats from a node that is not its configured peer", () => {
@@ -223,6 +230,17 @@ describe("pair simulation", () => {
 });
 
 describe("lone start behind a cut duplex link", () => {
+  it("a silent peer whose VIP still answers is fenced before this node takes over", () => {
+    let s = initialState({ self: "HACON1", peerName: "HACON2", preferred: true, now: 0 });
+    let fx: { kind: string }[];
+    [s, fx] = transition(s, { type: "tick", now: T.startWaitMs }, T);
+    [s, fx] = transition(s, { type: "vipProbed", now: T.startWaitMs + 5, inUse: true }, T);
+    expect(s.role).toBe("undecided");
+    expect(kinds(fx)).toEqual(["fencePeer"]);
+    [s, fx] = transition(s, { type: "fenced", now: T.startWaitMs + 50, ok: true }, T);
+    expect(s.role).toBe("active");
+  });
+
   it("the non-preferred node fences the preferred one before claiming", () => {
     let s = initialState({ self: "HACON2", peerName: "HACON1", preferred: false, now: 0 });
     let fx: { kind: string }[];

@@ -4,9 +4,10 @@
 // - Start: a node is `undecided` and listens. Peer active -> standby. Peer standby -> active
 //   (the peer waits for one). Both undecided -> the configuration's first management server
 //   (the preferred one) is active. Nobody heard for startWaitMs -> probe the VIP
-//   (duplicate-address ARP); if somebody holds it, keep listening and probing. If it is free,
-//   the preferred node claims active; the other fences the preferred node first (two lone
-//   starters behind a cut duplex link could otherwise both see a free VIP).
+//   (duplicate-address ARP). If it is free, the preferred node claims active; the other fences
+//   the preferred node first (two lone starters behind a cut duplex link could otherwise both
+//   see a free VIP). If somebody holds it while the peer is silent, the peer's daemon died (its
+//   VIP stays on its host) or the duplex link is down: fence the peer, then take over.
 // - Standby: the peer silent for missCount heartbeats, or its sync connection lost -> fence it
 //   (hardware reset through its BMC; PDU cut when configured and the BMC does not acknowledge).
 //   Only a successful fence, or a clean hand-over from the active, makes a standby active. A
@@ -114,7 +115,7 @@ function retryFence(state: HaState, now: number): Result {
   ];
 }
 
-function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>): Result {
+function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>, timing: HaTiming): Result {
   if (e.from !== state.peerName) {
     return [state, [log("warn", `heartbeat from unknown node ${e.from} ignored`)]];
   }
@@ -127,6 +128,7 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>)
   };
   const next: HaState = { ...state, peer };
   if (state.stopping) return [next, []];
+  if (e.now - state.startedAt < timing.freshnessMs) return [state, []];
   switch (state.role) {
     case "undecided":
       // A fence decided while the peer was silent goes on once issued; one not yet issued is dropped.
@@ -170,7 +172,7 @@ export function transition(state: HaState, event: HaEvent, timing: HaTiming): Re
     case "tick":
       return onTick(state, event.now, timing);
     case "heartbeat":
-      return onHeartbeat(state, event);
+      return onHeartbeat(state, event, timing);
     case "peerLost":
       if (state.role === "standby" && !state.stopping)
         return startFencing(state, event.now, "sync connection lost");
@@ -179,11 +181,9 @@ export function transition(state: HaState, event: HaEvent, timing: HaTiming): Re
       if (state.role !== "undecided" || state.vipProbe !== "pending") return [state, []];
       const idle: HaState = { ...state, vipProbe: "idle", nextProbeAt: event.now + timing.startWaitMs };
       if (peerAlive(state, event.now, timing)) return [idle, []];
-      if (event.inUse)
-        return [
-          idle,
-          [log("warn", "the reset-path VIP answers ARP: another node holds it; staying undecided")],
-        ];
+      // The VIP answers but the peer is silent: its daemon died (the VIP stays on its host) or the
+      // duplex link is down. Either way fence it before anything else, as a standby would.
+      if (event.inUse) return startFencing(idle, event.now, "silent, and the VIP answers ARP");
       // Two lone starters could both see a free VIP. Only the preferred node claims on the probe;
       // the other fences the preferred one first, so at most one of them is ever up and active.
       if (state.preferred) return activate(idle, "alone");

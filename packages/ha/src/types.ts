@@ -15,6 +15,12 @@ export interface HaTiming {
   startWaitMs: number;
   /** Pause between fencing attempts that failed. */
   fenceRetryMs: number;
+  /**
+   * A started node ignores heartbeats for this long, and receivers drop duplex datagrams whose
+   * sender timestamp is older: nothing a previous incarnation sent is acted on once the new
+   * one acts (the model in packages/ha/model shows why this matters).
+   */
+  freshnessMs: number;
 }
 
 export const DEFAULT_TIMING: HaTiming = {
@@ -22,6 +28,7 @@ export const DEFAULT_TIMING: HaTiming = {
   missCount: 3,
   startWaitMs: 2000,
   fenceRetryMs: 5000,
+  freshnessMs: 500,
 };
 
 export interface PeerView {
