@@ -4,4 +4,5 @@ export * from "./dump-sim/index.js";
 export * from "./esxi-sim/index.js";
 export * from "./hamon-sim/index.js";
 export * from "./ipmi-sim/index.js";
+export * from "./netns/index.js";
 export * from "./pdu-sim/index.js";

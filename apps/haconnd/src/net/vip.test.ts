@@ -1,0 +1,59 @@
+// Against real `ip` and `arping` in two network namespaces this test creates (addresses exist
+// only inside them).
+import { NetnsLab, netnsAvailable } from "@haconn/lab";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sameSubnet, VipManager } from "./vip.js";
+
+describe("sameSubnet", () => {
+  it("compares under the mask", () => {
+    expect(sameSubnet("10.77.0.1", "10.77.0.200", 24)).toBe(true);
+    expect(sameSubnet("10.77.1.1", "10.77.0.200", 24)).toBe(false);
+    expect(sameSubnet("10.77.1.1", "10.77.0.200", 16)).toBe(true);
+  });
+});
+
+const canNetns = netnsAvailable();
+
+describe.skipIf(!canNetns)("VipManager in network namespaces", () => {
+  const lab = new NetnsLab(`hvip${process.pid % 10000}`);
+  let a: VipManager;
+  let b: VipManager;
+  const vip = "10.77.0.100";
+
+  beforeAll(() => {
+    NetnsLab.cleanupLeftovers(lab.prefix);
+    const nsA = lab.add("a");
+    const nsB = lab.add("b");
+    lab.link({ a: nsA, b: nsB, ifA: "rp0", ifB: "rp0", addrA: "10.77.0.1/24", addrB: "10.77.0.2/24" });
+    a = new VipManager({ addr: vip, prefixLength: 24, prefix: ["ip", "netns", "exec", nsA] });
+    b = new VipManager({ addr: vip, prefixLength: 24, prefix: ["ip", "netns", "exec", nsB] });
+  });
+  afterAll(() => lab.destroy());
+
+  it("finds the interface of the physical reset-path address", async () => {
+    await expect(a.interface()).resolves.toBe("rp0");
+  });
+
+  it("acquire adds the VIP once, the other host sees it in use, release removes it", async () => {
+    await expect(b.inUseElsewhere()).resolves.toBe(false);
+    await a.acquire();
+    await a.acquire(); // idempotent
+    await expect(a.held()).resolves.toBe(true);
+    const shown = lab.exec(lab.name("a"), ["ip", "-4", "-o", "addr", "show", "dev", "rp0"]);
+    expect(shown.match(/10\.77\.0\.100/g)).toHaveLength(1);
+    await expect(b.inUseElsewhere()).resolves.toBe(true);
+    await a.release();
+    await a.release(); // idempotent
+    await expect(a.held()).resolves.toBe(false);
+    await expect(b.inUseElsewhere()).resolves.toBe(false);
+  });
+
+  it("refuses with a clear error when no interface is in the VIP's subnet", async () => {
+    const c = new VipManager({
+      addr: "10.78.0.100",
+      prefixLength: 24,
+      prefix: ["ip", "netns", "exec", lab.name("a")],
+    });
+    await expect(c.acquire()).rejects.toMatchObject({ code: "VIP_NO_INTERFACE" });
+  });
+});
