@@ -1,3 +1,25 @@
 export * from "./errors.js";
 export * from "./power.js";
 export * from "./types.js";
+export { ConfigError, type ConfigErrorCode, isConfigError, type ValidationIssue } from "./errors-catalog.js";
+export { canonicalJson, configDigest } from "./canonical.js";
+export {
+  type AddressWithPort,
+  formatAddress,
+  IPV4_PATTERN,
+  isIpv4,
+  maskToPrefix,
+  parseAddressWithPort,
+  prefixToMask,
+} from "./ipv4.js";
+export { MIGRATIONS, migrateConfig } from "./migrate.js";
+export { resolveConfig } from "./resolve.js";
+export { ACCOUNT_PATTERN, configSchema, HOST_KEY_PATTERN, NAME_PATTERN, PROFILE_PATTERN } from "./schema.js";
+export { type ValidationResult, validateConfig } from "./validate.js";
+export {
+  CONFIG_FILE_NAME,
+  ConfigStore,
+  type ConfigStoreOptions,
+  type UpdateResult,
+} from "./store/config-store.js";
+export type { LockOptions } from "./store/lock.js";

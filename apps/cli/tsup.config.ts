@@ -1,0 +1,6 @@
+import { application } from "../../tsup.shared";
+
+export default application({
+  haconnsetup: "src/bin/haconnsetup.ts",
+  haconnshow: "src/bin/haconnshow.ts",
+});

@@ -1,0 +1,145 @@
+// The configuration store: one JSON file in a directory given by the caller (the CLI reads
+// HACONN_ETC_DIR; nothing here reads the environment). Reads validate; updates are serialized by
+// a lock, validated before anything is written, and written atomically with a backup.
+import { mkdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { canonicalJson } from "../canonical.js";
+import { ConfigError, isConfigError } from "../errors-catalog.js";
+import { migrateConfig } from "../migrate.js";
+import { emptyConfig, type HaconnConfig } from "../types.js";
+import { validateConfig } from "../validate.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { acquireLock, type LockOptions } from "./lock.js";
+
+export const CONFIG_FILE_NAME = "haconn.json";
+
+export interface ConfigStoreOptions {
+  lock?: LockOptions;
+}
+
+export interface UpdateResult {
+  config: HaconnConfig;
+  /** False when the mutation left the content unchanged (nothing was written). */
+  changed: boolean;
+}
+
+function ioError(action: string, path: string, cause: unknown): ConfigError {
+  const reason = (cause as NodeJS.ErrnoException).code ?? String(cause);
+  return new ConfigError("CONFIG_IO", `cannot ${action} ${path}: ${reason}`, { cause, details: { path } });
+}
+
+export class ConfigStore {
+  readonly dir: string;
+  /** The configuration file, `<dir>/haconn.json`. */
+  readonly path: string;
+  /** The previous version, kept at every successful update. */
+  readonly backupPath: string;
+  readonly lockPath: string;
+  readonly #lock: LockOptions;
+
+  constructor(dir: string, options: ConfigStoreOptions = {}) {
+    this.dir = dir;
+    this.path = join(dir, CONFIG_FILE_NAME);
+    this.backupPath = `${this.path}.bak`;
+    this.lockPath = `${this.path}.lock`;
+    this.#lock = options.lock ?? {};
+  }
+
+  /** The raw file text, or undefined when there is no file yet. */
+  async #readText(): Promise<string | undefined> {
+    try {
+      return await readFile(this.path, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw ioError("read", this.path, error);
+    }
+  }
+
+  #parse(text: string): HaconnConfig {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (error) {
+      throw new ConfigError("CONFIG_CORRUPT", `${this.path}: not valid JSON (${(error as Error).message})`, {
+        cause: error,
+        issues: [{ path: "", message: "not valid JSON" }],
+        details: { path: this.path },
+      });
+    }
+    try {
+      doc = migrateConfig(doc);
+    } catch (error) {
+      if (isConfigError(error)) {
+        throw new ConfigError(error.code, `${this.path}: ${error.message}`, {
+          cause: error,
+          details: error.details,
+        });
+      }
+      throw error;
+    }
+    const result = validateConfig(doc);
+    if (!result.ok) {
+      const first = result.issues[0]!;
+      throw new ConfigError("CONFIG_CORRUPT", `${this.path}: ${first.path || "/"}: ${first.message}`, {
+        issues: result.issues,
+        details: { path: this.path, jsonPath: first.path },
+      });
+    }
+    return result.config;
+  }
+
+  /** The stored configuration, or an empty one when no file exists yet. */
+  async read(): Promise<HaconnConfig> {
+    const text = await this.#readText();
+    return text === undefined ? emptyConfig() : this.#parse(text);
+  }
+
+  async exists(): Promise<boolean> {
+    return (await this.#readText()) !== undefined;
+  }
+
+  /**
+   * Under the lock: load, apply `mutate` to a copy, validate, and save only if valid. A throw
+   * from `mutate` or an invalid result leaves the file byte-for-byte unchanged.
+   */
+  async update(
+    // biome-ignore lint/suspicious/noConfusingVoidType: a mutation edits the draft or returns a replacement
+    mutate: (draft: HaconnConfig) => HaconnConfig | void,
+  ): Promise<UpdateResult> {
+    try {
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw ioError("create", this.dir, error);
+    }
+    let release: () => Promise<void>;
+    try {
+      release = await acquireLock(this.lockPath, this.#lock);
+    } catch (error) {
+      if (isConfigError(error)) throw error;
+      throw ioError("lock", this.lockPath, error);
+    }
+    try {
+      const text = await this.#readText();
+      const current = text === undefined ? emptyConfig() : this.#parse(text);
+      const draft = structuredClone(current);
+      const next = mutate(draft) ?? draft;
+      const result = validateConfig(next);
+      if (!result.ok) {
+        const first = result.issues[0]!;
+        throw new ConfigError("CONFIG_INVALID", `${first.path}: ${first.message}`, { issues: result.issues });
+      }
+      if (text !== undefined && canonicalJson(current) === canonicalJson(next)) {
+        return { config: current, changed: false };
+      }
+      try {
+        if (text !== undefined) await writeFileAtomic(this.backupPath, text);
+        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+      } catch (error) {
+        throw ioError("write", this.path, error);
+      }
+      return { config: next, changed: true };
+    } finally {
+      await release();
+    }
+  }
+}
