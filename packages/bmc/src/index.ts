@@ -1,0 +1,16 @@
+// @haconn/bmc: PowerController over the ipmitool CLI (HPE iLO 5/6, RMC, any IPMI 2.0 BMC).
+export {
+  describeBmc,
+  IPMITOOL_DEFAULTS,
+  type IpmitoolOptions,
+  renderCommandLine,
+} from "./ipmitool-args.js";
+export { IpmitoolController, type IpmitoolControllerOptions } from "./ipmitool-controller.js";
+export { IpmitoolSession, type SessionSpawn } from "./ipmitool-session.js";
+export {
+  type BmcAction,
+  CHASSIS_VERB,
+  classifyFailure,
+  isControlAcknowledged,
+  parsePowerStatus,
+} from "./parse-output.js";

@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { createEngineState } from "./engine.js";
+import { EngineRunner } from "./executor.js";
+import { buildConfig, type EngineHarness, SimulatedClock } from "./test/index.js";
+import { transition } from "./engine.js";
+
+const harnesses: EngineHarness[] = [];
+afterEach(() => {
+  for (const h of harnesses.splice(0)) h.stop();
+});
+
+describe("executor", () => {
+  it("a controller that cannot be built and a throwing port are reported, never fatal", async () => {
+    const clock = new SimulatedClock();
+    const config = buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] });
+    const errors: unknown[] = [];
+    const sent: string[] = [];
+    const runner = new EngineRunner(createEngineState(config), {
+      clock,
+      controller: () => {
+        throw new Error("no driver");
+      },
+      send: (e) => {
+        sent.push(e.kind);
+        if (e.kind === "sendAccepted") throw new Error("socket closed");
+      },
+      log: () => {},
+      portError: (e) => errors.push(e),
+    });
+    const check = (subsystem: number, system: string) =>
+      runner.dispatch({
+        type: "check",
+        from: { addr: `127.0.0.${subsystem % 100}`, port: 6001 },
+        system,
+        subsystem,
+        port: 6001,
+        vmName: null,
+        pairSubsystem: null,
+      });
+    check(10001, "PSERVER1");
+    check(10002, "PSERVER2");
+    runner.dispatch({
+      type: "reset",
+      from: { addr: "127.0.0.2", port: 6001 },
+      requestId: 1,
+      system: "PSERVER1",
+      target: 10001,
+      requester: 10002,
+    });
+    await clock.advance(30_000);
+    expect(errors).toHaveLength(1);
+    expect(sent.at(-1)).toBe("sendResult");
+    expect(runner.state.shared.servers.PSERVER1?.bmc).toBe("NG");
+    runner.stop();
+  });
+
+  it("overhead: RESET → NMI effect and DUMP → ATTENTION with 256 registered systems (printed)", () => {
+    const servers = Array.from({ length: 16 }, (_, i) => ({ name: `VHOST${i + 1}`, virtual: true }));
+    const config = buildConfig({ servers });
+    let state = createEngineState(config);
+    let now = Date.UTC(2026, 3, 1);
+    for (let s = 0; s < 16; s++) {
+      for (let g = 0; g < 16; g++) {
+        const sub = 10000 + s * 16 + g;
+        [state] = transition(state, {
+          type: "check",
+          now,
+          from: { addr: `127.0.${s}.${g + 1}`, port: 6001 },
+          system: `VHOST${s + 1}`,
+          subsystem: sub,
+          port: 6001,
+          vmName: `vm${g}`,
+          pairSubsystem: null,
+        });
+      }
+    }
+    const resetTimes: number[] = [];
+    const dumpTimes: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const target = 10000 + (i % 256);
+      const requester = 10000 + ((i + 1) % 256);
+      now += 10;
+      const t0 = performance.now();
+      const [s1, e1] = transition(state, {
+        type: "reset",
+        now,
+        from: {
+          addr: `127.0.${Math.floor((requester - 10000) / 16)}.${((requester - 10000) % 16) + 1}`,
+          port: 6001,
+        },
+        requestId: i + 1,
+        system: `VHOST${Math.floor((target - 10000) / 16) + 1}`,
+        target,
+        requester,
+      });
+      resetTimes.push(performance.now() - t0);
+      expect(e1.some((e) => e.kind === "device" && e.op === "nmi")).toBe(true);
+      now += 10;
+      const t1 = performance.now();
+      const [s2, e2] = transition(s1, {
+        type: "dumpNotice",
+        now,
+        from: { addr: "127.0.0.1", port: 7410 },
+        subsystem: target,
+      });
+      dumpTimes.push(performance.now() - t1);
+      expect(e2.some((e) => e.kind === "sendAttention")).toBe(true);
+      // Back to normal for the next round.
+      state = { ...s2, shared: { ...s2.shared, monitors: state.shared.monitors, recent: {} } };
+    }
+    const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? 0;
+    console.log(
+      `core transition, 256 systems: RESET→NMI p50 ${pct(resetTimes, 0.5).toFixed(3)} ms p99 ${pct(resetTimes, 0.99).toFixed(3)} ms; ` +
+        `DUMP→ATTENTION p50 ${pct(dumpTimes, 0.5).toFixed(3)} ms p99 ${pct(dumpTimes, 0.99).toFixed(3)} ms`,
+    );
+    expect(pct(resetTimes, 0.5)).toBeLessThan(50);
+  });
+});

@@ -1,0 +1,176 @@
+// RESET from an HA monitor: validation of the requester, pair arbitration, retransmissions,
+// immediate answers (ERROR / FAIL / DUMP / POFF) or a job (accepted now, result later).
+//
+// Arbitration: events are processed one at a time, so of two RESETs that cross (the two
+// members of a monitoring pair resetting each other), the first processed starts its job and
+// the second comes from "a requester being reset": FAIL. Arrival order at the engine is the
+// tie-break, also within one millisecond; the standby replays the same order.
+
+import { answer, requestKey } from "./attention.js";
+import { NA } from "./reset-log.js";
+import { startJob, upgradeTestJob } from "./job.js";
+import { isVirtual, serverRuntime } from "./status.js";
+import type { Tx } from "./tx.js";
+import type { EngineEvent, LogContext, MonitorRecord, Requester, ResetResult } from "./types.js";
+import { targetKey } from "./types.js";
+
+type ResetEvent = Extract<EngineEvent, { type: "reset" }>;
+
+function pruneRecent(tx: Tx): void {
+  const limit = tx.now - tx.options.recentRequestTtlMs;
+  for (const entry of Object.values(tx.shared.recent)) {
+    if (entry.at < limit) tx.apply({ op: "recentRemoved", key: entry.key });
+  }
+}
+
+/** The registered requester: same subsystem number, from its address (or its port). */
+function findRequester(tx: Tx, ev: ResetEvent): MonitorRecord | undefined {
+  const candidates = Object.values(tx.shared.monitors).filter(
+    (m) => m.subsystem === ev.requester && m.addr !== null,
+  );
+  return (
+    candidates.find((m) => m.addr === ev.from.addr && m.port === ev.from.port) ??
+    candidates.find((m) => m.addr === ev.from.addr) ??
+    candidates.find((m) => m.port === ev.from.port)
+  );
+}
+
+/** A physical target that never registered may still be reset by its system name (BMC known). */
+function placeholderTarget(tx: Tx, ev: ResetEvent, port: number): MonitorRecord | undefined {
+  const server = tx.server(ev.system);
+  if (!server || isVirtual(server)) return undefined;
+  const taken = Object.values(tx.shared.monitors).some((m) => m.system === ev.system && m.vmName === null);
+  if (taken) return undefined;
+  const record: MonitorRecord = {
+    key: targetKey(port, ev.target),
+    port,
+    subsystem: ev.target,
+    system: ev.system,
+    vmName: null,
+    addr: null,
+    pair: null,
+    firstSeen: tx.now,
+    lastSeen: tx.now,
+    status: "normal",
+    statusSince: tx.now,
+    guestPower: null,
+  };
+  tx.apply({ op: "monitor", record });
+  return record;
+}
+
+function knownOff(tx: Tx, record: MonitorRecord): boolean {
+  if (record.vmName !== null) return record.guestPower === "off";
+  return serverRuntime(tx.shared, record.system).power === "poff";
+}
+
+export function handleReset(tx: Tx, ev: ResetEvent): void {
+  pruneRecent(tx);
+  const rkey = requestKey(ev.from, ev.requestId);
+  const previous = tx.shared.recent[rkey];
+  if (previous) {
+    // Retransmission: never a second job; the current state of the first request.
+    if (previous.result === null) {
+      tx.emit({
+        kind: "sendAccepted",
+        to: ev.from,
+        requestId: ev.requestId,
+        system: ev.system,
+        target: ev.target,
+      });
+    } else {
+      tx.emit({
+        kind: "sendResult",
+        to: ev.from,
+        requestId: ev.requestId,
+        system: ev.system,
+        target: ev.target,
+        result: previous.result,
+        resend: true,
+      });
+    }
+    return;
+  }
+
+  const requester = findRequester(tx, ev);
+  let target = requester ? tx.shared.monitors[targetKey(requester.port, ev.target)] : undefined;
+  const ctx: LogContext = {
+    system: ev.system,
+    target: String(ev.target),
+    ip: ev.from.addr,
+    port: String(ev.from.port),
+    req: String(ev.requester),
+    category: target ? (target.vmName === null ? "P" : "V") : NA,
+  };
+  tx.log({ type: "RM-RESET", dir: "RECV", ctx, response: NA });
+  const now = (result: ResetResult, why: string) => {
+    tx.notice(result === "ERROR" || result === "FAIL" ? "warn" : "info", `RESET ${rkey}: ${result}: ${why}`);
+    answer(tx, ev.from, ev.requestId, ev.system, ev.target, result, ctx, target?.key ?? null);
+  };
+
+  if (!requester) {
+    now("ERROR", "unknown requester");
+    return;
+  }
+  if (tx.shared.jobs[requester.key]) {
+    now("FAIL", "requester is being reset");
+    return;
+  }
+  if (requester.status === "dump" || requester.status === "poff") {
+    now("ERROR", "requester already reset");
+    return;
+  }
+  if (ev.target === requester.subsystem) {
+    now("ERROR", "requester asks to reset itself");
+    return;
+  }
+  if (!target) {
+    target = placeholderTarget(tx, ev, requester.port);
+    if (!target) {
+      now("ERROR", "unknown target");
+      return;
+    }
+    ctx.category = "P";
+  }
+  if (target.system !== ev.system) {
+    now("ERROR", `target is registered on ${target.system}`);
+    return;
+  }
+
+  const entry: Requester = {
+    addr: ev.from.addr,
+    port: ev.from.port,
+    subsystem: ev.requester,
+    requestId: ev.requestId,
+    receivedAt: tx.now,
+  };
+  const job = tx.shared.jobs[target.key];
+  if (job) {
+    if (job.test) upgradeTestJob(tx, job, entry, target);
+    else tx.apply({ op: "job", job: { ...job, requesters: [...job.requesters, entry] } });
+  } else {
+    if (target.status === "dump") {
+      now("DUMP", "target already reset");
+      return;
+    }
+    if (target.status === "poff") {
+      now("POFF", "target already powered off");
+      return;
+    }
+    if (knownOff(tx, target)) {
+      tx.apply({ op: "monitor", record: { ...target, status: "poff", statusSince: tx.now } });
+      now("POFF", "target is powered off");
+      return;
+    }
+    const log: LogContext = { ...ctx, category: target.vmName === null ? "P" : "V" };
+    startJob(tx, target, entry, null, log);
+  }
+  tx.emit({
+    kind: "sendAccepted",
+    to: ev.from,
+    requestId: ev.requestId,
+    system: ev.system,
+    target: ev.target,
+  });
+  tx.apply({ op: "recent", entry: { key: rkey, target: target.key, result: null, at: tx.now } });
+}

@@ -1,0 +1,2 @@
+// Helpers for other packages' tests: sample messages and the fixtures' key.
+export * from "./samples.js";

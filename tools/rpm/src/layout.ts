@@ -1,0 +1,64 @@
+// What the package must contain, from the manual (digest §5.1, §6, §10), and how to build it
+// with tools/rpm/build.sh from the tests.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "./exec.js";
+
+export const REPO = fileURLToPath(new URL("../../..", import.meta.url));
+export const BUILD_SH = join(REPO, "tools/rpm/build.sh");
+export const HOME = "/opt/hitachi/haconn2";
+export const CONFIG_DIR = "/etc/opt/hitachi/haconn2";
+export const LOG_DIR = "/var/opt/hitachi/haconn2/log";
+export const UNIT = `${HOME}/etc/haconnd.service`;
+export const UNIT_LINK = "/etc/systemd/system/haconnd.service";
+
+export interface Command {
+  name: string;
+  app: string;
+  entry: string;
+}
+
+/** The daemon and the CLI commands the manual names, with the app bundle that implements each. */
+export const COMMANDS: readonly Command[] = [
+  { name: "haconnr2", app: "haconnd", entry: "haconnd" },
+  ...["haconnsetup", "haconnshow", "haconnact", "haconnsby", "haconnserver", "haconndump"].map((name) => ({
+    name,
+    app: "cli",
+    entry: name,
+  })),
+];
+
+export function bundlePath(command: Command, repo = REPO): string {
+  return join(repo, "apps", command.app, "dist", `${command.entry}.js`);
+}
+
+/** Commands whose app bundle has not been built (yet) in this tree. */
+export function missingCommands(repo = REPO): Command[] {
+  return COMMANDS.filter((c) => !existsSync(bundlePath(c, repo)));
+}
+
+/** OS kind digit of the displayed version (manual §10). */
+export const OS_KIND = { el8: "4", el9: "5" } as const;
+
+/** /etc/os-release of the OS each package is for, so a scratch root looks like its target. */
+export const OS_RELEASE = {
+  el8: 'NAME="Red Hat Enterprise Linux"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="8.10"\n',
+  el9: 'NAME="Red Hat Enterprise Linux"\nID="rhel"\nID_LIKE="fedora"\nVERSION_ID="9.4"\n',
+} as const;
+
+export interface BuildResult {
+  status: number | null;
+  rpms: string[];
+  stderr: string;
+}
+
+/** Runs build.sh; the RPM paths are the lines it prints on stdout. */
+export function buildRpms(args: readonly string[], timeoutMs = 240_000): BuildResult {
+  const r = run("bash", [BUILD_SH, ...args], { timeoutMs });
+  return {
+    status: r.status,
+    rpms: r.stdout.split("\n").filter((l) => l.endsWith(".rpm")),
+    stderr: r.stderr,
+  };
+}
