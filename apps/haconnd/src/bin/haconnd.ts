@@ -1,0 +1,52 @@
+// haconnd: the HA Monitor Connector daemon, in the foreground. Reads its directories from
+// HACONN_ETC_DIR, HACONN_LOG_DIR, HACONN_RUN_DIR (defaults: the manual's paths), its node name
+// from HACONN_NODE_NAME (default: the OS hostname). Prints one line when ready. Exit status
+// 78 (EX_CONFIG) on a configuration it refuses, so systemd does not restart it in a loop.
+
+import { hostname } from "node:os";
+import { HaconnError } from "@haconn/config";
+import { Daemon } from "../daemon.js";
+
+const env = process.env;
+const options = {
+  etcDir: env.HACONN_ETC_DIR ?? "/etc/opt/hitachi/haconn2",
+  logDir: env.HACONN_LOG_DIR ?? "/var/opt/hitachi/haconn2/log",
+  runDir: env.HACONN_RUN_DIR ?? "/run/haconn2",
+  nodeName: env.HACONN_NODE_NAME ?? hostname().split(".")[0]!,
+  kdumpPort: env.HACONN_KDUMP_PORT === "off" ? null : Number(env.HACONN_KDUMP_PORT ?? 7410),
+  broadcast: env.HACONN_ATTENTION_BROADCAST === "on",
+  system: (line: string) => process.stderr.write(`${line}\n`),
+};
+
+if (process.argv.includes("--help") || process.argv.includes("-h")) {
+  process.stdout.write(
+    "usage: haconnd\n  Runs the HA Monitor Connector in the foreground.\n" +
+      "  Environment: HACONN_ETC_DIR HACONN_LOG_DIR HACONN_RUN_DIR HACONN_NODE_NAME\n" +
+      "               HACONN_KDUMP_PORT (7410, or off) HACONN_ATTENTION_BROADCAST (on|off)\n",
+  );
+} else {
+  let daemon: Daemon | undefined;
+  const exit = (code: number) => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), 2000).unref();
+  };
+  try {
+    daemon = await Daemon.start({ ...options, onExit: (_reason, code) => exit(code) });
+    const rp = daemon.config.resetpath!;
+    process.stdout.write(
+      `haconnd ready: node ${options.nodeName} role ${daemon.role} reset path ${rp.addr}:${rp.port} control ${options.runDir}/haconnd.sock\n`,
+    );
+  } catch (error) {
+    const config = HaconnError.isInstance(error) && /^CONFIG|^KEY_FILE/.test(error.code);
+    process.stderr.write(
+      `haconnd: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    exit(config ? 78 : 1);
+  }
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      void daemon?.requestExit(signal, 0);
+      if (!daemon) exit(0);
+    });
+  }
+}

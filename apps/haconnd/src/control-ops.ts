@@ -1,0 +1,127 @@
+// The control-socket operations of haconnd (contract: docs/operations.md "Control socket").
+// Each op validates its args; results are plain JSON for the CLI's displays and --json.
+
+import { HaconnError } from "@haconn/config";
+import { hamonitorView, ipduView, serverStatusView } from "@haconn/core";
+import type { ControlOp } from "./control/server.js";
+import type { Daemon } from "./daemon.js";
+
+const str = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= 64;
+const optStr = (v: unknown) => v === undefined || str(v);
+const int = (v: unknown, min: number, max: number) =>
+  Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
+const optInt = (v: unknown, min: number, max: number) => v === undefined || int(v, min, max);
+
+function activeOnly(d: Daemon): void {
+  if (d.role !== "active") throw new HaconnError("NOT_ACTIVE", "this command runs on the active connector");
+}
+
+async function engineCommand(d: Daemon, command: Parameters<Daemon["command"]>[0]) {
+  activeOnly(d);
+  const r = await d.command(command);
+  if (!r.ok) throw new HaconnError(r.code ?? "COMMAND_FAILED", r.message);
+  return { message: r.message };
+}
+
+export function controlOps(d: Daemon): Record<string, ControlOp> {
+  return {
+    status: {
+      handle: () => ({
+        node: d.options.nodeName,
+        mode: "2(server duplication)",
+        link: "--",
+        mservers: d.config.mservers.map((m) => {
+          const h = d.watch.health.get(m.name)!;
+          const self = m.name === d.options.nodeName;
+          return { ...h, role: self ? (d.role === "undecided" ? "---" : d.role) : "---" };
+        }),
+        servers: serverStatusView(d.config, d.engine.state.shared),
+      }),
+    },
+    hamonitor: {
+      validate: (a) => (optStr(a.name) ? undefined : "name= must be a server name"),
+      handle: (a) => {
+        if (a.name !== undefined && !d.config.pservers.some((s) => s.name === a.name)) {
+          throw new HaconnError("UNKNOWN_SERVER", `no managed server ${String(a.name)}`);
+        }
+        return hamonitorView(d.config, d.engine.state.shared, a.name as string | undefined);
+      },
+    },
+    ipdu: {
+      validate: (a) => (optStr(a.addr) ? undefined : "addr= must be a PDU address"),
+      handle: async (a) => {
+        const pdus = d.config.pdus.filter(
+          (p) => a.addr === undefined || p.addr === a.addr || p.key === a.addr,
+        );
+        const shared = d.engine.state.shared;
+        const rows = await Promise.all(
+          pdus.map(async (p) => {
+            let firmware = "--";
+            try {
+              firmware = await d.devices.pdu(p.key).firmwareVersion({ timeoutMs: 2000 });
+            } catch {
+              // unreachable: shown as --
+            }
+            return { addr: p.key, model: p.model, firmware, link: shared.pdus[p.key] ?? "--" };
+          }),
+        );
+        return { pdus: rows, status: ipduView(d.config, shared, a.addr as string | undefined) };
+      },
+    },
+    serverReset: {
+      validate: (a) =>
+        !str(a.name)
+          ? "name is required"
+          : !int(a.address, 1, 0xffffffff)
+            ? "address= must be a subsystem number"
+            : undefined,
+      handle: (a) =>
+        engineCommand(d, { type: "softResetTest", system: a.name as string, subsystem: a.address as number }),
+    },
+    serverIpdusd: {
+      validate: (a) =>
+        !str(a.name)
+          ? "name is required"
+          : a.mode !== "same" && a.mode !== "serial"
+            ? "mode= must be same or serial"
+            : !optStr(a.addr) || !optInt(a.offtimeSec, 5, 60) || !optInt(a.wtimeSec, 5, 60)
+              ? "addr=, offtime= (5-60) or wtime= (5-60) is invalid"
+              : undefined,
+      handle: (a) =>
+        engineCommand(d, {
+          type: "pduTest",
+          system: a.name as string,
+          mode: a.mode as "same" | "serial",
+          ...(a.addr !== undefined ? { addr: a.addr as string } : {}),
+          ...(a.offtimeSec !== undefined ? { offtimeSec: a.offtimeSec as number } : {}),
+          ...(a.wtimeSec !== undefined ? { wtimeSec: a.wtimeSec as number } : {}),
+        }),
+    },
+    acrecovery: {
+      validate: (a) => (str(a.name) ? undefined : "name is required"),
+      handle: (a) => engineCommand(d, { type: "acrecovery", system: a.name as string }),
+    },
+    "act.shutdown": {
+      handle: () => {
+        activeOnly(d);
+        setImmediate(() => void d.requestExit("haconnact shutdown", 0));
+        return { message: "HA connector service is stopping." };
+      },
+    },
+    "sby.shutdown": {
+      handle: () => {
+        throw new HaconnError("NO_STANDBY", "no standby connector is running");
+      },
+    },
+    dumpState: {
+      handle: () => ({
+        node: d.options.nodeName,
+        role: d.role,
+        digest: d.config.digest,
+        shared: d.engine.state.shared,
+        drops: d.socket?.drops ?? null,
+        mservers: [...d.watch.health.values()],
+      }),
+    },
+  };
+}

@@ -1,0 +1,133 @@
+// Device drivers for the configuration: one BMC controller per server (management servers
+// too), one ssh connection per ESXi host shared by its guests, one SNMP client per PDU.
+// Everything is created lazily from the resolved configuration and closed together.
+
+import { IpmitoolController } from "@haconn/bmc";
+import { DriverError, type PowerController, type ResolvedConfig } from "@haconn/config";
+import type { DeviceRef } from "@haconn/core";
+import {
+  EsxiGuestController,
+  type EsxiHost,
+  type EsxiHostEvent,
+  esxiHostFromSettings,
+  FileHostKeyStore,
+} from "@haconn/esxi";
+import { PduClient, ServerOutletsController } from "@haconn/ipdu";
+
+export interface DevicesOptions {
+  /** Where trust-on-first-use ESXi host keys are recorded (beside the configuration). */
+  hostKeyFile: string;
+  onEsxiEvent?: (event: EsxiHostEvent) => void;
+}
+
+export class Devices {
+  private readonly bmcs = new Map<string, IpmitoolController>();
+  private readonly hosts = new Map<string, EsxiHost>();
+  private readonly guests = new Map<string, EsxiGuestController>();
+  private readonly pdus = new Map<string, PduClient>();
+  private readonly outlets = new Map<string, ServerOutletsController>();
+  private readonly hostKeys: FileHostKeyStore;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly options: DevicesOptions,
+  ) {
+    this.hostKeys = new FileHostKeyStore(options.hostKeyFile);
+  }
+
+  /** The driver of a device the engine names. */
+  controller(device: DeviceRef): PowerController {
+    switch (device.type) {
+      case "bmc":
+        return this.bmc(device.system);
+      case "guest":
+        return this.guest(device.system, device.vmName);
+      case "outlet":
+        return this.outlet(device.pdu, device.outlet);
+    }
+  }
+
+  /** BMC of a managed or management server. Status polls share a persistent ipmitool session. */
+  bmc(name: string): IpmitoolController {
+    let c = this.bmcs.get(name);
+    if (!c) {
+      const server =
+        this.config.pservers.find((s) => s.name === name) ??
+        this.config.mservers.find((s) => s.name === name);
+      if (!server) throw new DriverError("DEVICE_NOT_FOUND", `no server ${name} in the configuration`);
+      c = new IpmitoolController({ ...server.bmc }, { session: true });
+      this.bmcs.set(name, c);
+    }
+    return c;
+  }
+
+  guest(system: string, vmName: string): EsxiGuestController {
+    const key = `${system}/${vmName}`;
+    let g = this.guests.get(key);
+    if (!g) {
+      let host = this.hosts.get(system);
+      if (!host) {
+        const server = this.config.pservers.find((s) => s.name === system);
+        if (!server?.vserver) throw new DriverError("DEVICE_NOT_FOUND", `no ESXi settings for ${system}`);
+        host = esxiHostFromSettings(
+          { ...server.vserver },
+          {
+            hostKeyStore: this.hostKeys,
+            ...(this.options.onEsxiEvent ? { onEvent: this.options.onEsxiEvent } : {}),
+          },
+        );
+        this.hosts.set(system, host);
+      }
+      g = new EsxiGuestController({ host, vmName });
+      this.guests.set(key, g);
+    }
+    return g;
+  }
+
+  pdu(key: string): PduClient {
+    let p = this.pdus.get(key);
+    if (!p) {
+      const settings = this.config.pdus.find((d) => d.key === key);
+      if (!settings) throw new DriverError("DEVICE_NOT_FOUND", `no PDU ${key} in the configuration`);
+      if (!this.config.snmp)
+        throw new DriverError("DEVICE_AUTH", "no SNMP community configured (haconnsetup snmp)");
+      p = new PduClient({
+        addr: settings.addr,
+        port: settings.port,
+        community: this.config.snmp.community,
+        profile: settings.profile,
+      });
+      this.pdus.set(key, p);
+    }
+    return p;
+  }
+
+  outlet(pdu: string, outlet: number): ServerOutletsController {
+    const key = `${pdu}#${outlet}`;
+    let c = this.outlets.get(key);
+    if (!c) {
+      c = new ServerOutletsController([{ pdu, outlet }], new Map([[pdu, this.pdu(pdu)]]));
+      this.outlets.set(key, c);
+    }
+    return c;
+  }
+
+  /** All outlets feeding a management server, as one controller (fencing by PDU). */
+  mserverOutlets(name: string): ServerOutletsController | null {
+    const m = this.config.mservers.find((s) => s.name === name);
+    if (!m || m.outlets.length === 0) return null;
+    const map = new Map(m.outlets.map((l) => [l.pdu, this.pdu(l.pdu)] as const));
+    return new ServerOutletsController(
+      m.outlets.map((l) => ({ ...l })),
+      map,
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([
+      ...[...this.bmcs.values()].map((c) => c.close()),
+      ...[...this.hosts.values()].map((h) => h.close()),
+      ...[...this.pdus.values()].map((p) => p.close()),
+    ]);
+  }
+}

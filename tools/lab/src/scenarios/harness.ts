@@ -1,0 +1,115 @@
+// Helpers for scenarios that run the real built programs: haconnsetup to configure (as an
+// operator would), haconnd as a process, haconnshow against it. Everything on loopback.
+
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createSocket } from "node:dgram";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+export const REPO = new URL("../../../../", import.meta.url).pathname;
+export const BUILT = [
+  "apps/haconnd/dist/haconnd.js",
+  "apps/cli/dist/haconnsetup.js",
+  "apps/cli/dist/haconnshow.js",
+].every((f) => existsSync(join(REPO, f)));
+
+export interface LabDirs {
+  root: string;
+  etc: string;
+  log: string;
+  run: string;
+  env: NodeJS.ProcessEnv;
+}
+
+export function labDirs(prefix: string): LabDirs {
+  const root = mkdtempSync(join(tmpdir(), `haconn-${prefix}-`));
+  const etc = join(root, "etc");
+  const log = join(root, "log");
+  const run = join(root, "run");
+  return {
+    root,
+    etc,
+    log,
+    run,
+    env: { ...process.env, HACONN_ETC_DIR: etc, HACONN_LOG_DIR: log, HACONN_RUN_DIR: run },
+  };
+}
+
+/** Runs a CLI command from bin/ (password, when given, on standard input). */
+export function cli(dirs: LabDirs, command: string, args: string[], input?: string): string {
+  return execFileSync(join(REPO, "bin", command), args, {
+    env: dirs.env,
+    input: input === undefined ? "" : `${input}\n`,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+}
+
+export async function freeUdpPort(address = "127.0.0.1"): Promise<number> {
+  const s = createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, address, () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+export interface DaemonProcess {
+  child: ChildProcess;
+  output: string[];
+  stop(): Promise<number | null>;
+}
+
+/** Starts bin/haconnd and resolves when it printed its ready line. */
+export function startDaemon(
+  dirs: LabDirs,
+  extraEnv: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<DaemonProcess> {
+  const child = spawn(join(REPO, "bin", "haconnd"), [], {
+    env: { ...dirs.env, HACONN_NODE_NAME: "HACON1", HACONN_KDUMP_PORT: "off", ...extraEnv },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const output: string[] = [];
+  const stop = () =>
+    new Promise<number | null>((resolve) => {
+      if (child.exitCode !== null) return resolve(child.exitCode);
+      child.once("exit", (code) => resolve(code));
+      child.kill("SIGTERM");
+      setTimeout(() => child.kill("SIGKILL"), 5000).unref();
+    });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`haconnd not ready:\n${output.join("")}`)), timeoutMs);
+    const onData = (d: Buffer) => {
+      output.push(d.toString());
+      if (d.toString().includes("haconnd ready")) {
+        clearTimeout(timer);
+        resolve({ child, output, stop });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d: Buffer) => output.push(d.toString()));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`haconnd exited ${code}:\n${output.join("")}`));
+    });
+  });
+}
+
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+export function removeDirs(dirs: LabDirs): void {
+  rmSync(dirs.root, { recursive: true, force: true });
+}
