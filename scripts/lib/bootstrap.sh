@@ -49,7 +49,8 @@ install_node() {
 install_workspace() {
   cd "$HACONN_ROOT"
   pnpm install --frozen-lockfile --reporter=silent
-  pnpm exec turbo run build --output-logs=errors-only >&2
+  # scripts/test.sh builds as one of its counted checks; everything else builds here.
+  [ "${HACONN_BOOTSTRAP_NO_BUILD:-}" = 1 ] || pnpm exec turbo run build --output-logs=errors-only >&2
 }
 
 install_debian_packages
