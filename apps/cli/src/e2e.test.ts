@@ -2,7 +2,7 @@
 // run the built bundles with the project's own Node: the way an operator runs them.
 import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { stat } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -41,7 +41,12 @@ describe.skipIf(!canRun)("launchers (built CLI)", () => {
   beforeAll(async () => {
     await promisify(execFile)("pnpm", ["--filter", "@haconn/cli", "build"], { cwd: root, timeout: 120_000 });
     etc = await tempDir("haconn-e2e-");
-    env = { HACONN_ETC_DIR: join(etc.dir, "etc") };
+    env = {
+      HACONN_ETC_DIR: join(etc.dir, "etc"),
+      HACONN_LOG_DIR: join(etc.dir, "log"),
+      HACONN_RUN_DIR: join(etc.dir, "run"),
+    };
+    await mkdir(env.HACONN_LOG_DIR!);
   }, 150_000);
   afterAll(() => etc?.remove());
 
@@ -78,4 +83,30 @@ describe.skipIf(!canRun)("launchers (built CLI)", () => {
     const pdus = (await new ConfigStore(env.HACONN_ETC_DIR!).read()).pdus.map((p) => p.key).sort();
     expect(pdus).toEqual(Array.from({ length: count }, (_, i) => `127.0.3.${i + 1}`).sort());
   }, 120_000);
+
+  it("says the service is not processing, prints the stamped version, dumps, and logs every command", async () => {
+    const status = await launch("haconnshow", ["status"], env);
+    expect(status).toEqual({ code: 3, stdout: "HA connector service is not processing.\n", stderr: "" });
+    const file = join(etc.dir, "version");
+    await writeFile(file, "4.1.0.0.7\n");
+    const version = await launch("haconnshow", ["version"], { ...env, HACONN_VERSION_FILE: file });
+    expect(version).toMatchObject({
+      code: 0,
+      stdout: "-- HA monitor connector service version --\n\n4.1.0.0.7\n",
+    });
+    const act = await launch("haconnact", ["ipdusd", "mode=serial"], env);
+    expect(act.code).toBe(1);
+    expect(act.stderr).toMatch(/^haconnact: offtime: /);
+    const dump = await launch("haconndump", [], env);
+    expect(dump.code).toBe(0);
+    expect(dump.stdout).toContain("state.json (haconnd is not running)");
+    const archives = (await readdir(env.HACONN_LOG_DIR!)).filter((n) => n.startsWith("HaConnectorDump."));
+    expect(archives).toHaveLength(1);
+    expect(archives[0]).toMatch(/^HaConnectorDump\.\d{14}\.tar\.gz$/);
+    const clilog = await readFile(join(env.HACONN_LOG_DIR!, "clilog1"), "utf8");
+    expect(clilog).toMatch(/ exit=3 haconnshow status\n/);
+    expect(clilog).toMatch(/ exit=1 haconnact ipdusd mode=serial\n/);
+    expect(clilog).toMatch(/ exit=0 haconndump\n$/);
+    expect(clilog).not.toContain("Passw0rd!");
+  });
 });

@@ -1,4 +1,5 @@
-import { main } from "../setup/program.js";
+import { runCommand } from "../entry.js";
 import { nodeIo } from "../node-io.js";
+import { main } from "../setup/program.js";
 
-process.exitCode = await main(process.argv.slice(2), nodeIo());
+process.exitCode = await runCommand("haconnsetup", main, process.argv.slice(2), nodeIo());

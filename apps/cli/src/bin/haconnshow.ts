@@ -1,4 +1,5 @@
+import { runCommand } from "../entry.js";
 import { nodeIo } from "../node-io.js";
 import { main } from "../show/program.js";
 
-process.exitCode = await main(process.argv.slice(2), nodeIo());
+process.exitCode = await runCommand("haconnshow", main, process.argv.slice(2), nodeIo());

@@ -1,25 +1,37 @@
-// haconnshow: the setting displays (manual §6.6.1-6.6.3) and the version (§10). The status
-// displays (status, hamonitor, ipdu) need the daemon and come with it.
-import { ConfigStore, type HaconnConfig } from "@haconn/config";
-import { Command, CommanderError } from "commander";
-import { describeError } from "../errors.js";
+// haconnshow: the setting displays (manual §6.6.1-6.6.3, from the configuration file), the
+// status displays (§6.6.4-6.6.6, from haconnd) and the version (§6.6.7).
+import { ConfigStore, type HaconnConfig, pduKey } from "@haconn/config";
+import type { Command } from "commander";
+import { parseDeviceAddress, parseSettings } from "../args.js";
+import { daemonFor } from "../daemon/daemon.js";
+import { asObject } from "../daemon/results.js";
+import { parseServerName } from "../daemon-args.js";
+import { usage } from "../errors.js";
 import { type CliIo, etcDir } from "../io.js";
+import { rootCommand, runProgram } from "../run-program.js";
+import { formatHamonitor } from "./hamonitor.js";
 import { formatIpduSetting, ipduSettingJson } from "./ipdu-setting.js";
+import { formatIpduStatus } from "./ipdu-status.js";
 import { formatMserverSetting, mserverSettingJson } from "./mserver-setting.js";
 import { formatSetting, settingJson } from "./setting.js";
-import { osKind, versionString } from "./version.js";
+import { formatStatus } from "./status.js";
+import { formatVersion, osKind, readVersionFile, versionString } from "./version.js";
+
+const DAEMON_HELP = `
+Needs haconnd on this node; prints "HA connector service is not processing." (exit 3) when it
+is not running. On the standby the display holds no valid information (manual §6.1).
+The control socket is $HACONN_RUN_DIR/haconnd.sock (default /run/haconn2).`;
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 function build(io: CliIo): Command {
-  const program = new Command("haconnshow")
-    .description("Show the HA monitor connector settings and version")
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  const program = rootCommand("haconnshow", "Show the HA monitor connector settings, status and version", io);
   const store = () => new ConfigStore(etcDir(io.env));
   const display = (
     name: string,
     summary: string,
     text: (c: HaconnConfig) => string,
-    json: (c: HaconnConfig) => unknown,
+    toJson: (c: HaconnConfig) => unknown,
   ) =>
     program
       .command(name)
@@ -27,7 +39,7 @@ function build(io: CliIo): Command {
       .option("--json", "print JSON instead of the manual's layout (secrets omitted)")
       .action(async (options: { json?: boolean }) => {
         const config = await store().read();
-        io.stdout.write(options.json ? `${JSON.stringify(json(config), null, 2)}\n` : text(config));
+        io.stdout.write(options.json ? json(toJson(config)) : text(config));
       });
   display("setting", "Reset path, managed servers, ESXi settings, hispeed", formatSetting, settingJson);
   display("mserversetting", "Management servers and duplex LAN", formatMserverSetting, mserverSettingJson);
@@ -37,26 +49,78 @@ function build(io: CliIo): Command {
     formatIpduSetting,
     ipduSettingJson,
   );
+
+  const call = daemonFor(io);
+  const status = <T>(
+    name: string,
+    usage: string,
+    summary: string,
+    args: (tokens: string[]) => Record<string, unknown>,
+    text: (result: T) => string,
+  ) =>
+    program
+      .command(name)
+      .description(summary)
+      .usage(usage)
+      .argument("[settings...]")
+      .option("--json", "print haconnd's result as JSON instead of the manual's layout")
+      .addHelpText("after", DAEMON_HELP)
+      .action(async (tokens: string[], options: { json?: boolean }) => {
+        const request = args(tokens); // validated before anything is sent
+        const result = await call(name, request);
+        io.stdout.write(options.json ? json(result) : text(asObject<T>(result)));
+      });
+  status(
+    "status",
+    "[--json]",
+    "Management servers, duplex link, managed servers' power and links",
+    (t) => {
+      if (t.length > 0) throw usage(`${t[0]}: unknown argument (status takes none)`);
+      return {};
+    },
+    formatStatus,
+  );
+  status(
+    "hamonitor",
+    "[name=<server name>] [--json]",
+    "HA monitors registered per managed server and guest (name= limits the virtual servers)",
+    (t) => {
+      const name = parseSettings(t, ["name"]).get("name");
+      return name === undefined ? {} : { name: parseServerName("name", name) };
+    },
+    formatHamonitor,
+  );
+  status(
+    "ipdu",
+    "[addr=<IP addr>] [--json]",
+    "PDU links and firmware, outlet states (addr= limits the outlet list to one PDU)",
+    (t) => {
+      const addr = parseSettings(t, ["addr"]).get("addr");
+      if (addr === undefined) return {};
+      const parsed = parseDeviceAddress("addr", addr, 161);
+      return { addr: pduKey(parsed.addr, parsed.port) };
+    },
+    formatIpduStatus,
+  );
+
   program
     .command("version")
     .description("Connector version [OS kind].[major].[minor].[n].[m] (OS kind 3/4/5 = RHEL7/8/9, 0 = other)")
     .option("--json", "print JSON")
     .action(async (options: { json?: boolean }) => {
-      const kind = osKind(await io.readOsRelease?.());
-      const version = versionString(kind);
-      io.stdout.write(options.json ? `${JSON.stringify({ version, osKind: kind })}\n` : `${version}\n`);
+      const file = io.env.HACONN_VERSION_FILE;
+      const version =
+        file !== undefined && file !== ""
+          ? await readVersionFile(file)
+          : versionString(osKind(await io.readOsRelease?.()));
+      const kind = Number(version.split(".")[0]);
+      io.stdout.write(
+        options.json ? `${JSON.stringify({ version, osKind: kind })}\n` : formatVersion(version),
+      );
     });
   return program;
 }
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  try {
-    await build(io).parseAsync([...argv], { from: "user" });
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
-    const { message, exitCode } = describeError(error);
-    io.stderr.write(`haconnshow: ${message}\n`);
-    return exitCode;
-  }
+export function main(argv: readonly string[], io: CliIo): Promise<number> {
+  return runProgram("haconnshow", () => build(io), argv, io);
 }

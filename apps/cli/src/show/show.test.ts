@@ -25,12 +25,37 @@ describe("haconnshow version", () => {
   });
   afterAll(() => etc.remove());
 
-  it("prints the version, or JSON", async () => {
+  it("prints the version under the manual's heading (§6.6.7), or JSON", async () => {
     const text = await run(main, ["version"], { etcDir: etc.dir, osRelease: RHEL("8.6") });
     expect(text.code).toBe(0);
-    expect(text.stdout).toBe(`${versionString(4)}\n`);
+    expect(text.stdout).toBe(`-- HA monitor connector service version --\n\n${versionString(4)}\n`);
     const json = await run(main, ["version", "--json"], { etcDir: etc.dir, osRelease: RHEL("9.2") });
     expect(JSON.parse(json.stdout)).toEqual({ version: versionString(5), osKind: 5 });
+  });
+
+  it("prints the version the package stamped in $HACONN_VERSION_FILE, whatever the OS says", async () => {
+    const { writeFile } = await import("node:fs/promises");
+    const file = `${etc.dir}/version`;
+    await writeFile(file, "5.3.0.1.0921\n");
+    const env = { HACONN_VERSION_FILE: file };
+    const text = await run(main, ["version"], { etcDir: etc.dir, osRelease: RHEL("8.6"), env });
+    expect(text).toEqual({
+      code: 0,
+      stdout: "-- HA monitor connector service version --\n\n5.3.0.1.0921\n",
+      stderr: "",
+    });
+    const json = await run(main, ["version", "--json"], { etcDir: etc.dir, env });
+    expect(JSON.parse(json.stdout)).toEqual({ version: "5.3.0.1.0921", osKind: 5 });
+    await writeFile(file, "garbage\n");
+    const bad = await run(main, ["version"], { etcDir: etc.dir, env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/does not hold a version \("garbage"\)/);
+    const absent = await run(main, ["version"], {
+      etcDir: etc.dir,
+      env: { HACONN_VERSION_FILE: `${file}.none` },
+    });
+    expect(absent.code).toBe(2);
+    expect(absent.stderr).toMatch(/cannot read the version file .*ENOENT/);
   });
 
   it("reports a corrupt configuration with its path and exit 2", async () => {
@@ -51,8 +76,8 @@ describe("haconnshow version", () => {
   );
 
   it("refuses an unknown display with exit 1", async () => {
-    const result = await run(main, ["status"], { etcDir: etc.dir });
+    const result = await run(main, ["statu"], { etcDir: etc.dir });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/unknown command 'status'/);
+    expect(result.stderr).toMatch(/unknown command 'statu'/);
   });
 });

@@ -21,6 +21,9 @@ export interface RunOptions {
   /** A fake iLO check, or "real" for the CLI's own (through @haconn/bmc). Default: fails the test. */
   checkBmc?: BmcChecker | "real";
   osRelease?: string;
+  /** More environment (HACONN_RUN_DIR, HACONN_LOG_DIR, HACONN_VERSION_FILE). */
+  env?: Record<string, string>;
+  now?: Date;
 }
 
 export async function run(main: Main, argv: readonly string[], options: RunOptions): Promise<RunResult> {
@@ -31,7 +34,7 @@ export async function run(main: Main, argv: readonly string[], options: RunOptio
     stdin,
     stdout: { write: (s: string) => (stdout += s) },
     stderr: { write: (s: string) => (stderr += s) },
-    env: { HACONN_ETC_DIR: options.etcDir },
+    env: { HACONN_ETC_DIR: options.etcDir, ...options.env },
     checkBmc:
       options.checkBmc === "real"
         ? undefined
@@ -40,6 +43,8 @@ export async function run(main: Main, argv: readonly string[], options: RunOptio
             throw new Error("test: BMC check not expected");
           })),
     readOsRelease: async () => options.osRelease,
+    user: () => ({ uid: 4242, name: "tester" }),
+    now: () => options.now ?? new Date(),
   });
   return { code, stdout, stderr };
 }
