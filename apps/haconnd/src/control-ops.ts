@@ -26,17 +26,28 @@ async function engineCommand(d: Daemon, command: Parameters<Daemon["command"]>[0
 export function controlOps(d: Daemon): Record<string, ControlOp> {
   return {
     status: {
-      handle: () => ({
-        node: d.options.nodeName,
-        mode: "2(server duplication)",
-        link: "--",
-        mservers: d.config.mservers.map((m) => {
-          const h = d.watch.health.get(m.name)!;
-          const self = m.name === d.options.nodeName;
-          return { ...h, role: self ? (d.role === "undecided" ? "---" : d.role) : "---" };
-        }),
-        servers: serverStatusView(d.config, d.engine.state.shared),
-      }),
+      handle: () => {
+        const pair = d.pair;
+        const peerRole = pair && pair.link_ !== "--" && pair.state.peer ? pair.state.peer.role : undefined;
+        const shown = (r: string | undefined) => (r === "active" || r === "standby" ? r : "---");
+        return {
+          node: d.options.nodeName,
+          mode: "2(server duplication)",
+          link: pair ? pair.link_ : "--",
+          mservers: d.config.mservers.map((m) => {
+            const h = d.watch.health.get(m.name)!;
+            const self = m.name === d.options.nodeName;
+            const fenceView =
+              !self && pair && (pair.state.peerStatus === "error" || pair.state.peerStatus === "reset");
+            return {
+              ...h,
+              status: fenceView ? pair.state.peerStatus : h.status,
+              role: shown(self ? d.role : peerRole),
+            };
+          }),
+          servers: serverStatusView(d.config, d.shared),
+        };
+      },
     },
     hamonitor: {
       validate: (a) => (optStr(a.name) ? undefined : "name= must be a server name"),
@@ -44,7 +55,7 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
         if (a.name !== undefined && !d.config.pservers.some((s) => s.name === a.name)) {
           throw new HaconnError("UNKNOWN_SERVER", `no managed server ${String(a.name)}`);
         }
-        return hamonitorView(d.config, d.engine.state.shared, a.name as string | undefined);
+        return hamonitorView(d.config, d.shared, a.name as string | undefined);
       },
     },
     ipdu: {
@@ -53,7 +64,7 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
         const pdus = d.config.pdus.filter(
           (p) => a.addr === undefined || p.addr === a.addr || p.key === a.addr,
         );
-        const shared = d.engine.state.shared;
+        const shared = d.shared;
         const rows = await Promise.all(
           pdus.map(async (p) => {
             let firmware = "--";
@@ -104,21 +115,55 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
     "act.shutdown": {
       handle: () => {
         activeOnly(d);
+        d.pair?.command("shutdown"); // the standby first, as the manual's stop order says
         setImmediate(() => void d.requestExit("haconnact shutdown", 0));
         return { message: "HA connector service is stopping." };
       },
     },
+    "act.restart": {
+      handle: () => {
+        activeOnly(d);
+        const pair = d.pair;
+        if (!pair || pair.link_ !== "OK")
+          throw new HaconnError("NO_STANDBY", "no synchronised standby to hand over to");
+        pair.handOver();
+        return { message: "HA connector service is handing over to the standby and restarting." };
+      },
+    },
+    "sby.restart": {
+      handle: () => {
+        const pair = d.pair;
+        if (!pair) throw new HaconnError("NO_STANDBY", "no standby connector is configured");
+        if (d.role === "standby") {
+          pair.restart();
+          return { message: "standby connector restarting." };
+        }
+        if (!pair.command("restartStandby"))
+          throw new HaconnError("NO_STANDBY", "the standby connector is not connected");
+        return { message: "standby connector restarting." };
+      },
+    },
     "sby.shutdown": {
       handle: () => {
-        throw new HaconnError("NO_STANDBY", "no standby connector is running");
+        const pair = d.pair;
+        if (!pair) throw new HaconnError("NO_STANDBY", "no standby connector is configured");
+        if (d.role === "standby") {
+          setImmediate(() => void d.requestExit("haconnsby shutdown", 0));
+          return { message: "standby connector stopping." };
+        }
+        if (!pair.command("shutdown"))
+          throw new HaconnError("NO_STANDBY", "the standby connector is not connected");
+        return { message: "standby connector stopping." };
       },
     },
     dumpState: {
       handle: () => ({
         node: d.options.nodeName,
         role: d.role,
+        term: d.pair?.state.term ?? null,
+        link: d.pair?.link_ ?? "--",
         digest: d.config.digest,
-        shared: d.engine.state.shared,
+        shared: d.shared,
         drops: d.socket?.drops ?? null,
         mservers: [...d.watch.health.values()],
       }),

@@ -1,17 +1,30 @@
 // The composition root: configuration -> engine with real drivers, reset-path sockets, logs,
-// control socket. One process per management server.
+// control socket, and the pair (election, state sync, fencing, VIP). One process per
+// management server.
 
+import { createSocket } from "node:dgram";
 import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigStore, HaconnError, type ResolvedConfig, resolveConfig } from "@haconn/config";
-import { type Clock, createEngineState, type EngineCommand, EngineRunner, systemClock } from "@haconn/core";
+import {
+  type Clock,
+  createEngineState,
+  type EngineCommand,
+  EngineRunner,
+  emptySharedState,
+  type SharedState,
+  systemClock,
+} from "@haconn/core";
+import { redundancyWarning } from "@haconn/ha";
 import { type ConnectorRole, type KeyRing, parseKeyFile, type RedundancyWarning } from "@haconn/protocol";
 import { type ControlOp, ControlServer } from "./control/server.js";
 import { controlOps } from "./control-ops.js";
 import { Devices } from "./devices.js";
 import { type EventLogs, openEventLogs } from "./logs/event-logs.js";
 import { GenerationFile } from "./logs/generation-file.js";
-import { MserverWatch } from "./mserver-watch.js";
+import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
+import { VipManager } from "./net/vip.js";
+import { PairController } from "./pair/pair-controller.js";
 import { ResetPathService } from "./reset-path/service.js";
 import { ResetPathSocket } from "./reset-path/socket.js";
 
@@ -25,6 +38,11 @@ export interface DaemonOptions {
   kdumpPort: number | null;
   /** Send ATTENTION copies by broadcast on the reset-path subnet too. */
   broadcast: boolean;
+  /**
+   * "ip": add/remove the VIP with ip(8) and announce it; "none": the address is already local
+   * (the lab on loopback); "auto": none for a loopback reset path, else ip.
+   */
+  vipMode: "ip" | "none" | "auto";
   clock?: Clock;
   /** Journal/syslog lines (start, stop, abnormal). */
   system?: (line: string) => void;
@@ -47,17 +65,18 @@ function readKeyRing(path: string): KeyRing | undefined {
   return parseKeyFile(readFileSync(path, "utf8"));
 }
 
+type CommandOutcome = { ok: boolean; code: string | null; message: string };
+
 export class Daemon {
-  readonly engine: EngineRunner;
   readonly service: ResetPathService;
   readonly watch: MserverWatch;
   socket: ResetPathSocket | undefined;
-  role: ConnectorRole = "undecided";
+  pair: PairController | undefined;
+  private runner: EngineRunner;
+  private readonly vip: VipManager | undefined;
+  private standaloneRole: ConnectorRole = "undecided";
   private control: ControlServer | undefined;
-  private readonly pending = new Map<
-    string,
-    (r: { ok: boolean; code: string | null; message: string }) => void
-  >();
+  private readonly pending = new Map<string, (r: CommandOutcome) => void>();
   private nextCommand = 1;
   private stopping = false;
 
@@ -70,18 +89,39 @@ export class Daemon {
     readonly devices: Devices,
     readonly resetKey: KeyRing | undefined,
   ) {
+    const rp = config.resetpath!;
     this.service = new ResetPathService({
-      engine: () => this.engine,
+      engine: () => this.runner,
       clock,
       nodeName: options.nodeName,
       role: () => this.role,
       redundancy: () => this.redundancy(),
-      broadcast:
-        options.broadcast && config.resetpath
-          ? broadcastAddress(config.resetpath.addr, config.resetpath.prefixLength)
-          : null,
+      broadcast: options.broadcast ? broadcastAddress(rp.addr, rp.prefixLength) : null,
     });
-    this.engine = new EngineRunner(createEngineState(config), {
+    this.runner = this.newEngine(emptySharedState());
+    this.watch = new MserverWatch(config, devices, clock);
+    const vipMode =
+      options.vipMode === "auto" ? (rp.addr.startsWith("127.") ? "none" : "ip") : options.vipMode;
+    this.vip =
+      vipMode === "ip" ? new VipManager({ addr: rp.addr, prefixLength: rp.prefixLength }) : undefined;
+  }
+
+  get engine(): EngineRunner {
+    return this.runner;
+  }
+
+  get role(): ConnectorRole {
+    return this.pair ? this.pair.state.role : this.standaloneRole;
+  }
+
+  /** The state to show: the engine's on the active, the mirror of the active's on the standby. */
+  get shared(): SharedState {
+    return this.role !== "active" && this.pair?.mirror ? this.pair.mirror : this.runner.state.shared;
+  }
+
+  private newEngine(shared: SharedState): EngineRunner {
+    const { clock, logs, resetlog, devices } = this;
+    return new EngineRunner(createEngineState(this.config, {}, shared), {
       clock,
       controller: (device) => devices.controller(device),
       send: (effect) => this.service.send(effect),
@@ -93,8 +133,8 @@ export class Daemon {
       },
       portError: (error, effect) =>
         logs.event.error({ err: String(error), effect: effect.kind }, "effect failed"),
+      stateChanged: (deltas) => this.pair?.publish(deltas),
     });
-    this.watch = new MserverWatch(config, devices, clock);
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -138,11 +178,40 @@ export class Daemon {
     const { config, options, logs } = this;
     logs.init.info({ digest: config.digest, node: options.nodeName }, "haconnd starting");
     const self = config.mservers.find((m) => m.name === options.nodeName);
-    if (!self && config.mservers.length > 0) {
-      logs.init.warn(`this host (${options.nodeName}) is not a registered management server; running alone`);
-    }
+    const peer = config.mservers.find((m) => m.name !== options.nodeName);
     this.watch.start();
-    await this.becomeActive();
+    if (self?.mlan && peer?.mlan) {
+      const key = readKeyRing(join(options.etcDir, "duplex.key"));
+      if (!key) {
+        throw new HaconnError(
+          "KEY_FILE_MISSING",
+          `the duplex link needs ${join(options.etcDir, "duplex.key")} (docs/protocol.md)`,
+        );
+      }
+      if (this.vip) await this.vip.release(); // a node that starts never holds the VIP
+      this.pair = new PairController(
+        {
+          clock: this.clock,
+          devices: this.devices,
+          digest: config.digest,
+          log: (level, message, fields) => logs.event[level](fields ?? {}, message),
+          becomeActive: (mirror) => this.becomeActive(mirror),
+          becomeStandby: () => this.becomeStandby(),
+          vipInUseElsewhere: () => this.vipInUseElsewhere(),
+          shared: () => this.runner.state.shared,
+          shutdown: (reason) => void this.requestExit(reason, 0),
+        },
+        { self, peer, key },
+      );
+      await this.pair.start();
+      logs.init.info({ peer: peer.name }, "pair mode: deciding the role with the peer");
+    } else {
+      if (!self && config.mservers.length > 0) {
+        logs.init.warn(`this host (${options.nodeName}) is not a registered management server`);
+      }
+      logs.init.warn("no peer with a duplex LAN address: running alone, without redundancy");
+      await this.becomeActive();
+    }
     this.control = new ControlServer({
       path: join(options.runDir, "haconnd.sock"),
       ops: controlOps(this) as Record<string, ControlOp>,
@@ -151,9 +220,12 @@ export class Daemon {
     await this.control.listen();
   }
 
-  /** Takes the reset path: binds the VIP and port, resumes jobs, starts polling. */
-  async becomeActive(): Promise<void> {
+  /** Takes the reset path: adds the VIP, binds the port, resumes jobs from the mirror, polls. */
+  async becomeActive(mirror?: SharedState): Promise<void> {
     const rp = this.config.resetpath!;
+    this.runner.stop();
+    this.runner = this.newEngine(mirror ?? this.runner.state.shared);
+    if (this.vip) await this.vip.acquire();
     this.socket = await ResetPathSocket.open({
       addr: rp.addr,
       port: rp.port,
@@ -169,28 +241,68 @@ export class Daemon {
         ),
     });
     this.service.attach(this.socket);
-    this.role = "active";
-    this.engine.dispatch({ type: "start" });
+    this.standaloneRole = "active";
+    this.runner.dispatch({ type: "start" });
     this.logs.init.info({ addr: rp.addr, port: rp.port }, "active: serving the reset path");
+  }
+
+  /** Leaves the reset path: stops acting, closes the port, removes the VIP. */
+  async becomeStandby(): Promise<void> {
+    this.runner.stop();
+    this.service.attach(undefined);
+    this.socket?.close();
+    this.socket = undefined;
+    if (this.vip)
+      await this.vip.release().catch((e) => this.logs.event.error({ err: String(e) }, "VIP release failed"));
+    this.logs.event.info({ role: this.role }, "not active: the reset path is left to the peer");
+  }
+
+  /** Does another host serve the reset path? (ARP probe of the VIP, or a bind test on loopback.) */
+  async vipInUseElsewhere(): Promise<boolean> {
+    if (this.vip) return this.vip.inUseElsewhere();
+    const rp = this.config.resetpath!;
+    const s = createSocket("udp4");
+    return new Promise((resolve) => {
+      s.once("error", () => resolve(true));
+      s.bind({ port: rp.port, address: rp.addr, exclusive: true }, () => s.close(() => resolve(false)));
+    });
   }
 
   redundancy(): Record<RedundancyWarning, boolean> {
     const healths = [...this.watch.health.values()];
-    // Running alone there is no standby: conditions 1 and 2 hold by definition.
+    if (!this.pair) {
+      // Running alone there is no standby: conditions 1 and 2 hold by definition.
+      return {
+        standbyNotSynchronised: true,
+        standbyAbnormal: true,
+        managementServerNotResettable:
+          healths.length < 2 || healths.some((h) => h.bmc !== "OK" || h.ipdu === "NG"),
+      };
+    }
+    const view = (h: MserverHealth | undefined, role: ConnectorRole) => ({
+      role,
+      status: h?.status ?? ("--" as const),
+      bmc: h?.bmc ?? ("--" as const),
+      ipdu: h?.ipdu ?? ("--" as const),
+    });
+    const w = redundancyWarning({
+      link: this.pair.link_,
+      self: view(this.watch.health.get(this.options.nodeName), this.role),
+      peer: view(this.watch.health.get(this.pair.state.peerName), this.pair.state.peer?.role ?? "undecided"),
+    });
     return {
-      standbyNotSynchronised: true,
-      standbyAbnormal: true,
-      managementServerNotResettable:
-        healths.length < 2 || healths.some((h) => h.bmc !== "OK" || h.ipdu === "NG"),
+      standbyNotSynchronised: w.standbyNotSynchronised,
+      standbyAbnormal: w.standbyAbnormal,
+      managementServerNotResettable: w.serverNotResettable,
     };
   }
 
   /** Runs an engine command and resolves with its result. */
-  command(command: EngineCommand): Promise<{ ok: boolean; code: string | null; message: string }> {
+  command(command: EngineCommand): Promise<CommandOutcome> {
     const id = `ctl-${this.nextCommand++}`;
     return new Promise((resolve) => {
       this.pending.set(id, resolve);
-      this.engine.dispatch({ type: "command", id, command });
+      this.runner.dispatch({ type: "command", id, command });
     });
   }
 
@@ -204,16 +316,19 @@ export class Daemon {
   async stop(reason: string): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const job of Object.values(this.engine.state.shared.jobs)) {
+    for (const job of Object.values(this.runner.state.shared.jobs)) {
       this.logs.init.warn(
         { system: job.system, subsystem: job.subsystem, phase: job.phase, requesters: job.requesters.length },
         "reset job in flight at shutdown",
       );
     }
-    this.engine.stop();
+    const wasActive = this.role === "active";
+    this.pair?.stop();
+    this.runner.stop();
     this.watch.stop();
     this.service.stopRepeats();
     this.socket?.close();
+    if (this.vip && wasActive) await this.vip.release().catch(() => undefined);
     await this.control?.close();
     await this.devices.close();
     this.logs.init.info({ reason }, "haconnd stopped");

@@ -15,6 +15,12 @@ const options = {
   nodeName: env.HACONN_NODE_NAME ?? hostname().split(".")[0]!,
   kdumpPort: env.HACONN_KDUMP_PORT === "off" ? null : Number(env.HACONN_KDUMP_PORT ?? 7410),
   broadcast: env.HACONN_ATTENTION_BROADCAST === "on",
+  vipMode:
+    env.HACONN_VIP === "none"
+      ? ("none" as const)
+      : env.HACONN_VIP === "ip"
+        ? ("ip" as const)
+        : ("auto" as const),
   system: (line: string) => process.stderr.write(`${line}\n`),
 };
 
@@ -22,7 +28,8 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(
     "usage: haconnd\n  Runs the HA Monitor Connector in the foreground.\n" +
       "  Environment: HACONN_ETC_DIR HACONN_LOG_DIR HACONN_RUN_DIR HACONN_NODE_NAME\n" +
-      "               HACONN_KDUMP_PORT (7410, or off) HACONN_ATTENTION_BROADCAST (on|off)\n",
+      "               HACONN_KDUMP_PORT (7410, or off) HACONN_ATTENTION_BROADCAST (on|off)\n" +
+      "               HACONN_VIP (ip | none | auto: none on a loopback reset path)\n",
   );
 } else {
   let daemon: Daemon | undefined;

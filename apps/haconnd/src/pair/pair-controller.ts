@@ -1,0 +1,374 @@
+// Runs the pair's election (packages/ha) for this node: feeds it heartbeats, stream losses,
+// VIP probes and fence results on a tick, and carries out its effects through the daemon
+// (take or leave the reset path), the devices (fence the peer's management server through its
+// iLO, then its PDU outlets) and the duplex link (heartbeats, state sync, hand-over).
+
+import type { DeepReadonly, ManagementServer } from "@haconn/config";
+import type { Clock, SharedState, TimerHandle, VersionedDelta } from "@haconn/core";
+import { replay } from "@haconn/core";
+import {
+  DEFAULT_TIMING,
+  type HaEffect,
+  type HaEvent,
+  type HaState,
+  type HaTiming,
+  initialState,
+  peerAlive,
+  transition,
+} from "@haconn/ha";
+import type { DuplexMessage, KeyRing } from "@haconn/protocol";
+import type { Devices } from "../devices.js";
+import { DuplexLink, type DuplexStream } from "./duplex-link.js";
+
+export interface PairHost {
+  clock: Clock;
+  devices: Devices;
+  digest: string;
+  log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void;
+  becomeActive(mirror: SharedState | undefined): Promise<void>;
+  becomeStandby(): Promise<void>;
+  vipInUseElsewhere(): Promise<boolean>;
+  /** The active's shared state now (for a snapshot). */
+  shared(): SharedState;
+  shutdown(reason: string): void;
+}
+
+export interface PairOptions {
+  self: DeepReadonly<ManagementServer>;
+  peer: DeepReadonly<ManagementServer>;
+  key: KeyRing;
+  timing?: HaTiming;
+  term?: number;
+}
+
+export class PairController {
+  state: HaState;
+  readonly timing: HaTiming;
+  readonly link: DuplexLink;
+  private stream: DuplexStream | undefined;
+  private connecting = false;
+  /** The standby's copy of the active's shared state, and whether it is complete. */
+  mirror: SharedState | undefined;
+  synced = false;
+  private tickTimer: TimerHandle | undefined;
+  private lastBeat = 0;
+  private leaving = false;
+  private stopped = false;
+
+  constructor(
+    private readonly host: PairHost,
+    private readonly o: PairOptions,
+  ) {
+    this.timing = o.timing ?? DEFAULT_TIMING;
+    const names = [o.self.name, o.peer.name];
+    const preferred = names.slice().sort()[0] === o.self.name;
+    this.state = initialState({
+      self: o.self.name,
+      peerName: o.peer.name,
+      preferred,
+      now: host.clock.now(),
+      term: o.term ?? 0,
+    });
+    this.link = new DuplexLink({
+      self: { ...o.self.mlan! },
+      peer: { ...o.peer.mlan! },
+      nodeId: preferred ? 1 : 2,
+      key: o.key,
+      now: () => host.clock.now(),
+      freshnessMs: Math.max(this.timing.freshnessMs, 1000),
+      onHeartbeat: (m) => this.onHeartbeat(m),
+      onStream: (m, s) => this.onStream(m, s),
+      onStreamClosed: (s) => this.onStreamClosed(s),
+      onDrop: (reason) => host.log("warn", `duplex datagram dropped: ${reason}`),
+    });
+  }
+
+  get link_(): "OK" | "NG" | "--" {
+    if (!peerAlive(this.state, this.host.clock.now(), this.timing)) return this.state.peer ? "NG" : "--";
+    return this.stream && !this.stream.closed && (this.state.role !== "standby" || this.synced) ? "OK" : "NG";
+  }
+
+  async start(): Promise<void> {
+    await this.link.open();
+    this.loop();
+  }
+
+  private loop(): void {
+    if (this.stopped) return;
+    const now = this.host.clock.now();
+    if (now - this.lastBeat >= this.timing.heartbeatMs) {
+      this.lastBeat = now;
+      this.heartbeat();
+    }
+    this.dispatch({ type: "tick", now });
+    if (
+      this.state.role === "standby" &&
+      this.state.peer?.role === "active" &&
+      !this.stream &&
+      !this.connecting
+    ) {
+      void this.connectToActive();
+    }
+    this.tickTimer = this.host.clock.setTimeout(() => this.loop(), 50);
+  }
+
+  private heartbeat(): void {
+    this.link.sendHeartbeat({
+      role: this.state.role,
+      flags: { holdsVip: this.state.role === "active", synchronised: this.synced, leaving: this.leaving },
+      intervalMs: this.timing.heartbeatMs,
+      term: this.state.term,
+      stateVersion: this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0),
+      configDigest: this.host.digest,
+      nodeName: this.o.self.name,
+    });
+  }
+
+  dispatch(event: HaEvent): void {
+    if (this.stopped) return;
+    const [next, effects] = transition(this.state, event, this.timing);
+    this.state = next;
+    for (const e of effects) void this.run(e);
+  }
+
+  private async run(e: HaEffect): Promise<void> {
+    const now = () => this.host.clock.now();
+    switch (e.kind) {
+      case "log":
+        this.host.log(e.level, e.message, e.fields);
+        return;
+      case "probeVip": {
+        const inUse = await this.host.vipInUseElsewhere().catch(() => true);
+        this.dispatch({ type: "vipProbed", now: now(), inUse });
+        return;
+      }
+      case "fencePeer": {
+        const r = await this.fence();
+        this.dispatch({ type: "fenced", now: now(), ...r });
+        return;
+      }
+      case "becomeActive":
+        this.closeStream();
+        await this.host.becomeActive(this.synced ? this.mirror : undefined);
+        await this.link
+          .listen((s) => this.acceptStandby(s))
+          .catch((err) => this.host.log("error", `duplex listen failed: ${err}`));
+        return;
+      case "becomeStandby":
+        this.link.stopListening();
+        await this.host.becomeStandby();
+        return;
+      case "stepDown":
+        this.link.stopListening();
+        this.closeStream();
+        await this.host.becomeStandby();
+        return;
+      case "sendHandover":
+        this.leaving = true;
+        this.heartbeat();
+        return;
+    }
+  }
+
+  /** Hardware reset of the peer's management server; PDU cut when its iLO does not acknowledge. */
+  private async fence(): Promise<{ ok: boolean; method?: "bmc" | "ipdu"; error?: string }> {
+    const peer = this.o.peer;
+    const timeoutMs = (peer.timeoutSec ?? 10) * 1000;
+    try {
+      await this.host.devices.bmc(peer.name).reset({ timeoutMs });
+      return { ok: true, method: "bmc" };
+    } catch (error) {
+      const bmcError = error instanceof Error ? error.message : String(error);
+      if (!peer.ipdusd) return { ok: false, error: `iLO: ${bmcError}` };
+      const outlets = this.host.devices.mserverOutlets(peer.name);
+      if (!outlets) return { ok: false, error: `iLO: ${bmcError}; no PDU outlet linked` };
+      const results = await outlets.cut({ timeoutMs: 5000 });
+      if (results.every((r) => r.ok)) return { ok: true, method: "ipdu" };
+      return {
+        ok: false,
+        error: `iLO: ${bmcError}; PDU cut failed on ${results.filter((r) => !r.ok).length} outlet(s)`,
+      };
+    }
+  }
+
+  private onHeartbeat(m: Extract<DuplexMessage, { type: "heartbeat" }>): void {
+    const b = m.body;
+    if (b.nodeName !== this.o.peer.name) return;
+    const now = this.host.clock.now();
+    if (b.configDigest !== this.host.digest && this.state.peer?.digest !== b.configDigest) {
+      this.host.log(
+        "warn",
+        `configuration differs from ${b.nodeName}'s (digest ${b.configDigest.slice(0, 12)}…): run haconnact copy`,
+      );
+    }
+    this.dispatch({
+      type: "heartbeat",
+      now,
+      from: b.nodeName,
+      role: b.role,
+      term: b.term,
+      digest: b.configDigest,
+      stateVersion: b.stateVersion,
+    });
+    if (b.flags.leaving && b.role !== "active")
+      this.dispatch({ type: "handover", now, from: b.nodeName, term: b.term });
+  }
+
+  // ------------------------------------------------------------------ state sync
+
+  private async connectToActive(): Promise<void> {
+    this.connecting = true;
+    const s = await this.link.connect();
+    this.connecting = false;
+    if (!s) return;
+    if (this.state.role !== "standby") {
+      s.close();
+      return;
+    }
+    this.stream = s;
+    this.synced = false;
+    s.send("hello", {
+      role: "standby",
+      term: this.state.term,
+      stateVersion: this.mirror?.version ?? 0,
+      configDigest: this.host.digest,
+      nodeName: this.o.self.name,
+    });
+  }
+
+  private acceptStandby(s: DuplexStream): void {
+    if (this.state.role !== "active") {
+      s.close();
+      return;
+    }
+    this.closeStream();
+    this.stream = s;
+    s.send("hello", {
+      role: "active",
+      term: this.state.term,
+      stateVersion: this.host.shared().version,
+      configDigest: this.host.digest,
+      nodeName: this.o.self.name,
+    });
+    const shared = this.host.shared();
+    s.send("snapshot", {
+      term: this.state.term,
+      stateVersion: shared.version,
+      state: { encoding: "json", schema: 1, data: JSON.parse(JSON.stringify(shared)) },
+    });
+  }
+
+  /** The active's engine changed state: every delta goes to the standby in order. */
+  publish(deltas: readonly VersionedDelta[]): void {
+    const s = this.stream;
+    if (!s || s.closed || this.state.role !== "active" || deltas.length === 0) return;
+    const last = deltas[deltas.length - 1]!.version;
+    s.send("delta", {
+      term: this.state.term,
+      baseVersion: deltas[0]!.version - 1,
+      stateVersion: last,
+      change: { encoding: "json", schema: 1, data: JSON.parse(JSON.stringify(deltas)) },
+    });
+  }
+
+  private onStream(m: DuplexMessage, s: DuplexStream): void {
+    if (s !== this.stream) return;
+    switch (m.type) {
+      case "snapshot":
+        if (m.body.state.encoding === "json") {
+          this.mirror = m.body.state.data as unknown as SharedState;
+          this.synced = true;
+          s.send("sync-ack", { term: m.body.term, stateVersion: m.body.stateVersion });
+        }
+        return;
+      case "delta":
+        if (!this.mirror || m.body.change.encoding !== "json") return;
+        try {
+          this.mirror = replay(this.mirror, m.body.change.data as unknown as VersionedDelta[]);
+          s.send("sync-ack", { term: m.body.term, stateVersion: this.mirror.version });
+        } catch (error) {
+          this.host.log("warn", `state sync gap (${String(error)}); asking for a new snapshot`);
+          this.synced = false;
+          this.closeStream(); // reconnect: the active sends a fresh snapshot
+        }
+        return;
+      case "command":
+        if (m.body.command === "shutdown") {
+          s.send("command-result", {
+            command: "shutdown",
+            status: "accepted",
+            chunk: 0,
+            data: { encoding: "json", schema: 1, data: {} },
+          });
+          this.host.shutdown("shutdown asked by the peer");
+        } else if (m.body.command === "restartStandby" && this.state.role === "standby") {
+          s.send("command-result", {
+            command: "restartStandby",
+            status: "accepted",
+            chunk: 0,
+            data: { encoding: "json", schema: 1, data: {} },
+          });
+          this.restart();
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onStreamClosed(s: DuplexStream): void {
+    const deliberate = (s as DuplexStream & { deliberate?: boolean }).deliberate === true;
+    if (s === this.stream) this.stream = undefined;
+    if (!deliberate && s.outbound && this.state.role === "standby") {
+      this.synced = false;
+      this.dispatch({ type: "peerLost", now: this.host.clock.now() });
+    }
+  }
+
+  private closeStream(): void {
+    const s = this.stream;
+    this.stream = undefined;
+    if (s) {
+      (s as DuplexStream & { deliberate?: boolean }).deliberate = true;
+      s.close();
+    }
+  }
+
+  /** Sends a command to the peer over the stream; false when there is no stream. */
+  command(command: "shutdown" | "restartStandby"): boolean {
+    const s = this.stream;
+    if (!s || s.closed) return false;
+    s.send("command", { command, args: { encoding: "json", schema: 1, data: {} } });
+    return true;
+  }
+
+  /** Clean hand-over (haconnact restart): release, tell the peer, come back as a starting node. */
+  handOver(): void {
+    this.dispatch({ type: "requestHandover", now: this.host.clock.now() });
+    this.host.clock.setTimeout(() => this.restart(), this.timing.heartbeatMs * 3);
+  }
+
+  /** Restarts the connector logic in place: a fresh, undecided node. */
+  restart(): void {
+    this.closeStream();
+    this.leaving = false;
+    this.synced = false;
+    this.mirror = undefined;
+    this.state = initialState({
+      self: this.state.self,
+      peerName: this.state.peerName,
+      preferred: this.state.preferred,
+      now: this.host.clock.now(),
+      term: this.state.term,
+    });
+    void this.host.becomeStandby();
+    this.host.log("info", "connector restarted: deciding its role again");
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.tickTimer !== undefined) this.host.clock.clearTimeout(this.tickTimer);
+    this.closeStream();
+    this.link.close();
+  }
+}
