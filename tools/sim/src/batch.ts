@@ -1,0 +1,40 @@
+// Many seeds in a row (the CI budget and the soak), and the report of a failing seed.
+
+import { type RunOptions, type RunResult, runSeed } from "./simulation.js";
+
+export interface BatchResult {
+  runs: number;
+  failures: RunResult[];
+  steps: number;
+  elapsedMs: number;
+}
+
+export function runBatch(
+  firstSeed: number,
+  count: number,
+  opts: RunOptions & { maxFailures?: number } = {},
+): BatchResult {
+  const started = performance.now();
+  const failures: RunResult[] = [];
+  let steps = 0;
+  let runs = 0;
+  for (let k = 0; k < count; k++) {
+    const result = runSeed((firstSeed + k) >>> 0, opts);
+    runs++;
+    steps += result.steps;
+    if (result.violations.length > 0) {
+      failures.push(result);
+      if (failures.length >= (opts.maxFailures ?? Number.POSITIVE_INFINITY)) break;
+    }
+  }
+  return { runs, failures, steps, elapsedMs: performance.now() - started };
+}
+
+export function formatViolation(result: RunResult, traceLines = 25): string {
+  const v = result.violations[0];
+  const head = v
+    ? `seed ${result.seed}: ${v.invariant} at ${v.at} ms: ${v.message}`
+    : `seed ${result.seed}: ok`;
+  const trace = result.trace.slice(-traceLines).map((l) => `  ${l}`);
+  return [head, `  replay: ./scripts/sim.sh --seed ${result.seed}`, ...trace].join("\n");
+}

@@ -1,0 +1,116 @@
+// The invariants, checked as the run goes. Node roles and the VIP are checked after every
+// step; the others at the only steps that can change them (a reset command issued or carried
+// out, a result received, a system booting), which is the same as after every step.
+
+import type { World } from "./world.js";
+
+export interface ResetRequestRecord {
+  id: number;
+  requester: number;
+  target: number;
+  sentAt: number;
+  /** Some connector answered `accepted` (seen at the connector, even if the datagram was lost). */
+  accepted: boolean;
+  /** Distinct results received by the requester's HA monitor. */
+  results: string[];
+  /** The requester stopped (hung, dumped, reset, powered off) before it had its result. */
+  abandoned: boolean;
+}
+
+export interface RoleView {
+  name: string;
+  /** The daemon runs and its election role is active. */
+  acting: boolean;
+  /** Its host carries the VIP (a killed daemon leaves it there until the host is reset). */
+  vip: boolean;
+}
+
+export class Invariants {
+  /** Systems (by index) some HA monitor asked to reset, at least once before. */
+  private readonly asked = new Set<number>();
+  /** Systems hit by a destructive command and not booted since. */
+  private readonly inEpisode = new Set<number>();
+  /** Jobs ended by a DUMP notice: `<target key>#<job id>#<started at>`. */
+  private readonly dumped = new Set<string>();
+  readonly requests = new Map<number, ResetRequestRecord>();
+
+  constructor(
+    private readonly world: World,
+    private readonly peerOf: (system: number) => number,
+    private readonly nameOf: (system: number) => string,
+  ) {}
+
+  roles(nodes: readonly RoleView[]): void {
+    const acting = nodes.filter((n) => n.acting);
+    if (acting.length > 1)
+      this.world.violate("single-active", `${acting.map((n) => n.name).join(" and ")} both active`);
+    const vip = nodes.filter((n) => n.vip);
+    if (vip.length > 1)
+      this.world.violate("single-vip", `${vip.map((n) => n.name).join(" and ")} both hold the VIP`);
+  }
+
+  requestSent(record: ResetRequestRecord): void {
+    this.asked.add(record.target);
+    this.requests.set(record.id, record);
+  }
+
+  /** A connector issued NMI / hardware reset / outlet off aimed at `system` (null: no system behind it). */
+  destructiveIssued(system: number | null, op: string, by: string, job: string | null): void {
+    if (system !== null && !this.asked.has(system)) {
+      this.world.violate(
+        "unrequested-reset",
+        `${by} issued ${op} on ${this.nameOf(system)} that nobody asked to reset`,
+      );
+    }
+    if (op === "reset" && job !== null && this.dumped.has(job)) {
+      this.world.violate(
+        "reset-after-dump",
+        `${by} issued a hardware reset for job ${job} after its DUMP notice`,
+      );
+    }
+  }
+
+  jobDumped(job: string): void {
+    this.dumped.add(job);
+  }
+
+  /** A destructive command took effect on a system (the device carried it out). */
+  destructiveExecuted(system: number, op: string): void {
+    this.inEpisode.add(system);
+    const peer = this.peerOf(system);
+    if (this.inEpisode.has(peer)) {
+      this.world.violate(
+        "pair-race",
+        `${op} on ${this.nameOf(system)} while its pair peer ${this.nameOf(peer)} is also down from a reset`,
+      );
+    }
+  }
+
+  booted(system: number): void {
+    this.inEpisode.delete(system);
+  }
+
+  resultReceived(id: number, result: string): void {
+    const r = this.requests.get(id);
+    if (!r || r.results.includes(result)) return;
+    r.results.push(result);
+    if (r.results.length > 1) {
+      this.world.violate(
+        "one-result",
+        `RESET #${id} (${this.nameOf(r.requester)} → ${this.nameOf(r.target)}) got ${r.results.join(" then ")}`,
+      );
+    }
+  }
+
+  /** At the end of the quiet period: every accepted request of a requester still up has a result. */
+  atEnd(): void {
+    for (const r of this.requests.values()) {
+      if (r.accepted && !r.abandoned && r.results.length === 0) {
+        this.world.violate(
+          "result-missing",
+          `RESET #${r.id} (${this.nameOf(r.requester)} → ${this.nameOf(r.target)}) accepted at ${r.sentAt}, no result`,
+        );
+      }
+    }
+  }
+}

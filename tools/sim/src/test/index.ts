@@ -1,0 +1,1 @@
+export { checkBudget, KNOWN_FINDINGS } from "./budget.js";
