@@ -20,6 +20,10 @@ export interface IpmiSimOptions {
   password?: string;
   /** Load the NMI module so `chassis power diag` succeeds (default false: stock ipmi_sim refuses it). */
   nmi?: boolean;
+  /** Address to listen on (default 127.0.0.1); another one only inside `netns`. */
+  address?: string;
+  /** Run inside this network namespace (created by the caller). */
+  netns?: string;
   /** Initial power state. Default "on". */
   power?: "on" | "off";
   /** Answer every chassis command this late (ms). Default 0. */
@@ -44,7 +48,8 @@ export interface IpmiSimAction {
 export const IPMI_SIM_CIPHER = 3;
 
 export class IpmiSim {
-  readonly addr = "127.0.0.1";
+  readonly addr: string;
+  readonly netns: string | undefined;
   readonly dir: string;
   readonly port: number;
   readonly account: string;
@@ -58,11 +63,14 @@ export class IpmiSim {
   private constructor(
     dir: string,
     port: number,
-    options: Required<Pick<IpmiSimOptions, "account" | "password" | "nmi">>,
+    options: Required<Pick<IpmiSimOptions, "account" | "password" | "nmi">> &
+      Pick<IpmiSimOptions, "address" | "netns">,
     child: ChildProcess,
   ) {
     this.dir = dir;
     this.port = port;
+    this.addr = options.address ?? "127.0.0.1";
+    this.netns = options.netns;
     this.account = options.account;
     this.password = options.password;
     this.nmi = options.nmi;
@@ -85,7 +93,7 @@ export class IpmiSim {
       const port = options.port ?? (await freeUdpPort());
       await writeFile(
         join(dir, SIM_FILES.lanConf),
-        renderLanConf({ dir, port, account, password, nmiModule }),
+        renderLanConf({ dir, port, account, password, nmiModule, address: options.address ?? "127.0.0.1" }),
       );
       await writeFile(join(dir, SIM_FILES.emu), renderEmu());
       await writeFile(join(dir, SIM_FILES.script), CHASSIS_SCRIPT);
@@ -93,9 +101,11 @@ export class IpmiSim {
       await writeFile(join(dir, SIM_FILES.power), options.power === "off" ? "0\n" : "1\n");
       await writeFile(join(dir, SIM_FILES.actions), "");
       await mkdir(join(dir, SIM_FILES.state));
+      const prefix = options.netns ? ["ip", "netns", "exec", options.netns] : [];
       const child = spawn(
-        options.ipmiSimPath ?? "ipmi_sim",
+        prefix[0] ?? options.ipmiSimPath ?? "ipmi_sim",
         [
+          ...(prefix.length > 0 ? [...prefix.slice(1), options.ipmiSimPath ?? "ipmi_sim"] : []),
           "-c",
           join(dir, SIM_FILES.lanConf),
           "-f",
@@ -107,7 +117,18 @@ export class IpmiSim {
         { cwd: dir, detached: true, stdio: ["ignore", "ignore", "pipe"] },
       );
       child.once("error", () => undefined);
-      const sim = new IpmiSim(dir, port, { account, password, nmi }, child);
+      const sim = new IpmiSim(
+        dir,
+        port,
+        {
+          account,
+          password,
+          nmi,
+          ...(options.address ? { address: options.address } : {}),
+          ...(options.netns ? { netns: options.netns } : {}),
+        },
+        child,
+      );
       try {
         await sim.#waitReady(options.ipmitoolPath ?? "ipmitool", options.startTimeoutMs ?? 15_000);
         if (options.delayMs) await sim.setDelay(options.delayMs);
@@ -201,7 +222,7 @@ export class IpmiSim {
     let last = "";
     // Wait until the port is bound, so the first ipmitool probe is not lost to a retry.
     const local = `0100007F:${this.port.toString(16).toUpperCase().padStart(4, "0")}`;
-    while (Date.now() < until && !(await readFile("/proc/net/udp", "utf8")).includes(local)) {
+    while (!this.netns && Date.now() < until && !(await readFile("/proc/net/udp", "utf8")).includes(local)) {
       if (this.#child.exitCode !== null || this.#child.signalCode !== null) break;
       await sleep(20);
     }
@@ -209,8 +230,9 @@ export class IpmiSim {
       if (this.#child.exitCode !== null || this.#child.signalCode !== null)
         throw new Error(`ipmi_sim exited at start-up: ${this.#stderr.trim() || "(no output)"}`);
       const probe = await execa(
-        ipmitool,
+        this.netns ? "ip" : ipmitool,
         [
+          ...(this.netns ? ["netns", "exec", this.netns, ipmitool] : []),
           "-I",
           "lanplus",
           "-H",
@@ -237,7 +259,7 @@ export class IpmiSim {
       await sleep(100);
     }
     throw new Error(
-      `ipmi_sim on 127.0.0.1:${this.port} did not answer within ${timeoutMs} ms: ${last.trim()} ${this.#stderr.trim()}`,
+      `ipmi_sim on ${this.addr}:${this.port} did not answer within ${timeoutMs} ms: ${last.trim()} ${this.#stderr.trim()}`,
     );
   }
 }

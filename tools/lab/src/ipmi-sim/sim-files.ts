@@ -11,6 +11,8 @@ export interface SimFilesInput {
   password: string;
   /** Path of the compiled NMI module to loadlib, or undefined for stock ipmi_sim (NMI refused). */
   nmiModule: string | undefined;
+  /** Listen address (default 127.0.0.1). */
+  address?: string;
 }
 
 export const SIM_FILES = {
@@ -32,7 +34,7 @@ const quoted = (value: string): string => {
 export function renderLanConf(input: SimFilesInput): string {
   if (/\s/.test(input.dir)) throw new Error(`ipmi_sim directory must not contain spaces: ${input.dir}`);
   const lines = [
-    "# Written by the haconn lab (tools/lab/src/ipmi-sim). Listens on 127.0.0.1 only.",
+    "# Written by the haconn lab (tools/lab/src/ipmi-sim). Listens on loopback, or inside a lab namespace.",
     `name "haconn-ipmi-sim"`,
   ];
   if (input.nmiModule !== undefined)
@@ -40,7 +42,7 @@ export function renderLanConf(input: SimFilesInput): string {
   lines.push(
     "set_working_mc 0x20",
     "  startlan 1",
-    `    addr 127.0.0.1 ${input.port}`,
+    `    addr ${input.address ?? "127.0.0.1"} ${input.port}`,
     "    priv_limit admin",
     "    allowed_auths_callback none md2 md5 straight",
     "    allowed_auths_user none md2 md5 straight",
@@ -95,7 +97,11 @@ set)
       power)
         echo "$v" > "$dir/${SIM_FILES.power}"
         if [ "$v" = 1 ]; then log on; else log off; fi ;;
-      reset) log reset ;;
+      reset)
+        # A lab may make the reset real (kill the server's processes, drop its addresses)
+        # before the BMC acknowledges, as hardware does.
+        if [ -x "$dir/on-reset" ]; then "$dir/on-reset"; fi
+        log reset ;;
       *) log "$p=$v" ;;
     esac
   done ;;

@@ -65,8 +65,11 @@ export function startDaemon(
   dirs: LabDirs,
   extraEnv: NodeJS.ProcessEnv = {},
   timeoutMs = 20_000,
+  /** A command prefix, e.g. ["ip", "netns", "exec", ns] to run it inside a namespace. */
+  prefix: string[] = [],
 ): Promise<DaemonProcess> {
-  const child = spawn(join(REPO, "bin", "haconnd"), [], {
+  const argv = [...prefix, join(REPO, "bin", "haconnd")];
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: { ...dirs.env, HACONN_NODE_NAME: "HACON1", HACONN_KDUMP_PORT: "off", ...extraEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -1,0 +1,33 @@
+// One CHECK from inside a namespace (run with `ip netns exec <ns> node check-once.mjs ...`):
+// prints the CHECK-REPLY as JSON, or "timeout". Args: protocolDist connector port bind subsystem system.
+import { createSocket } from "node:dgram";
+const [dist, host, port, bind, sub, system] = process.argv.slice(2);
+const p = await import(dist);
+const s = createSocket("udp4");
+await new Promise((r) => s.bind(0, bind, r));
+const requestId = Math.floor(Math.random() * 1e9) + 1;
+const bytes = p.encodeResetPath({
+  type: "check",
+  header: { requestId, senderId: Number(sub), timestampMs: Date.now(), attempt: 0 },
+  body: {
+    replyPort: s.address().port,
+    kind: "physical",
+    intervalSec: 1,
+    pairSubsystem: 0,
+    systemName: system,
+    vmName: "",
+  },
+});
+const timer = setTimeout(() => {
+  console.log("timeout");
+  process.exit(0);
+}, 700);
+s.on("message", (m) => {
+  const r = p.decodeResetPath(m, { now: Date.now() });
+  if (r.ok && r.value.type === "check-reply" && r.value.header.requestId === requestId) {
+    clearTimeout(timer);
+    console.log(JSON.stringify(r.value.body));
+    process.exit(0);
+  }
+});
+s.send(bytes, Number(port), host);
