@@ -23,7 +23,12 @@ function verify(
   dirs.push(dir);
   copyFileSync(model, join(dir, "election.pml"));
   const run = (cmd: string, args: string[]) =>
-    execFileSync(cmd, args, { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    execFileSync(cmd, args, {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 120_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   run("spin", [...defines.map((d) => `-D${d}`), "-a", "election.pml"]);
   run("gcc", ["-O2", "-DNFAIR=4", "-o", "pan", "pan.c"]);
   let out: string;
