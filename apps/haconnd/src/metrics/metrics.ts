@@ -53,8 +53,9 @@ export type LatencyPhase = (typeof LATENCY_PHASES)[number];
 
 /** Job phases as metric label values (the engine's soft / hard / pduCut). */
 export type JobPhaseLabel = "soft" | "hard" | "pdu_cut";
-export type JobResultLabel = "DUMP" | "POFF" | "FAIL";
-/** `P` physical system, `V` guest, `test` for haconnserver tests (the log's `----`). */
+/** `unknown` only when the system's registration vanished with the job. */
+export type JobResultLabel = "DUMP" | "POFF" | "FAIL" | "unknown";
+/** `P` physical system, `V` guest, `test` for PDU tests and acrecovery (the log's `----`). */
 export type CategoryLabel = "P" | "V" | "test";
 export type JobKind = "reset" | "test";
 export type LinkKind = "bmc" | "esxi" | "pdu" | "mserver_bmc" | "mserver_ipdu" | "duplex";
@@ -101,7 +102,10 @@ export interface HaconnMetrics {
 
 export type ResetLogResult = "DUMP" | "POFF" | "FAIL" | "ERROR";
 
-export function createMetrics(registry: Registry = new Registry(), options: MetricsOptions = {}): HaconnMetrics {
+export function createMetrics(
+  registry: Registry = new Registry(),
+  options: MetricsOptions = {},
+): HaconnMetrics {
   const p = options.prefix ?? "haconn_";
   if (options.processMetrics) collectDefaultMetrics({ register: registry, prefix: p });
 
@@ -228,6 +232,6 @@ export function createMetrics(registry: Registry = new Registry(), options: Metr
     scrape: () => registry.metrics(),
   };
   const timeline = new ResetTimeline(metrics);
-  const tracker = new JobTracker(metrics);
+  const tracker = new JobTracker(metrics, (system, subsystem) => timeline.endJob(system, subsystem));
   return metrics;
 }

@@ -74,7 +74,10 @@ export class ResetTimeline {
         if (r.dir === "SEND") {
           // A job sends one NMI; a second SEND is a new job (the previous one's end was missed).
           if (!entry || entry.nmiSentAt !== undefined) {
-            entry = { touched: r.at, ...(entry?.nmiSentAt === undefined ? { requestAt: entry?.requestAt } : {}) };
+            entry = {
+              touched: r.at,
+              ...(entry?.nmiSentAt === undefined ? { requestAt: entry?.requestAt } : {}),
+            };
           }
           entry.nmiSentAt = r.at;
           entry.touched = r.at;

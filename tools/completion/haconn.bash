@@ -1,0 +1,222 @@
+# bash completion for the haconn2 commands: haconnsetup, haconnshow, haconnact, haconnsby,
+# haconnserver, haconndump (and the manual's spelling haconnndump).
+#
+# Install: /etc/bash_completion.d/haconn (loaded by bash-completion), or `source` this file.
+# Completes subcommands, the manual's key= arguments and their fixed values (ipdusd=on|off,
+# VMware=Enable|Disable, mode=same|serial, model=IBM_PDU, ...), and names from the
+# configuration file when it is readable (root): management servers, managed servers, PDUs.
+# It never runs a haconn command (each run would write a clilog line) and needs no
+# bash-completion helpers; it works whether or not "=" is in COMP_WORDBREAKS.
+
+# The configuration file: $HACONN_ETC_DIR/haconn.json (default /etc/opt/hitachi/haconn2).
+_haconn_config() {
+  printf '%s/haconn.json' "${HACONN_ETC_DIR:-/etc/opt/hitachi/haconn2}"
+}
+
+# Names of one section of the configuration: mservers, pservers (their "name") or pdus ("key").
+# The store writes JSON indented by two spaces, so a section starts at indent 2 and its
+# objects' fields are at indent 6.
+_haconn_names() {
+  local file
+  file=$(_haconn_config)
+  [[ -r $file ]] || return 0
+  awk -v want="$1" '
+    /^  "[A-Za-z]+": / { section = $1; gsub(/[":]/, "", section); next }
+    section == want && want != "pdus" && /^      "name": "/ { v = $0; sub(/^      "name": "/, "", v); sub(/".*/, "", v); print v }
+    section == want && want == "pdus" && /^      "key": "/ { v = $0; sub(/^      "key": "/, "", v); sub(/".*/, "", v); print v }
+  ' "$file" 2>/dev/null
+}
+
+# Sets COMPREPLY to the candidates ($2, newline-separated) that start with $1.
+_haconn_reply() {
+  local cur=$1 candidates=$2 c
+  COMPREPLY=()
+  local IFS=$'\n'
+  for c in $candidates; do
+    [[ -n $c && $c == "$cur"* ]] && COMPREPLY+=("$c")
+  done
+}
+
+# Values offered for key $1 in the context $2 (the command and its subcommands).
+_haconn_values() {
+  local key=$1 context=$2
+  case $key in
+    ipdusd | cluster | check) printf '%s\n' on off ;;
+    VMware | vmware) printf '%s\n' Enable Disable ;;
+    mode) printf '%s\n' same serial ;;
+    model) printf '%s\n' IBM_PDU ;;
+    hostkey) printf '%s\n' none ;;
+    concent) printf '%s\n' 1 2 3 4 5 6 7 8 9 10 11 12 ;;
+    cipher) printf '%s\n' 17 3 ;;
+    addr)
+      case $context in
+        *" ipduadd" | *" ipdudel" | "haconnshow ipdu" | "haconnserver ipdusd") _haconn_names pdus ;;
+      esac
+      ;;
+    name)
+      [[ $context == "haconnshow hamonitor" ]] && _haconn_names pservers
+      ;;
+  esac
+}
+
+# Completes a key=value word: keys ($2, space-separated) not yet given, or a key's values.
+_haconn_keys() {
+  local cur=$1 keys=$2 context=$3 given=$4 k list=""
+  if [[ $cur == *=* ]]; then
+    local key=${cur%%=*} value=${cur#*=}
+    _haconn_reply "$value" "$(_haconn_values "$key" "$context")"
+    # Bash replaces only the text after the last word-break character.
+    if [[ $COMP_WORDBREAKS != *=* ]]; then
+      local i
+      for i in "${!COMPREPLY[@]}"; do COMPREPLY[i]="$key=${COMPREPLY[i]}"; done
+    fi
+    return
+  fi
+  for k in $keys; do
+    [[ $k == *= && " $given " == *" ${k%=} "* ]] && continue
+    list+="$k"$'\n'
+  done
+  _haconn_reply "$cur" "$list"
+  local r
+  for r in "${COMPREPLY[@]}"; do
+    if [[ $r == *= ]]; then
+      compopt -o nospace 2>/dev/null
+      break
+    fi
+  done
+}
+
+# The words of the command line up to the cursor, split on blanks only (so "addr=1.2.3.4" is
+# one word whatever COMP_WORDBREAKS says). Sets _haconn_w (words before the current one) and
+# _haconn_cur.
+_haconn_split() {
+  local line
+  if [[ -n ${COMP_LINE-} && -n ${COMP_POINT-} ]]; then
+    line=${COMP_LINE:0:COMP_POINT}
+    read -r -a _haconn_w <<<"$line"
+    if [[ $line == *[[:blank:]] || ${#_haconn_w[@]} -eq 0 ]]; then
+      _haconn_cur=""
+    else
+      local last=$((${#_haconn_w[@]} - 1))
+      _haconn_cur=${_haconn_w[last]}
+      unset "_haconn_w[$last]"
+    fi
+  else
+    _haconn_w=("${COMP_WORDS[@]:0:COMP_CWORD}")
+    _haconn_cur=${COMP_WORDS[COMP_CWORD]-}
+  fi
+}
+
+_haconn_complete() {
+  local _haconn_w _haconn_cur
+  _haconn_split
+  local cur=$_haconn_cur
+  local cmd=${_haconn_w[0]##*/}
+  local -a pos=() # positional words after the command (options and key= words removed)
+  local given="" w
+  for w in "${_haconn_w[@]:1}"; do
+    case $w in
+      -*) ;;
+      *=*) given+=" ${w%%=*}" ;;
+      *) pos+=("$w") ;;
+    esac
+  done
+  local n=${#pos[@]} sub=${pos[0]-} sub2=${pos[1]-}
+  local options="--help" words="" keys="" context="$cmd"
+
+  case $cmd in
+    haconnsetup)
+      context="$cmd $sub"
+      case $sub in
+        "") words="resetpath mserver mlan pserver vserver ipdu snmp hispeed" ;;
+        resetpath) keys="addr= port=" ;;
+        snmp) keys="name=" ;;
+        hispeed) ((n == 1)) && [[ " $given " != *" resettime "* ]] && words="off" && keys="resettime=" ;;
+        mlan)
+          if ((n == 1)); then words=$(_haconn_names mservers); else keys="addr= port="; fi
+          ;;
+        vserver)
+          if ((n == 1)); then words=$(_haconn_names pservers); else keys="addr= port= account= VMware= hostkey="; fi
+          ;;
+        mserver | pserver)
+          context="$cmd $sub $sub2"
+          if ((n == 1)); then
+            words="add mod del ipduadd ipdudel"
+          elif ((n == 2)); then
+            [[ $sub2 != add ]] && words=$(_haconn_names "${sub}s")
+          else
+            case $sub/$sub2 in
+              mserver/add | mserver/mod) keys="addr= account= ipdusd= timeout= cipher= check=" ;;
+              pserver/add) keys="addr= account= cluster= ipdusd= timeout= recoverytime= cipher=" ;;
+              pserver/mod) keys="name= addr= account= cluster= ipdusd= timeout= recoverytime= cipher=" ;;
+              */ipduadd | */ipdudel) keys="addr= concent=" ;;
+            esac
+          fi
+          ;;
+        ipdu)
+          if ((n == 1)); then
+            words="add del"
+          elif ((n == 2)); then
+            [[ $sub2 == del ]] && words="$(_haconn_names pdus)"$'\n''\*'
+          elif [[ $sub2 == add ]]; then
+            keys="model= profile="
+          fi
+          ;;
+      esac
+      ;;
+    haconnshow)
+      context="$cmd $sub"
+      case $sub in
+        "") words="setting mserversetting ipdusetting status hamonitor ipdu version" ;;
+        hamonitor) options="--json --help" keys="name=" ;;
+        ipdu) options="--json --help" keys="addr=" ;;
+        *) options="--json --help" ;;
+      esac
+      ;;
+    haconnact | haconnsby)
+      context="$cmd $sub"
+      if ((n == 0)); then
+        if [[ $cmd == haconnact ]]; then words="copy reload restart shutdown ipdusd"; else words="restart shutdown ipdusd"; fi
+      else
+        options="--json --help"
+        [[ $sub == ipdusd ]] && keys="mode= offtime= wtime="
+      fi
+      ;;
+    haconnserver)
+      context="$cmd $sub"
+      if ((n == 0)); then
+        words="acrecovery reset ipdusd"
+      else
+        options="--json --help"
+        if ((n == 1)); then
+          words=$(_haconn_names pservers)
+        else
+          case $sub in
+            reset) keys="address=" ;;
+            ipdusd) keys="mode= addr= offtime= wtime=" ;;
+          esac
+        fi
+      fi
+      ;;
+    haconndump | haconnndump) ;;
+    *) return 0 ;;
+  esac
+
+  if [[ $cur == -* ]]; then
+    _haconn_reply "$cur" "${options// /$'\n'}"
+  elif [[ $cur == *=* ]]; then
+    _haconn_keys "$cur" "$keys" "$context" "$given"
+  else
+    local -a found=()
+    if [[ -n $words ]]; then
+      _haconn_reply "$cur" "${words// /$'\n'}"
+      found=("${COMPREPLY[@]}")
+    fi
+    COMPREPLY=()
+    [[ -n $keys ]] && _haconn_keys "$cur" "$keys" "$context" "$given"
+    COMPREPLY=("${found[@]}" "${COMPREPLY[@]}")
+  fi
+  return 0
+}
+
+complete -F _haconn_complete haconnsetup haconnshow haconnact haconnsby haconnserver haconndump haconnndump
