@@ -22,6 +22,8 @@ import { controlOps } from "./control-ops.js";
 import { Devices } from "./devices.js";
 import { type EventLogs, openEventLogs } from "./logs/event-logs.js";
 import { GenerationFile } from "./logs/generation-file.js";
+import { createMetrics, type HaconnMetrics } from "./metrics/metrics.js";
+import { type MetricsListen, MetricsServer } from "./metrics/metrics-server.js";
 import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
 import { VipManager } from "./net/vip.js";
 import { PairController } from "./pair/pair-controller.js";
@@ -46,6 +48,8 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Journal/syslog lines (start, stop, abnormal). */
   system?: (line: string) => void;
+  /** Serve Prometheus metrics here (null: off). */
+  metrics?: (MetricsListen & { allowAnyAddress?: boolean }) | null;
   /** Called after the daemon stopped by itself (haconnact shutdown): the process should exit. */
   onExit?: (reason: string, code: number) => void;
 }
@@ -72,6 +76,8 @@ export class Daemon {
   readonly watch: MserverWatch;
   socket: ResetPathSocket | undefined;
   pair: PairController | undefined;
+  readonly metrics: HaconnMetrics = createMetrics();
+  private metricsServer: MetricsServer | undefined;
   private runner: EngineRunner;
   private readonly vip: VipManager | undefined;
   private standaloneRole: ConnectorRole = "undecided";
@@ -125,7 +131,10 @@ export class Daemon {
       clock,
       controller: (device) => devices.controller(device),
       send: (effect) => this.service.send(effect),
-      log: (line) => resetlog.writeLine(line),
+      log: (line, record) => {
+        resetlog.writeLine(line);
+        this.metrics.resetLog(record);
+      },
       notice: (level, message) => logs.event[level](message),
       commandResult: (e) => {
         this.pending.get(e.id)?.({ ok: e.ok, code: e.code, message: e.message });
@@ -133,7 +142,10 @@ export class Daemon {
       },
       portError: (error, effect) =>
         logs.event.error({ err: String(error), effect: effect.kind }, "effect failed"),
-      stateChanged: (deltas) => this.pair?.publish(deltas),
+      stateChanged: (deltas) => {
+        this.metrics.stateChanged(deltas);
+        this.pair?.publish(deltas);
+      },
     });
   }
 
@@ -180,6 +192,23 @@ export class Daemon {
     const self = config.mservers.find((m) => m.name === options.nodeName);
     const peer = config.mservers.find((m) => m.name !== options.nodeName);
     this.watch.start();
+    this.metrics.dropSource("reset-path", () => this.socket?.drops);
+    if (options.metrics) {
+      this.metricsServer = await MetricsServer.listen({
+        ...options.metrics,
+        scrape: () => {
+          this.metrics.setRole(this.role);
+          this.metrics.setSynchronised(this.pair?.link_ === "OK");
+          for (const h of this.watch.health.values()) {
+            this.metrics.setLink("mserver_bmc", h.name, h.bmc);
+            this.metrics.setLink("mserver_ipdu", h.name, h.ipdu);
+          }
+          return this.metrics.scrape();
+        },
+        contentType: this.metrics.contentType,
+        onError: (error) => logs.event.warn({ err: String(error) }, "metrics scrape failed"),
+      });
+    }
     if (self?.mlan && peer?.mlan) {
       const key = readKeyRing(join(options.etcDir, "duplex.key"));
       if (!key) {
@@ -243,6 +272,7 @@ export class Daemon {
     this.service.attach(this.socket);
     this.standaloneRole = "active";
     this.runner.dispatch({ type: "start" });
+    this.metrics.syncState(this.runner.state.shared);
     this.logs.init.info({ addr: rp.addr, port: rp.port }, "active: serving the reset path");
   }
 
@@ -252,6 +282,7 @@ export class Daemon {
     this.service.attach(undefined);
     this.socket?.close();
     this.socket = undefined;
+    this.metrics.clearLinks(["bmc", "esxi", "pdu"]);
     if (this.vip)
       await this.vip.release().catch((e) => this.logs.event.error({ err: String(e) }, "VIP release failed"));
     this.logs.event.info({ role: this.role }, "not active: the reset path is left to the peer");
@@ -330,6 +361,7 @@ export class Daemon {
     this.socket?.close();
     if (this.vip && wasActive) await this.vip.release().catch(() => undefined);
     await this.control?.close();
+    await this.metricsServer?.close();
     await this.devices.close();
     this.logs.init.info({ reason }, "haconnd stopped");
     this.logs.close();

@@ -6,6 +6,7 @@
 import { hostname } from "node:os";
 import { HaconnError } from "@haconn/config";
 import { Daemon } from "../daemon.js";
+import { parseMetricsListen } from "../metrics/metrics-server.js";
 
 const env = process.env;
 const options = {
@@ -29,7 +30,8 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
     "usage: haconnd\n  Runs the HA Monitor Connector in the foreground.\n" +
       "  Environment: HACONN_ETC_DIR HACONN_LOG_DIR HACONN_RUN_DIR HACONN_NODE_NAME\n" +
       "               HACONN_KDUMP_PORT (7410, or off) HACONN_ATTENTION_BROADCAST (on|off)\n" +
-      "               HACONN_VIP (ip | none | auto: none on a loopback reset path)\n",
+      "               HACONN_VIP (ip | none | auto: none on a loopback reset path)\n" +
+      "               HACONN_METRICS (<ip>:<port> for Prometheus, default off)\n",
   );
 } else {
   let daemon: Daemon | undefined;
@@ -38,7 +40,12 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
     setTimeout(() => process.exit(code), 2000).unref();
   };
   try {
-    daemon = await Daemon.start({ ...options, onExit: (_reason, code) => exit(code) });
+    const listen = parseMetricsListen(env.HACONN_METRICS);
+    daemon = await Daemon.start({
+      ...options,
+      metrics: listen ? { ...listen, allowAnyAddress: env.HACONN_METRICS_ALLOW_ANY === "on" } : null,
+      onExit: (_reason, code) => exit(code),
+    });
     const rp = daemon.config.resetpath!;
     process.stdout.write(
       `haconnd ready: node ${options.nodeName} role ${daemon.role} reset path ${rp.addr}:${rp.port} control ${options.runDir}/haconnd.sock\n`,

@@ -54,6 +54,15 @@ export async function freeUdpPort(address = "127.0.0.1"): Promise<number> {
   return port;
 }
 
+export async function freeTcpPort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
 export interface DaemonProcess {
   child: ChildProcess;
   output: string[];

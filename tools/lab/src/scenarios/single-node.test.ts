@@ -20,6 +20,7 @@ import {
   labDirs,
   removeDirs,
   startDaemon,
+  freeTcpPort,
   waitFor,
 } from "./harness.js";
 
@@ -34,6 +35,7 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
   let esxi: EsxiSim;
   const mon: Record<string, HamonSimMonitor> = {};
   let resetPort: number;
+  let metricsPort: number;
   const attentions: Record<string, AttentionBody[]> = {};
 
   beforeAll(async () => {
@@ -87,7 +89,8 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
     cli(dirs, "haconnsetup", ["pserver", "ipduadd", "PSERVER3", `addr=127.0.0.1:${pdu.port}`, "concent=2"]);
     cli(dirs, "haconnsetup", ["hispeed", "resettime=1000"]);
 
-    daemon = await startDaemon(dirs);
+    metricsPort = await freeTcpPort();
+    daemon = await startDaemon(dirs, { HACONN_METRICS: `127.0.0.1:${metricsPort}` });
     const connector = { address: "127.0.0.1", port: resetPort };
     const clusterPort = await freeUdpPort("127.0.0.21");
     const spec: [string, number, string, number | undefined, string | undefined][] = [
@@ -249,6 +252,13 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
     );
     expect(r.result?.result).toBe("POFF");
   }, 30_000);
+
+  it("exposes Prometheus metrics of what happened", async () => {
+    const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    expect(text).toMatch(/haconn_reset_requests_total\{result="DUMP"\} [1-9]/);
+    expect(text).toMatch(/haconn_reset_phase_seconds_count\{phase="nmi_to_hard_reset",category="P"\} [1-9]/);
+    expect(text).toMatch(/haconn_pair_role\{role="active"\} 1/);
+  });
 
   it("haconnshow status shows power and links", () => {
     const status = JSON.parse(cli(dirs, "haconnshow", ["status", "--json"])) as {
