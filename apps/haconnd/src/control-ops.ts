@@ -124,7 +124,7 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
       handle: () => {
         activeOnly(d);
         const pair = d.pair;
-        if (!pair || pair.link_ !== "OK")
+        if (pair?.link_ !== "OK")
           throw new HaconnError("NO_STANDBY", "no synchronised standby to hand over to");
         pair.handOver();
         return { message: "HA connector service is handing over to the standby and restarting." };

@@ -1,0 +1,79 @@
+// The simulator supervisor: one long-running process holding every simulator of the lab (the
+// ipmi_sim BMCs, the PDU agent, the ESXi host) until SIGTERM. `lab up` starts it detached; it
+// writes sims.json when all of them answer, appends PDU transitions and ESXi power actions to
+// JSON-lines files for the drills, and on SIGTERM stops every simulator and exits.
+import { appendFileSync, renameSync, writeFileSync } from "node:fs";
+import { EsxiSim } from "../esxi-sim/index.js";
+import { IpmiSim } from "../ipmi-sim/index.js";
+import { PduSim } from "../pdu-sim/index.js";
+import { SIMS_ENV, type SimsInfo, type SimsSpec } from "./sims-info.js";
+
+export interface SimsRunning {
+  info: SimsInfo;
+  stop(): Promise<void>;
+}
+
+function secret(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`lab-sims: ${name} is not set (secrets come from the environment)`);
+  return value;
+}
+
+export async function startSims(spec: SimsSpec, env: NodeJS.ProcessEnv = process.env): Promise<SimsRunning> {
+  const password = secret(env, SIMS_ENV.bmcPassword);
+  const started: { stop(): Promise<void> }[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const stop = async () => {
+    for (const t of timers) clearInterval(t);
+    await Promise.allSettled(started.map((s) => s.stop()));
+  };
+  try {
+    const bmcs = await Promise.all(
+      spec.bmcs.map(async (b) => {
+        const sim = await IpmiSim.start({ nmi: b.nmi, password, startTimeoutMs: 30_000 });
+        started.push(sim);
+        return [b.name, sim] as const;
+      }),
+    );
+    const pdu = await PduSim.start({ community: secret(env, SIMS_ENV.community), outlets: spec.pduOutlets });
+    started.push(pdu);
+    const esxi = await EsxiSim.start({
+      guests: spec.guests.map((name) => ({ name })),
+      username: spec.esxiUser,
+      password: secret(env, SIMS_ENV.esxiPassword),
+    });
+    started.push(esxi);
+
+    writeFileSync(spec.pduRecords, "");
+    writeFileSync(spec.esxiRecords, "");
+    let pduSeen = 0;
+    let esxiSeen = 0;
+    const flush = () => {
+      const transitions = pdu.transitions();
+      for (const t of transitions.slice(pduSeen)) appendFileSync(spec.pduRecords, `${JSON.stringify(t)}\n`);
+      pduSeen = transitions.length;
+      for (const e of esxi.host.events.slice(esxiSeen))
+        appendFileSync(spec.esxiRecords, `${JSON.stringify({ at: e.at, action: e.action, name: e.name })}\n`);
+      esxiSeen = esxi.host.events.length;
+    };
+    timers.push(setInterval(flush, 50));
+
+    const info: SimsInfo = {
+      supervisorPid: process.pid,
+      bmcs: Object.fromEntries(
+        bmcs.map(([name, sim]) => [
+          name,
+          { port: sim.port, pid: sim.pid ?? 0, dir: sim.dir, account: sim.account, nmi: sim.nmi },
+        ]),
+      ),
+      pdu: { address: pdu.address, port: pdu.port, firmware: pdu.firmware },
+      esxi: { address: esxi.addr, port: esxi.port, fingerprint: esxi.fingerprint, user: spec.esxiUser },
+    };
+    writeFileSync(`${spec.simsInfo}.tmp`, `${JSON.stringify(info, null, 2)}\n`);
+    renameSync(`${spec.simsInfo}.tmp`, spec.simsInfo);
+    return { info, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,66 @@
+// The lab's state file (state.json in the lab directory): what `lab up` started and where, so
+// later `lab drill`, `lab status` and `lab down` invocations find it. Written atomically.
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import type { LabClusterName } from "./topology.js";
+import type { SimsInfo } from "./sims-info.js";
+import { LabError } from "./errors.js";
+import { labPaths } from "./paths.js";
+
+export type LabMode = "loopback";
+
+export interface LabProcessRecord {
+  name: string;
+  /** Leader of its own process group. */
+  pid: number;
+}
+
+export interface LabState {
+  version: 1;
+  dir: string;
+  mode: LabMode;
+  /** "starting" until every part answered; a crashed `lab up` leaves "starting". */
+  phase: "starting" | "up";
+  startedAt: string;
+  processes: LabProcessRecord[];
+  sims?: SimsInfo;
+  resetPath?: { addr: string; port: number };
+  clusterPorts?: Record<LabClusterName, number>;
+  node?: string;
+}
+
+export function newState(dir: string): LabState {
+  return {
+    version: 1,
+    dir,
+    mode: "loopback",
+    phase: "starting",
+    startedAt: new Date().toISOString(),
+    processes: [],
+  };
+}
+
+export function readState(dir: string): LabState | undefined {
+  const path = labPaths(dir).state;
+  if (!existsSync(path)) return undefined;
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as LabState;
+  } catch {
+    return undefined; // a torn file of a crashed run: treated as leftovers
+  }
+}
+
+export function writeState(state: LabState): void {
+  const path = labPaths(state.dir).state;
+  writeFileSync(`${path}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+export type UpState = LabState & Required<Pick<LabState, "sims" | "resetPath" | "clusterPorts" | "node">>;
+
+/** The state of a lab that is up, or LAB_NOT_UP. */
+export function requireUp(dir: string): UpState {
+  const state = readState(dir);
+  if (state?.phase !== "up" || !state.sims || !state.resetPath || !state.clusterPorts)
+    throw new LabError("LAB_NOT_UP", `no lab is up in ${dir} (run: lab up)`);
+  return state as UpState;
+}
