@@ -5,6 +5,8 @@ import { HaconnError } from "@haconn/config";
 import { hamonitorView, ipduView, serverStatusView } from "@haconn/core";
 import type { ControlOp } from "./control/server.js";
 import type { Daemon } from "./daemon.js";
+import { diagOps } from "./pair/diag-ops.js";
+import { reloadOps } from "./reload/index.js";
 
 const str = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= 64;
 const optStr = (v: unknown) => v === undefined || str(v);
@@ -25,6 +27,8 @@ async function engineCommand(d: Daemon, command: Parameters<Daemon["command"]>[0
 
 export function controlOps(d: Daemon): Record<string, ControlOp> {
   return {
+    ...reloadOps(d),
+    ...diagOps(d),
     status: {
       handle: () => {
         const pair = d.pair;

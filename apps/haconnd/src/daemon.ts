@@ -26,7 +26,9 @@ import { createMetrics, type HaconnMetrics } from "./metrics/metrics.js";
 import { type MetricsListen, MetricsServer } from "./metrics/metrics-server.js";
 import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
 import { VipManager } from "./net/vip.js";
+import { diagPeerCommands } from "./pair/diag-ops.js";
 import { PairController } from "./pair/pair-controller.js";
+import { reloadPeerCommands } from "./reload/index.js";
 import { ResetPathService } from "./reset-path/service.js";
 import { ResetPathSocket } from "./reset-path/socket.js";
 
@@ -229,6 +231,7 @@ export class Daemon {
           vipInUseElsewhere: () => this.vipInUseElsewhere(),
           shared: () => this.runner.state.shared,
           shutdown: (reason) => void this.requestExit(reason, 0),
+          peerCommands: () => ({ ...reloadPeerCommands(this), ...diagPeerCommands(this) }),
         },
         { self, peer, key },
       );

@@ -66,15 +66,18 @@ export class DuplexStream {
     socket.on("close", () => this.close());
   }
 
-  send(type: DuplexMessage["type"], body: unknown): void {
-    if (this.closed) return;
+  /** Sends one frame; returns its requestId (a COMMAND-RESULT passes its COMMAND's as replyTo). */
+  send(type: DuplexMessage["type"], body: unknown, replyTo?: number): number {
+    const requestId = replyTo ?? this.seq++;
+    if (this.closed) return requestId;
     const o = this.link.options;
     const m = {
       type,
-      header: { requestId: this.seq++, senderId: o.nodeId, timestampMs: Math.floor(o.now()), attempt: 0 },
+      header: { requestId, senderId: o.nodeId, timestampMs: Math.floor(o.now()), attempt: 0 },
       body,
     } as DuplexMessage;
     this.socket.write(encodeDuplex(m, { auth: { key: o.key.send } }));
+    return requestId;
   }
 
   close(): void {

@@ -16,9 +16,10 @@ import {
   peerAlive,
   transition,
 } from "@haconn/ha";
-import type { DuplexMessage, KeyRing } from "@haconn/protocol";
+import type { DuplexCommand, DuplexMessage, JsonValue, KeyRing } from "@haconn/protocol";
 import type { Devices } from "../devices.js";
 import { DuplexLink, type DuplexStream } from "./duplex-link.js";
+import { type PeerCommandHandlers, type PeerCommandResult, PeerCommands } from "./peer-commands.js";
 
 export interface PairHost {
   clock: Clock;
@@ -31,6 +32,8 @@ export interface PairHost {
   /** The active's shared state now (for a snapshot). */
   shared(): SharedState;
   shutdown(reason: string): void;
+  /** Commands the peer may send to this node (copyConfig, pduCutTest, collectLogs, ...). */
+  peerCommands?(): PeerCommandHandlers;
 }
 
 export interface PairOptions {
@@ -54,12 +57,18 @@ export class PairController {
   private lastBeat = 0;
   private leaving = false;
   private stopped = false;
+  private readonly commands: PeerCommands;
 
   constructor(
     private readonly host: PairHost,
     private readonly o: PairOptions,
   ) {
     this.timing = o.timing ?? DEFAULT_TIMING;
+    this.commands = new PeerCommands(
+      host.clock,
+      () => ({ ...host.peerCommands?.(), ...this.builtinCommands() }),
+      (message) => host.log("warn", message),
+    );
     const names = [o.self.name, o.peer.name];
     const preferred = names.slice().sort()[0] === o.self.name;
     this.state = initialState({
@@ -293,23 +302,10 @@ export class PairController {
         }
         return;
       case "command":
-        if (m.body.command === "shutdown") {
-          s.send("command-result", {
-            command: "shutdown",
-            status: "accepted",
-            chunk: 0,
-            data: { encoding: "json", schema: 1, data: {} },
-          });
-          this.host.shutdown("shutdown asked by the peer");
-        } else if (m.body.command === "restartStandby" && this.state.role === "standby") {
-          s.send("command-result", {
-            command: "restartStandby",
-            status: "accepted",
-            chunk: 0,
-            data: { encoding: "json", schema: 1, data: {} },
-          });
-          this.restart();
-        }
+        void this.commands.serve(m, s, { role: this.state.role });
+        return;
+      case "command-result":
+        this.commands.onResult(m, s);
         return;
       default:
         return;
@@ -319,6 +315,7 @@ export class PairController {
   private onStreamClosed(s: DuplexStream): void {
     const deliberate = (s as DuplexStream & { deliberate?: boolean }).deliberate === true;
     if (s === this.stream) this.stream = undefined;
+    this.commands.streamClosed(s);
     if (!deliberate && s.outbound && this.state.role === "standby") {
       this.synced = false;
       this.dispatch({ type: "peerLost", now: this.host.clock.now() });
@@ -334,12 +331,27 @@ export class PairController {
     }
   }
 
-  /** Sends a command to the peer over the stream; false when there is no stream. */
+  /** Sends a command to the peer without waiting for its answer; false when there is no stream. */
   command(command: "shutdown" | "restartStandby"): boolean {
     const s = this.stream;
     if (!s || s.closed) return false;
-    s.send("command", { command, args: { encoding: "json", schema: 1, data: {} } });
+    void this.commands.request(s, command, {}, 10_000);
     return true;
+  }
+
+  /** Sends a command to the peer and resolves with its final answer (never rejects). */
+  request(command: DuplexCommand, args: JsonValue, timeoutMs: number): Promise<PeerCommandResult> {
+    return this.commands.request(this.stream, command, args, timeoutMs);
+  }
+
+  private builtinCommands(): PeerCommandHandlers {
+    return {
+      shutdown: () => ({ status: "accepted", after: () => this.host.shutdown("shutdown asked by the peer") }),
+      restartStandby: (_args, ctx) =>
+        ctx.role === "standby"
+          ? { status: "accepted", after: () => this.restart() }
+          : { status: "rejected", data: { code: "NOT_STANDBY", message: "this node is not the standby" } },
+    };
   }
 
   /** Clean hand-over (haconnact restart): release, tell the peer, come back as a starting node. */
