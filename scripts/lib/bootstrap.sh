@@ -13,7 +13,7 @@ export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 TURBO_NO_UPDATE_NOTIFIER=1
 # Debian packages the tests and the lab use (real peers: ipmitool + ipmi_sim, net-snmp tools,
 # OpenSSH, fence-agents, network namespaces, rpmbuild; gcc and libopenipmi-dev build the
 # ipmi_sim NMI module).
-APT_PACKAGES=(ipmitool openipmi libopenipmi-dev snmp openssh-server iproute2 iputils-arping rpm fence-agents gcc make procps spin systemd keepalived)
+APT_PACKAGES=(ipmitool openipmi libopenipmi-dev snmp openssh-server iproute2 iputils-arping rpm fence-agents gcc make procps spin systemd keepalived fonts-dejavu-core)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 

@@ -117,6 +117,8 @@ done
 install -m 0644 "$here/haconnd.service" "$home/etc/haconnd.service"
 install -m 0755 "$here/haconnd-wait-ready.sh" "$home/lib/haconnd-wait-ready"
 install -m 0644 "$here/README.md" "$home/doc/packaging.md"
+# Bash completion of the commands (sourced by bash-completion from /etc/bash_completion.d).
+install -D -m 0644 "$root/tools/completion/haconn.bash" "$stage/etc/bash_completion.d/haconn"
 if [ -f "$root/docs/operations.md" ]; then
   install -m 0644 "$root/docs/operations.md" "$home/doc/operations.md"
 else

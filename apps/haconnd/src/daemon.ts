@@ -20,7 +20,7 @@ import { type ConnectorRole, type KeyRing, parseKeyFile, type RedundancyWarning 
 import { type ControlOp, ControlServer } from "./control/server.js";
 import { controlOps } from "./control-ops.js";
 import { Devices } from "./devices.js";
-import { type EventLogs, openEventLogs } from "./logs/event-logs.js";
+import { type EventLogs, logFileReports, openEventLogs } from "./logs/event-logs.js";
 import { GenerationFile } from "./logs/generation-file.js";
 import { createMetrics, type HaconnMetrics } from "./metrics/metrics.js";
 import { type MetricsListen, MetricsServer } from "./metrics/metrics-server.js";
@@ -28,6 +28,7 @@ import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
 import { VipManager } from "./net/vip.js";
 import { diagPeerCommands } from "./pair/diag-ops.js";
 import { PairController } from "./pair/pair-controller.js";
+import { openTermStore } from "./pair/term-store.js";
 import { reloadPeerCommands } from "./reload/index.js";
 import { ResetPathService } from "./reset-path/service.js";
 import { ResetPathSocket } from "./reset-path/socket.js";
@@ -73,9 +74,19 @@ function readKeyRing(path: string): KeyRing | undefined {
 
 type CommandOutcome = { ok: boolean; code: string | null; message: string };
 
+/** Longer than any driver deadline: calls made before a reload end on the drivers they began on. */
+const RETIRED_DEVICES_CLOSE_MS = 120_000;
+
+const devicesOptions = (etcDir: string) => ({ hostKeyFile: join(etcDir, "esxi-hostkeys.json") });
+
 export class Daemon {
   readonly service: ResetPathService;
-  readonly watch: MserverWatch;
+  /** The running configuration, the drivers made from it and the management-server watch (applyConfig swaps them). */
+  private cfg: ResolvedConfig;
+  private devs: Devices;
+  private w: MserverWatch;
+  /** Drivers of a configuration replaced by a reload: they finish their calls, then close. */
+  private readonly retired = new Set<Devices>();
   socket: ResetPathSocket | undefined;
   pair: PairController | undefined;
   readonly metrics: HaconnMetrics = createMetrics();
@@ -90,13 +101,15 @@ export class Daemon {
 
   private constructor(
     readonly options: DaemonOptions,
-    readonly config: ResolvedConfig,
+    config: ResolvedConfig,
     readonly clock: Clock,
     readonly logs: EventLogs,
     readonly resetlog: GenerationFile,
-    readonly devices: Devices,
+    devices: Devices,
     readonly resetKey: KeyRing | undefined,
   ) {
+    this.cfg = config;
+    this.devs = devices;
     const rp = config.resetpath!;
     this.service = new ResetPathService({
       engine: () => this.runner,
@@ -105,13 +118,54 @@ export class Daemon {
       role: () => this.role,
       redundancy: () => this.redundancy(),
       broadcast: options.broadcast ? broadcastAddress(rp.addr, rp.prefixLength) : null,
+      replicated: (version) => (this.pair ? this.pair.replicated(version, 1000) : Promise.resolve(true)),
     });
     this.runner = this.newEngine(emptySharedState());
-    this.watch = new MserverWatch(config, devices, clock);
+    this.w = new MserverWatch(config, devices, clock);
     const vipMode =
       options.vipMode === "auto" ? (rp.addr.startsWith("127.") ? "none" : "ip") : options.vipMode;
     this.vip =
       vipMode === "ip" ? new VipManager({ addr: rp.addr, prefixLength: rp.prefixLength }) : undefined;
+  }
+
+  get config(): ResolvedConfig {
+    return this.cfg;
+  }
+
+  get devices(): Devices {
+    return this.devs;
+  }
+
+  get watch(): MserverWatch {
+    return this.w;
+  }
+
+  /**
+   * Runs `next` from now on, in place (haconnact reload on the active, a configuration copied to
+   * the standby). The caller has checked that only what a running connector can take differs
+   * (reload/classify.ts): the reset path, the duplex LAN and the management servers' iLOs stay.
+   */
+  applyConfig(next: ResolvedConfig): void {
+    const old = this.devs;
+    const health = this.w.health;
+    this.cfg = next;
+    this.devs = new Devices(next, devicesOptions(this.options.etcDir));
+    this.w.stop();
+    this.w = new MserverWatch(next, this.devs, this.clock);
+    for (const m of next.mservers) {
+      const h = health.get(m.name);
+      const fresh = this.w.health.get(m.name);
+      if (h && fresh) Object.assign(fresh, { status: h.status, bmc: h.bmc, ipdu: m.ipdusd ? h.ipdu : "--" });
+    }
+    this.w.start();
+    this.runner.dispatch({ type: "configChanged", config: next });
+    const self = next.mservers.find((m) => m.name === this.options.nodeName);
+    const peer = next.mservers.find((m) => m.name !== this.options.nodeName);
+    if (this.pair && self && peer) this.pair.updateServers(self, peer);
+    this.retired.add(old);
+    this.clock.setTimeout(() => {
+      if (this.retired.delete(old)) void old.close();
+    }, RETIRED_DEVICES_CLOSE_MS);
   }
 
   get engine(): EngineRunner {
@@ -128,10 +182,10 @@ export class Daemon {
   }
 
   private newEngine(shared: SharedState): EngineRunner {
-    const { clock, logs, resetlog, devices } = this;
+    const { clock, logs, resetlog } = this;
     return new EngineRunner(createEngineState(this.config, {}, shared), {
       clock,
-      controller: (device) => devices.controller(device),
+      controller: (device) => this.devices.controller(device),
       send: (effect) => this.service.send(effect),
       log: (line, record) => {
         resetlog.writeLine(line);
@@ -175,8 +229,11 @@ export class Daemon {
       base: "resetlog",
       generations: 8,
       maxBytes: 4 * 1024 * 1024,
+      ...logFileReports(options.system, (lost, file) =>
+        logs.event.warn({ file, lost }, "reset log lines were lost while the log file could not be written"),
+      ),
     });
-    const devices = new Devices(config, { hostKeyFile: join(options.etcDir, "esxi-hostkeys.json") });
+    const devices = new Devices(config, devicesOptions(options.etcDir));
     const key = readKeyRing(join(options.etcDir, "resetpath.key"));
     const daemon = new Daemon(options, config, clock, logs, resetlog, devices, key);
     try {
@@ -220,20 +277,27 @@ export class Daemon {
         );
       }
       if (this.vip) await this.vip.release(); // a node that starts never holds the VIP
+      const terms = openTermStore(options.runDir, (message) => logs.event.warn(message));
+      const daemon = this; // the host's getters read the configuration a reload may replace
       this.pair = new PairController(
         {
           clock: this.clock,
-          devices: this.devices,
-          digest: config.digest,
+          get devices() {
+            return daemon.devices;
+          },
+          get digest() {
+            return daemon.config.digest; // a reload changes it
+          },
           log: (level, message, fields) => logs.event[level](fields ?? {}, message),
-          becomeActive: (mirror) => this.becomeActive(mirror),
+          becomeActive: (mirror, stale) => this.becomeActive(mirror, stale),
           becomeStandby: () => this.becomeStandby(),
           vipInUseElsewhere: () => this.vipInUseElsewhere(),
           shared: () => this.runner.state.shared,
           shutdown: (reason) => void this.requestExit(reason, 0),
           peerCommands: () => ({ ...reloadPeerCommands(this), ...diagPeerCommands(this) }),
+          termChanged: (term) => terms.save(term),
         },
-        { self, peer, key },
+        { self, peer, key, term: terms.term },
       );
       await this.pair.start();
       logs.init.info({ peer: peer.name }, "pair mode: deciding the role with the peer");
@@ -253,11 +317,14 @@ export class Daemon {
   }
 
   /** Takes the reset path: adds the VIP, binds the port, resumes jobs from the mirror, polls. */
-  async becomeActive(mirror?: SharedState): Promise<void> {
+  async becomeActive(mirror?: SharedState, stale = false): Promise<void> {
     const rp = this.config.resetpath!;
     this.runner.stop();
     this.runner = this.newEngine(mirror ?? this.runner.state.shared);
-    if (this.vip) await this.vip.acquire();
+    if (this.vip)
+      await this.vip.acquire((e) =>
+        this.logs.event.warn({ err: String(e) }, "gratuitous ARP for the VIP failed"),
+      );
     this.socket = await ResetPathSocket.open({
       addr: rp.addr,
       port: rp.port,
@@ -274,7 +341,12 @@ export class Daemon {
     });
     this.service.attach(this.socket);
     this.standaloneRole = "active";
-    this.runner.dispatch({ type: "start" });
+    this.runner.dispatch({ type: "start", ...(stale ? { stale: true } : {}) });
+    if (stale) {
+      this.logs.event.warn(
+        "took over by fencing: new RESETs wait for the old active's device deadlines, resumed hardware resets for the dump grace",
+      );
+    }
     this.metrics.syncState(this.runner.state.shared);
     this.logs.init.info({ addr: rp.addr, port: rp.port }, "active: serving the reset path");
   }
@@ -365,7 +437,8 @@ export class Daemon {
     if (this.vip && wasActive) await this.vip.release().catch(() => undefined);
     await this.control?.close();
     await this.metricsServer?.close();
-    await this.devices.close();
+    await Promise.allSettled([this.devices, ...this.retired].map((d) => d.close()));
+    this.retired.clear();
     this.logs.init.info({ reason }, "haconnd stopped");
     this.logs.close();
     this.resetlog.close();

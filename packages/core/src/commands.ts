@@ -139,7 +139,7 @@ function pduCommand(
       return;
     }
     if (cmd.addr !== undefined) {
-      outlets = outlets.filter((o) => (tx.pdu(o.pdu)?.addr ?? o.pdu) === cmd.addr);
+      outlets = outlets.filter((o) => o.pdu === cmd.addr || tx.pdu(o.pdu)?.addr === cmd.addr);
       if (outlets.length === 0) {
         result(tx, id, false, "BAD_ARGUMENT", `${cmd.addr} feeds no outlet of ${cmd.system}`);
         return;

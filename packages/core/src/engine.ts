@@ -7,14 +7,15 @@ import { handleCommand, onTestResult, onTestTimer } from "./commands.js";
 import { DEFAULT_ENGINE_OPTIONS } from "./constants.js";
 import { emptySharedState } from "./deltas.js";
 import { handleDumpNotice } from "./dump-notice.js";
-import { jobDevice, jobTimerId, onJobDeviceResult, wakeJob } from "./job.js";
-import { onPollResult, POLL_TIMER_ID, pollTick, startPolling } from "./power-watch.js";
+import { onJobDeviceResult, wakeJob } from "./job.js";
+import { onPollResult, POLL_TIMER_ID, pollTick } from "./power-watch.js";
 import { handleCheck } from "./registry.js";
 import { handleReset } from "./reset-request.js";
-import { onRestoreResult, restoreTimerId, startRestore } from "./restore.js";
+import { onRestoreResult, startRestore } from "./restore.js";
 import { isVirtual, patchPduLink, patchServer } from "./status.js";
+import { resume } from "./takeover.js";
 import { Tx } from "./tx.js";
-import type { Effect, EngineEvent, EngineOptions, EngineState, Job, SharedState } from "./types.js";
+import type { Effect, EngineEvent, EngineOptions, EngineState, SharedState } from "./types.js";
 
 export function createEngineState(
   config: ResolvedConfig,
@@ -25,7 +26,7 @@ export function createEngineState(
     config,
     options: { ...DEFAULT_ENGINE_OPTIONS, ...options },
     shared,
-    local: { pollsInFlight: {}, polling: false, tests: {} },
+    local: { pollsInFlight: {}, polling: false, tests: {}, staleUntil: 0 },
   };
 }
 
@@ -48,33 +49,6 @@ function updateLinks(tx: Tx, ev: DeviceResult): void {
       tx.apply({ op: "outlet", outlet: { pdu: d.pdu, outlet: d.outlet, state } });
     }
   }
-}
-
-/** Takes over (or starts): jobs continue from their phase, never with a second NMI. */
-function resume(tx: Tx): void {
-  for (const job of Object.values(tx.shared.jobs) as Job[]) {
-    if (job.phase === "soft") {
-      tx.setTimer(jobTimerId(job.key), job.hardAt);
-    } else if (job.phase === "hard" && job.hard) {
-      // Re-issuing a hardware reset is safe; its acknowledgement window is kept.
-      const hard = { ...job.hard, attempt: job.hard.attempt + 1, inFlight: true, nextRetryAt: null };
-      tx.apply({ op: "job", job: { ...job, hard } });
-      const tag = { for: "job", key: job.key, jobId: job.id, step: "hard", log: job.log } as const;
-      tx.device("reset", jobDevice(job), tag, Math.max(1, hard.ackDeadline - tx.now));
-      tx.log({ type: "HARDRESET", dir: "SEND", ctx: job.log });
-      tx.setTimer(jobTimerId(job.key), hard.ackDeadline);
-    } else if (job.phase === "pduCut" && job.cut) {
-      for (const o of job.cut.pending) {
-        const tag = { for: "job", key: job.key, jobId: job.id, step: "cut", log: job.log } as const;
-        tx.device("off", { type: "outlet", pdu: o.pdu, outlet: o.outlet }, tag);
-      }
-    }
-  }
-  for (const restore of Object.values(tx.shared.restores)) {
-    tx.apply({ op: "restore", restore: { ...restore, started: false } });
-    tx.setTimer(restoreTimerId(restore.id), Math.max(tx.now, restore.at));
-  }
-  if (!tx.state.local.polling) startPolling(tx);
 }
 
 function onTimer(tx: Tx, id: string): void {
@@ -107,7 +81,7 @@ function reconfigure(tx: Tx, config: ResolvedConfig): void {
 function dispatch(tx: Tx, event: EngineEvent): void {
   switch (event.type) {
     case "start": {
-      resume(tx);
+      resume(tx, event.stale === true);
       return;
     }
     case "check": {

@@ -10,6 +10,7 @@ import { answer, requestKey } from "./attention.js";
 import { NA } from "./reset-log.js";
 import { startJob, upgradeTestJob } from "./job.js";
 import { isVirtual, serverRuntime } from "./status.js";
+import { inStaleWindow } from "./takeover.js";
 import type { Tx } from "./tx.js";
 import type { EngineEvent, LogContext, MonitorRecord, Requester, ResetResult } from "./types.js";
 import { targetKey } from "./types.js";
@@ -23,16 +24,16 @@ function pruneRecent(tx: Tx): void {
   }
 }
 
-/** The registered requester: same subsystem number, from its address (or its port). */
+/**
+ * The registered requester: same subsystem number, from its registered address (preferring the
+ * one registered with that port). Never by port alone: without a key, the source address is
+ * all that tells a monitor from anyone else on the reset-path network.
+ */
 function findRequester(tx: Tx, ev: ResetEvent): MonitorRecord | undefined {
   const candidates = Object.values(tx.shared.monitors).filter(
-    (m) => m.subsystem === ev.requester && m.addr !== null,
+    (m) => m.subsystem === ev.requester && m.addr !== null && m.addr === ev.from.addr,
   );
-  return (
-    candidates.find((m) => m.addr === ev.from.addr && m.port === ev.from.port) ??
-    candidates.find((m) => m.addr === ev.from.addr) ??
-    candidates.find((m) => m.port === ev.from.port)
-  );
+  return candidates.find((m) => m.port === ev.from.port) ?? candidates[0];
 }
 
 /** A physical target that never registered may still be reset by its system name (BMC known). */
@@ -89,6 +90,15 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
         resend: true,
       });
     }
+    return;
+  }
+  if (inStaleWindow(tx)) {
+    // A new decision waits until the previous active's commands have landed (takeover.ts): no
+    // answer, no memory of it; the requester retransmits.
+    tx.notice(
+      "info",
+      `RESET ${rkey}: deferred, the state may be stale after a takeover (until ${tx.state.local.staleUntil})`,
+    );
     return;
   }
 

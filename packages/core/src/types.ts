@@ -170,6 +170,12 @@ export interface LocalState {
   pollsInFlight: Readonly<Record<string, true>>;
   polling: boolean;
   tests: Readonly<Record<string, PduTest>>;
+  /**
+   * After a start with a possibly stale state (takeover by fencing, restart), until this time no
+   * new RESET is decided: a command the previous active issued may still land (takeover.ts).
+   * 0 when the state is known current.
+   */
+  staleUntil: number;
 }
 
 export interface EngineOptions {
@@ -191,6 +197,13 @@ export interface EngineOptions {
   staleRegistrationMs: number;
   /** `haconnserver reset`: how long to wait for the DUMP notice. */
   testDumpWaitMs: number;
+  /**
+   * Start with a possibly stale state: a resumed job issues no hardware reset before this long
+   * after the start, so that a DUMP notice the previous active received but did not replicate
+   * reaches this node (the notifier repeats every 500 ms, at most 10 sends: the default 2 s
+   * covers three repeats).
+   */
+  takeoverDumpGraceMs: number;
   logTimeZone: "local" | "utc";
 }
 
@@ -240,8 +253,12 @@ export type EngineCommand =
   | { type: "acrecovery"; system: string };
 
 export type EngineEvent =
-  /** Start (or take over): resume jobs from their phase and begin polling. */
-  | { type: "start"; now: number }
+  /**
+   * Start (or take over): resume jobs from their phase and begin polling. `stale`: the state may
+   * miss what a previous active did (takeover by fencing, a restart, a peer that restarted): see
+   * takeover.ts. Omitted or false only when the state is known current (clean hand-over).
+   */
+  | { type: "start"; now: number; stale?: boolean }
   | {
       type: "check";
       now: number;

@@ -19,11 +19,19 @@
  * ignores heartbeats for the freshness window, and receivers drop datagrams older
  * than that window (sender timestamp): so nothing an old incarnation sent is acted
  * on once the new incarnation acts. That is why a restart flushes both channels.
+ *
+ * Fresher state wins (docs/reliability.md F2). Each node holds a replicated-state
+ * version `ver` (abstracted to 0..MAXV): the active's grows, a standby's catches up
+ * with the active's over the sync stream, a restarted daemon starts at 0. Heartbeats
+ * carry it and a `fencing` flag (a fence is in flight). A node does not take the
+ * active role from a fencing peer, nor from a standby whose version is ahead; such
+ * a standby fences the undecided peer (its restarted active) and then takes over.
  */
 
 mtype = { UNDECIDED, STANDBY, ACTIVE };
 
 #define MAXTERM 12
+#define MAXV 1
 #ifndef BUDGET
 #define BUDGET 3
 #endif
@@ -34,51 +42,64 @@ bool vip[2];
 byte term[2];
 byte heard[2];
 bool fencing[2];
+bool inFlight[2];
 byte lostTerm[2];
+byte ver[2];
 bool linkUp = true;
 byte budget = BUDGET;
 bool fenceWorks = FENCE_WORKS;
 
-chan hb[2] = [1] of { mtype, byte };
+/* role, term, fencing flag (a fence in flight), state version */
+chan hb[2] = [1] of { mtype, byte, bool, byte };
 
 inline becomeActive(i, t) {
   term[i] = (term[i] > t -> term[i] : t);
   if :: term[i] < MAXTERM -> term[i]++ :: else -> skip fi;
   role[i] = ACTIVE;
   fencing[i] = false;
+  inFlight[i] = false;
   vip[i] = true
 }
 
 inline startFencing(i) {
   fencing[i] = true;
+  inFlight[i] = true;
   lostTerm[i] = heard[i]
 }
 
 proctype sender(byte i) {
   byte j = 1 - i;
   do
-  :: atomic { alive[i] && linkUp && nfull(hb[j]) -> hb[j]!role[i],term[i] }
+  :: atomic { alive[i] && linkUp && nfull(hb[j]) -> hb[j]!role[i],term[i],inFlight[i],ver[i] }
   od
 }
 
 proctype reader(byte i) {
   mtype r;
   byte t;
+  bool f;
+  byte v;
   do
-  :: atomic { alive[i] && nempty(hb[i]) -> hb[i]?r,t;
+  :: atomic { alive[i] && nempty(hb[i]) -> hb[i]?r,t,f,v;
        heard[i] = t;
        if
-       :: role[i] == UNDECIDED ->
+       :: role[i] == UNDECIDED && inFlight[i] -> skip   /* an issued start-up fence goes on */
+       :: role[i] == UNDECIDED && !inFlight[i] ->
             fencing[i] = false;   /* an un-issued start-up fence is dropped */
             if
             :: r == ACTIVE -> role[i] = STANDBY; term[i] = (term[i] > t -> term[i] : t)
-            :: r == STANDBY -> becomeActive(i, t)
-            :: r == UNDECIDED && i == 0 -> becomeActive(i, t)
+            :: r != ACTIVE && f -> skip              /* the peer is fencing this node */
+            :: r == STANDBY && !f && v <= ver[i] -> becomeActive(i, t)
+            :: r == STANDBY && !f && v > ver[i] -> skip   /* its state is ahead: it fences us */
+            /* ... unless it is not fencing us after the start wait (its fencing failed): claim */
+            :: r == STANDBY && !f && v > ver[i] -> becomeActive(i, t)
+            :: r == UNDECIDED && !f && i == 0 -> becomeActive(i, t)
             :: else -> skip
             fi
        :: role[i] == STANDBY ->
             if
-            :: fencing[i] && r == ACTIVE && t == lostTerm[i] -> fencing[i] = false
+            :: fencing[i] && !inFlight[i] && r == ACTIVE && t == lostTerm[i] -> fencing[i] = false
+            :: !fencing[i] && r == UNDECIDED && !f && v < ver[i] -> startFencing(i)
             :: !fencing[i] && r == STANDBY && i == 0 -> becomeActive(i, t)
             :: else -> skip
             fi
@@ -107,12 +128,18 @@ proctype timers(byte i) {
   :: atomic { alive[i] && role[i] == STANDBY -> becomeActive(i, heard[i]) }
 #endif
   /* a fencing attempt completes */
-  :: atomic { alive[i] && fencing[i] && role[i] != ACTIVE ->
+  :: atomic { alive[i] && fencing[i] && inFlight[i] && role[i] != ACTIVE ->
        if
        :: fenceWorks -> alive[j] = false; vip[j] = false; role[j] = UNDECIDED; fencing[j] = false;
-                        becomeActive(i, heard[i])
-       :: !fenceWorks -> skip   /* fails; retried later */
+                        inFlight[j] = false; becomeActive(i, heard[i])
+       :: !fenceWorks -> inFlight[i] = false   /* fails; retried later */
        fi }
+  /* a failed fence is retried */
+  :: atomic { alive[i] && fencing[i] && !inFlight[i] && role[i] != ACTIVE -> inFlight[i] = true }
+  /* the active's state changes; a standby's mirror catches up over the sync stream */
+  :: atomic { alive[i] && role[i] == ACTIVE && ver[i] < MAXV -> ver[i]++ }
+  :: atomic { alive[i] && role[i] == STANDBY && alive[j] && role[j] == ACTIVE && linkUp && ver[i] != ver[j] ->
+       ver[i] = ver[j] }
   od
 }
 
@@ -125,15 +152,16 @@ proctype environment() {
   :: atomic { budget > 0 && linkUp -> budget--; select(i : 0 .. 1);
        if
        :: alive[i] && role[i] == ACTIVE && nfull(hb[1 - i]) ->
-            role[i] = UNDECIDED; vip[i] = false; alive[i] = false; hb[1 - i]!STANDBY,term[i]
+            role[i] = UNDECIDED; vip[i] = false; alive[i] = false; hb[1 - i]!STANDBY,term[i],false,ver[i]
        :: else -> skip
        fi }
   /* restart of a dead daemon */
   :: atomic { budget > 0 -> budget--; select(i : 0 .. 1);
        if
        :: !alive[i] -> alive[i] = true; role[i] = UNDECIDED; vip[i] = false; fencing[i] = false;
-            do :: nempty(hb[i]) -> hb[i]?_,_ :: empty(hb[i]) -> break od;
-            do :: nempty(hb[1 - i]) -> hb[1 - i]?_,_ :: empty(hb[1 - i]) -> break od
+            inFlight[i] = false; ver[i] = 0;
+            do :: nempty(hb[i]) -> hb[i]?_,_,_,_ :: empty(hb[i]) -> break od;
+            do :: nempty(hb[1 - i]) -> hb[1 - i]?_,_,_,_ :: empty(hb[1 - i]) -> break od
        :: else -> skip
        fi }
   /* duplex link cut and healed */

@@ -111,6 +111,29 @@ describe("takeover", () => {
     expect(kinds(fx)).toEqual(["becomeActive"]);
   });
 
+  it("a hand-over heard while a fence is in flight waits for the fence's result", () => {
+    let s = standby();
+    let fx: { kind: string }[];
+    [s] = transition(s, { type: "peerLost", now: 50 }, T);
+    [s, fx] = transition(s, { type: "handover", now: 60, from: "HACON1", term: 3 }, T);
+    expect(s.role).toBe("standby");
+    expect(kinds(fx)).not.toContain("becomeActive");
+    [s, fx] = transition(s, { type: "fenced", now: 90, ok: true, method: "bmc" }, T);
+    expect(s.role).toBe("active");
+    expect(fx).toContainEqual(expect.objectContaining({ kind: "becomeActive", reason: "fenced" }));
+  });
+
+  it("the fenced peer back as a standby shows its management server normal again", () => {
+    let s = standby();
+    [s] = transition(s, { type: "peerLost", now: 50 }, T);
+    [s] = transition(s, { type: "fenced", now: 700, ok: true, method: "bmc" }, T);
+    expect(s.peerStatus).toBe("reset");
+    [s] = transition(s, hb(900, "undecided", 3, "HACON1"), T);
+    expect(s.peerStatus).toBe("reset");
+    [s] = transition(s, hb(1200, "standby", 4, "HACON1"), T);
+    expect(s.peerStatus).toBe("normal");
+  });
+
   it("the same active coming back (network glitch) cancels a failed fence", () => {
     let s = standby();
     [s] = transition(s, { type: "peerLost", now: 50 }, T);
@@ -265,5 +288,68 @@ describe("lone start behind a cut duplex link", () => {
     });
     expect(worst).toBe(1);
     expect(sim.activeCount()).toBe(1);
+  });
+});
+
+describe("fresher state wins (F2)", () => {
+  const hbv = (
+    now: number,
+    role: HaState["role"],
+    v: { theirs: number; mine: number; fencing?: boolean; term?: number },
+  ): HaEvent => ({
+    type: "heartbeat",
+    now,
+    from: "HACON2",
+    role,
+    term: v.term ?? 1,
+    digest: "d",
+    stateVersion: v.theirs,
+    fencing: v.fencing ?? false,
+    localStateVersion: v.mine,
+  });
+  const restarted = () => initialState({ self: "HACON1", peerName: "HACON2", preferred: true, now: 0 });
+
+  it("a restarted node does not take the active role from a peer that is fencing it", () => {
+    const [s, fx] = transition(restarted(), hbv(100, "standby", { theirs: 0, mine: 0, fencing: true }), T);
+    expect(s.role).toBe("undecided");
+    expect(kinds(fx)).toEqual([]);
+    // Nor from an undecided peer that is fencing it (a lone non-preferred starter).
+    expect(
+      transition(restarted(), hbv(100, "undecided", { theirs: 0, mine: 0, fencing: true }), T)[0].role,
+    ).toBe("undecided");
+  });
+
+  it("a restarted node does not take the active role from a standby whose state is ahead", () => {
+    const [s] = transition(restarted(), hbv(100, "standby", { theirs: 32, mine: 0 }), T);
+    expect(s.role).toBe("undecided");
+    // Equal (or older) state: it claims, as before.
+    expect(transition(restarted(), hbv(100, "standby", { theirs: 5, mine: 5 }), T)[0].role).toBe("active");
+  });
+
+  it("...but claims after the start wait when that standby is not fencing it (its fencing failed)", () => {
+    const late = T.startWaitMs;
+    expect(transition(restarted(), hbv(late - 1, "standby", { theirs: 32, mine: 0 }), T)[0].role).toBe(
+      "undecided",
+    );
+    expect(transition(restarted(), hbv(late, "standby", { theirs: 32, mine: 0 }), T)[0].role).toBe("active");
+  });
+
+  it("a standby that hears its active restarted with an older state fences it, then takes over", () => {
+    let s = initialState({ self: "HACON1", peerName: "HACON2", preferred: true, now: 0 });
+    [s] = transition(s, hbv(10, "active", { theirs: 20, mine: 0, term: 3 }), T);
+    expect(s.role).toBe("standby");
+    let fx: { kind: string }[];
+    [s, fx] = transition(s, hbv(300, "undecided", { theirs: 0, mine: 20, term: 3 }), T);
+    expect(kinds(fx)).toEqual(["fencePeer"]);
+    expect(s.role).toBe("standby");
+    [s, fx] = transition(s, { type: "fenced", now: 400, ok: true, method: "bmc" }, T);
+    expect(s.role).toBe("active");
+    expect(kinds(fx)).toEqual(["becomeActive"]);
+  });
+
+  it("heartbeats without versions keep the old rules", () => {
+    const [s] = transition(restarted(), hb(100, "standby"), T);
+    expect(s.role).toBe("active");
+    expect(s.peer?.fencing).toBe(false);
   });
 });

@@ -12,6 +12,12 @@
 //   (hardware reset through its BMC; PDU cut when configured and the BMC does not acknowledge).
 //   Only a successful fence, or a clean hand-over from the active, makes a standby active. A
 //   failed fence leaves it standby with the peer shown `error`, and is retried.
+// - Fresher state wins (docs/reliability.md F2): a node never takes the active role from a peer
+//   that announces a fence in progress (heartbeat flag `fencing`: it is resetting this node),
+//   nor from a standby whose replicated state is ahead of its own (it would serve with a state
+//   that misses running resets): it stays undecided. Such a peer is the active's daemon restarted
+//   before its standby noticed the crash, so the standby fences it and takes over, exactly as
+//   if it had seen the crash: a standby still becomes active only by fencing or a hand-over.
 // - Active: never fences the standby. Another active with a higher term (or the same term and
 //   the preferred name) wins; this one steps down at once.
 
@@ -124,8 +130,10 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>,
     term: e.term,
     digest: e.digest,
     stateVersion: e.stateVersion,
+    fencing: e.fencing === true,
     heardAt: e.now,
   };
+  const mine = e.localStateVersion;
   const next: HaState = { ...state, peer };
   if (state.stopping) return [next, []];
   if (e.now - state.startedAt < timing.freshnessMs) return [state, []];
@@ -138,7 +146,17 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>,
         const term = Math.max(state.term, e.term);
         return [{ ...next, role: "standby", term, vipProbe: "idle" }, [{ kind: "becomeStandby", term }]];
       }
-      if (e.role === "standby") return activate(next, "peerStandby");
+      // The peer is fencing this node: it takes over once the fence lands.
+      if (e.fencing) return [next, []];
+      if (e.role === "standby") {
+        // Its state is ahead of ours: it fences this node (it starts as soon as it hears us, and
+        // says so in its heartbeats) and takes over. A standby that is not fencing us after the
+        // start wait cannot (dead iLO, no PDU): an older state beats no active at all, so this
+        // node claims as before (its engine starts `stale`).
+        const waited = e.now - state.startedAt;
+        if (mine !== undefined && e.stateVersion > mine && waited < timing.startWaitMs) return [next, []];
+        return activate(next, "peerStandby");
+      }
       return state.preferred ? activate(next, "preferred") : [next, []];
     case "standby": {
       const f = state.fencing;
@@ -148,6 +166,10 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>,
           { ...next, fencing: null, peerStatus: "normal" },
           [log("info", `peer ${state.peerName} is back; fencing cancelled`)],
         ];
+      }
+      if (!f && e.role === "undecided" && !e.fencing && mine !== undefined && e.stateVersion < mine) {
+        // The active's daemon restarted (with an older state) before its loss was noticed.
+        return startFencing(next, e.now, `restarted with an older state (v${e.stateVersion}, ours v${mine})`);
       }
       if (!f && e.role === "standby" && state.preferred) return activate(next, "preferred");
       if (!f && e.role === "active" && e.term > state.term) return [{ ...next, term: e.term }, []];
@@ -163,6 +185,9 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>,
           ],
         ];
       }
+      // The fenced (or failed) peer is back as a standby: its management server is normal again.
+      if (e.role === "standby" && state.peerStatus !== "normal")
+        return [{ ...next, peerStatus: "normal" }, []];
       return [next, []];
   }
 }
@@ -212,7 +237,10 @@ export function transition(state: HaState, event: HaEvent, timing: HaTiming): Re
     }
     case "handover":
       if (event.from !== state.peerName || state.role !== "standby" || state.stopping) return [state, []];
-      return activate({ ...state, term: Math.max(state.term, event.term) }, "handover");
+      // A fence already issued lands whatever the peer says now: take over on its result, not twice.
+      if (state.fencing?.inFlight)
+        return [state, [log("info", "hand-over heard while fencing the peer: the fence decides")]];
+      return activate({ ...state, fencing: null, term: Math.max(state.term, event.term) }, "handover");
     case "requestHandover":
       if (state.role !== "active")
         return [state, [log("warn", "hand-over asked on a node that is not active")]];

@@ -26,7 +26,7 @@ function verify(
     execFileSync(cmd, args, {
       cwd: dir,
       encoding: "utf8",
-      timeout: 120_000,
+      timeout: 540_000,
       stdio: ["ignore", "pipe", "pipe"],
     });
   run("spin", [...defines.map((d) => `-D${d}`), "-a", "election.pml"]);
@@ -47,20 +47,23 @@ describe.skipIf(!hasSpin)("election model (spin)", () => {
     const r = verify("safety", ["FENCE_WORKS=true"]);
     expect(r.errors, r.out).toBe(0);
     expect(r.states).toBeGreaterThan(10_000);
-  });
+    process.stdout.write(`spin safety (fencing works): ${r.states} states\n`);
+  }, 600_000);
 
   it("never two actives nor two VIP holders, with fencing impossible", () => {
     const r = verify("safety", ["FENCE_WORKS=false"]);
     expect(r.errors, r.out).toBe(0);
-  });
+    process.stdout.write(`spin safety (fencing impossible): ${r.states} states\n`);
+  }, 600_000);
 
   it("a live standby eventually takes over when the active dies and fencing works", () => {
     const r = verify("liveness", ["FENCE_WORKS=true"]);
     expect(r.errors, r.out).toBe(0);
-  });
+    process.stdout.write(`spin liveness: ${r.states} states\n`);
+  }, 600_000);
 
   it("finds the split brain of a standby that takes over without fencing", () => {
     const r = verify("safety", ["FENCE_WORKS=true", "BROKEN_TAKEOVER"]);
     expect(r.errors).toBeGreaterThan(0);
-  });
+  }, 600_000);
 });

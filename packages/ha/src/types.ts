@@ -36,6 +36,8 @@ export interface PeerView {
   term: number;
   digest: string;
   stateVersion: number;
+  /** The peer announced a fence of this node in progress (heartbeat flag `fencing`). */
+  fencing: boolean;
   heardAt: number;
 }
 
@@ -78,6 +80,13 @@ export type HaEvent =
       term: number;
       digest: string;
       stateVersion: number;
+      /** The sender is fencing its peer (this node): heartbeat flag `fencing`. */
+      fencing?: boolean;
+      /**
+       * Version of the replicated state this node holds (its mirror) when the heartbeat arrives.
+       * A node never takes the active role from a standby whose state is ahead of its own.
+       */
+      localStateVersion?: number;
     }
   /** The state-sync connection to the peer closed or reset: its process is gone or unreachable. */
   | { type: "peerLost"; now: number }

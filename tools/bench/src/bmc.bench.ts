@@ -1,23 +1,60 @@
 // ipmitool driver benchmark against OpenIPMI ipmi_sim on loopback.
-//   pnpm --filter @haconn/bench build && node tools/bench/dist/bmc.bench.js [--seconds N]
+//   pnpm --filter @haconn/bench build && node tools/bench/dist/bmc.bench.js [--seconds N] [--quick] [--json <file>]
 // Prints: median/p99 latency of status and reset, one ipmitool process per call vs one
 // persistent `ipmitool shell` session; then the CPU cost of polling 32 BMCs (32 ipmi_sim
 // instances) once a second for N seconds (default 10) in both modes. Driver CPU = our own
 // process plus ipmitool's: reaped children from /proc/self/stat (cutime+cstime) in
 // process-per-call mode, the long-lived ipmitool processes' /proc/<pid>/stat in session mode.
 // The simulators' own CPU (ipmi_sim forks a chassis script per chassis command) is not counted.
+// Peer figure: the bare ipmitool process (the same command line, spawned without the driver).
+import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { IpmitoolController, IpmitoolSession } from "@haconn/bmc";
 import { IpmiSim, ipmiSimFindIpmitool, ipmiSimProcessCpuTicks } from "../../lab/src/ipmi-sim/index.js";
+import { type Figure, figure, peer, quickArg, writeBenchJson } from "./report-json.js";
 
 const BMCS = 32;
 const TICK_MS = 10; // USER_HZ = 100
+const QUICK = quickArg();
+/** Sample counts scale down in --quick mode. */
+const N = (full: number) => (QUICK ? Math.max(5, Math.round(full / 10)) : full);
+const figures: Figure[] = [];
 
 function argSeconds(): number {
   const i = process.argv.indexOf("--seconds");
-  const n = i >= 0 ? Number(process.argv[i + 1]) : 10;
-  return Number.isFinite(n) && n > 0 ? n : 10;
+  const fallback = QUICK ? 2 : 10;
+  const n = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+/** The bare ipmitool process the driver's process-per-call mode stands for. */
+function bareIpmitool(sim: IpmiSim, words: string[]): Promise<void> {
+  const s = sim.settings();
+  const args = [
+    "-I",
+    "lanplus",
+    "-H",
+    s.addr,
+    "-p",
+    String(s.port),
+    "-U",
+    s.account,
+    "-E",
+    "-C",
+    String(s.cipher),
+  ];
+  return new Promise((resolve, reject) => {
+    execFile(
+      "ipmitool",
+      [...args, "-L", "OPERATOR", ...words],
+      {
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", LC_ALL: "C", IPMI_PASSWORD: s.password },
+        timeout: 10_000,
+      },
+      (error) => (error ? reject(error) : resolve()),
+    );
+  });
 }
 
 function stats(samples: number[]): string {
@@ -93,13 +130,36 @@ async function latency(sim: IpmiSim): Promise<void> {
     await bmc.status();
     await expectOk(session.run("status", 10_000), /Chassis Power is/);
     console.log("latency against one ipmi_sim (cipher 3), sequential calls:");
-    console.log(`  status  process per call  ${stats(await timed(100, () => bmc.status()))}`);
-    console.log(
-      `  status  shell session     ${stats(await timed(300, () => expectOk(session.run("status", 10_000), /Chassis Power is/)))}`,
+    const bareStatus = await timed(N(100), () => bareIpmitool(sim, ["chassis", "power", "status"]));
+    console.log(`  status  bare ipmitool     ${stats(bareStatus)}`);
+    const status = await timed(N(100), () => bmc.status());
+    console.log(`  status  process per call  ${stats(status)}`);
+    const statusSession = await timed(N(300), () =>
+      expectOk(session.run("status", 10_000), /Chassis Power is/),
     );
-    console.log(`  reset   process per call  ${stats(await timed(50, () => bmc.reset()))}`);
-    console.log(
-      `  reset   shell session     ${stats(await timed(50, () => expectOk(session.run("reset", 10_000), /Control: Reset/)))}`,
+    console.log(`  status  shell session     ${stats(statusSession)}`);
+    const bareReset = await timed(N(50), () => bareIpmitool(sim, ["chassis", "power", "reset"]));
+    console.log(`  reset   bare ipmitool     ${stats(bareReset)}`);
+    const reset = await timed(N(50), () => bmc.reset());
+    console.log(`  reset   process per call  ${stats(reset)}`);
+    const resetSession = await timed(N(50), () => expectOk(session.run("reset", 10_000), /Control: Reset/));
+    console.log(`  reset   shell session     ${stats(resetSession)}`);
+    const bare = (what: string, samples: number[]) => ({ peer: peer(`bare ipmitool ${what}`, samples) });
+    figures.push(
+      figure("bmc: status, driver, process per call", "ms", status, bare("chassis power status", bareStatus)),
+      figure(
+        "bmc: status, driver, ipmitool shell session",
+        "ms",
+        statusSession,
+        bare("chassis power status", bareStatus),
+      ),
+      figure("bmc: reset, driver, process per call", "ms", reset, bare("chassis power reset", bareReset)),
+      figure(
+        "bmc: reset, driver, ipmitool shell session",
+        "ms",
+        resetSession,
+        bare("chassis power reset", bareReset),
+      ),
     );
   } finally {
     await session.close();
@@ -157,6 +217,11 @@ async function ipmitoolPids(sims: IpmiSim[]): Promise<number[]> {
 
 function report(mode: string, rounds: number, seconds: number, childMs: number, ownMs: number): void {
   const total = childMs + ownMs;
+  figures.push(
+    figure(`bmc: CPU of polling ${BMCS} BMCs once a second, ${mode.replace(/ \(.*\)$/, "")}`, "% of a core", [
+      (total / (seconds * 1000)) * 100,
+    ]),
+  );
   console.log(
     `  ${mode}: ${rounds} rounds x ${BMCS} BMCs in ${seconds} s — ipmitool ${childMs.toFixed(0)} ms CPU, node ${ownMs.toFixed(0)} ms CPU, ` +
       `total ${total.toFixed(0)} ms = ${((total / (seconds * 1000)) * 100).toFixed(1)} % of one core, ${(total / (rounds * BMCS)).toFixed(2)} ms CPU per status`,
@@ -180,6 +245,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(sims.map((s) => s.stop()));
   }
+  writeBenchJson({ bench: "bmc", figures });
 }
 
 main().catch((error: unknown) => {

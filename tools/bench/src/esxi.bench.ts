@@ -1,5 +1,5 @@
 // ESXi driver benchmark against the lab's ESXi simulator (ssh2) on loopback.
-//   pnpm --filter @haconn/bench build && node tools/bench/dist/esxi.bench.js [--seconds N]
+//   pnpm --filter @haconn/bench build && node tools/bench/dist/esxi.bench.js [--seconds N] [--quick] [--json <file>]
 // Prints: median/p99 of connect (handshake + auth), status, reset and NMI on one kept-open
 // connection; then the CPU cost of polling 16 ESXi hosts × 4 guests once a second. The
 // simulators of the polling run live in a child process so their CPU is not counted as the
@@ -8,10 +8,15 @@ import { fork } from "node:child_process";
 import { once } from "node:events";
 import { EsxiGuestController, EsxiHost, MemoryHostKeyStore } from "@haconn/esxi";
 import { EsxiSim } from "../../lab/src/esxi-sim/index.js";
+import { type Figure, figure, quickArg, writeBenchJson } from "./report-json.js";
 
 const PASSWORD = "bench-Passw0rd";
 const HOSTS = 16;
 const GUESTS_PER_HOST = 4;
+const QUICK = quickArg();
+/** Sample counts scale down in --quick mode. */
+const N = (full: number) => (QUICK ? Math.max(5, Math.round(full / 10)) : full);
+const figures: Figure[] = [];
 const guestSpecs = Array.from({ length: GUESTS_PER_HOST }, (_, i) => ({
   name: `guest${i + 1}`,
   power: "on" as const,
@@ -67,7 +72,7 @@ async function serveSims(count: number, password: string): Promise<void> {
 async function latency(): Promise<void> {
   const sim = await EsxiSim.start({ guests: guestSpecs, password: PASSWORD });
   try {
-    const connects = await timed(20, async () => {
+    const connects = await timed(N(20), async () => {
       const h = hostFor(sim.port, sim.fingerprint);
       await h.connect();
       await h.close();
@@ -76,10 +81,19 @@ async function latency(): Promise<void> {
     const host = hostFor(sim.port, sim.fingerprint);
     const g = new EsxiGuestController({ host, vmName: "guest2" });
     await g.status();
-    console.log(`status (power.getstate):      ${stats(await timed(300, () => g.status()))}`);
-    console.log(`reset (power.reset):          ${stats(await timed(300, () => g.reset()))}`);
-    console.log(`nmi (vmdumper -l + nmi):      ${stats(await timed(300, () => g.nmi()))}`);
-    const cold = await timed(50, async () => {
+    const status = await timed(N(300), () => g.status());
+    console.log(`status (power.getstate):      ${stats(status)}`);
+    const reset = await timed(N(300), () => g.reset());
+    console.log(`reset (power.reset):          ${stats(reset)}`);
+    const nmi = await timed(N(300), () => g.nmi());
+    console.log(`nmi (vmdumper -l + nmi):      ${stats(nmi)}`);
+    figures.push(
+      figure("esxi: connect (tcp + kex + auth)", "ms", connects),
+      figure("esxi: guest status, kept-open connection", "ms", status),
+      figure("esxi: guest reset", "ms", reset),
+      figure("esxi: guest NMI (vmdumper)", "ms", nmi),
+    );
+    const cold = await timed(N(50), async () => {
       g.forget();
       await g.status();
     });
@@ -123,6 +137,11 @@ async function polling(seconds: number): Promise<void> {
   console.log(
     `polling ${HOSTS} hosts × ${GUESTS_PER_HOST} guests once a second for ${seconds} s (${calls} status calls, ${failures} failed):`,
   );
+  figures.push(
+    figure(`esxi: CPU of polling ${HOSTS} hosts × ${GUESTS_PER_HOST} guests once a second`, "% of a core", [
+      (100 * cpuMs) / wall,
+    ]),
+  );
   console.log(
     `  driver CPU ${cpuMs.toFixed(0)} ms in ${(wall / 1000).toFixed(1)} s wall = ${((100 * cpuMs) / wall).toFixed(2)} % of one core`,
   );
@@ -143,10 +162,11 @@ async function main(): Promise<void> {
     return;
   }
   const i = args.indexOf("--seconds");
-  const seconds = i >= 0 ? Number(args[i + 1]) : 10;
+  const seconds = i >= 0 ? Number(args[i + 1]) : QUICK ? 2 : 10;
   console.log(`esxi driver benchmark, node ${process.version}, ssh2 simulator on 127.0.0.1`);
   await latency();
   await polling(seconds);
+  writeBenchJson({ bench: "esxi", figures });
 }
 
 main().catch((error: unknown) => {

@@ -1,18 +1,25 @@
 // IBM_PDU driver benchmark against the lab's SNMP simulator on loopback.
-//   pnpm --filter @haconn/bench build && node tools/bench/dist/ipdu.bench.js [--seconds N]
+//   pnpm --filter @haconn/bench build && node tools/bench/dist/ipdu.bench.js [--seconds N] [--quick] [--json <file>]
 // Prints: median/p99 of one outlet-state read and one outlet set (with and without read-back),
 // raw `snmpget`/`snmpset` processes for comparison, a server cut across two PDUs, and the CPU
 // cost of polling 132 PDUs once a second (the simulators run in a child process so their CPU
 // is not counted as the driver's). The community travels by IPC/env, never on an argv of ours
-// (the raw snmpset comparison necessarily puts it on snmpset's own command line).
+// (the raw snmpset comparison necessarily puts it on snmpset's own command line). Peer figures:
+// raw snmpset processes for one outlet set and for the same server cut (one snmpset per PDU
+// with both outlets, the two PDUs in parallel, off then on).
 import { execFile, fork } from "node:child_process";
 import { once } from "node:events";
 import { PduClient, ServerOutletsController } from "@haconn/ipdu";
 import { PduSim } from "../../lab/src/pdu-sim/index.js";
+import { type Figure, figure, peer, quickArg, writeBenchJson } from "./report-json.js";
 
 const COMMUNITY = process.env.BENCH_PDU_COMMUNITY ?? "benchRw1";
 const ENT = "1.3.6.1.4.1.2.6.223";
 const PDUS = 132;
+const QUICK = quickArg();
+/** Sample counts scale down in --quick mode. */
+const N = (full: number) => (QUICK ? Math.max(10, Math.round(full / 10)) : full);
+const figures: Figure[] = [];
 
 function stats(samples: number[]): string {
   const s = [...samples].sort((a, b) => a - b);
@@ -60,26 +67,38 @@ async function latency(): Promise<void> {
     await c.detect();
     await c2.detect();
     await timed(50, () => c.outletState(1)); // warm-up
-    console.log(`outletState(1)              ${stats(await timed(1000, () => c.outletState(1)))}`);
-    console.log(`outletStates() 12 outlets   ${stats(await timed(500, () => c.outletStates()))}`);
+    const state = await timed(N(1000), () => c.outletState(1));
+    console.log(`outletState(1)              ${stats(state)}`);
+    console.log(`outletStates() 12 outlets   ${stats(await timed(N(500), () => c.outletStates()))}`);
     const flip = (i: number) => (i % 2 === 0 ? "off" : "on");
-    console.log(
-      `setOutlet, no read-back     ${stats(await timed(500, (i) => c.setOutlet(2, flip(i), { verify: false })))}`,
-    );
-    console.log(`setOutlet + read-back       ${stats(await timed(500, (i) => c.setOutlet(2, flip(i))))}`);
-    const fresh = await timed(50, async () => {
+    const setNoVerify = await timed(N(500), (i) => c.setOutlet(2, flip(i), { verify: false }));
+    console.log(`setOutlet, no read-back     ${stats(setNoVerify)}`);
+    const setVerify = await timed(N(500), (i) => c.setOutlet(2, flip(i)));
+    console.log(`setOutlet + read-back       ${stats(setVerify)}`);
+    const fresh = await timed(N(50), async () => {
       const once = new PduClient({ addr: sim.address, port: sim.port, community: COMMUNITY });
       await once.outletState(1); // new session: detection (1 GET) + state (1 GET)
       await once.close();
     });
     console.log(`new client + detect + state ${stats(fresh)}`);
     const args = ["-v2c", "-c", COMMUNITY, "-m", "", "-On", "-t", "1", "-r", "0", sim.target];
-    console.log(
-      `raw snmpget process         ${stats(await timed(100, () => tool("snmpget", [...args, `${ENT}.8.2.2.1.13.1`])))}`,
+    const rawGet = await timed(N(100), () => tool("snmpget", [...args, `${ENT}.8.2.2.1.13.1`]));
+    console.log(`raw snmpget process         ${stats(rawGet)}`);
+    const rawSet = await timed(N(100), (i) =>
+      tool("snmpset", [...args, `${ENT}.8.2.2.1.13.3`, "i", String(i % 2)]),
     );
-    console.log(
-      `raw snmpset process         ${stats(await timed(100, (i) => tool("snmpset", [...args, `${ENT}.8.2.2.1.13.3`, "i", String(i % 2)])))}`,
-    );
+    console.log(`raw snmpset process         ${stats(rawSet)}`);
+    const args2 = ["-v2c", "-c", COMMUNITY, "-m", "", "-On", "-t", "1", "-r", "0", sim2.target];
+    const rawCutOnce = async (value: string) => {
+      const set = (a: string[], col: number) =>
+        tool("snmpset", [...a, `${ENT}.8.2.2.1.${col}.5`, "i", value, `${ENT}.8.2.2.1.${col}.6`, "i", value]);
+      await Promise.all([set(args, 13), set(args2, 11)]);
+    };
+    const rawCut = await timed(N(100), async () => {
+      await rawCutOnce("0");
+      await rawCutOnce("1");
+    });
+    console.log(`raw snmpset cut+restore 4 outlets/2 PDUs ${stats(rawCut)}`);
     const links = [
       { pdu: c.key, outlet: 5 },
       { pdu: c.key, outlet: 6 },
@@ -93,14 +112,23 @@ async function latency(): Promise<void> {
         [c2.key, c2],
       ]),
     );
-    console.log(`controller status() 4 outl. ${stats(await timed(500, () => ctl.status()))}`);
-    console.log(
-      `cut+restore 4 outlets/2 PDUs ${stats(
-        await timed(200, async () => {
-          await ctl.off();
-          await ctl.on();
-        }),
-      )}`,
+    console.log(`controller status() 4 outl. ${stats(await timed(N(500), () => ctl.status()))}`);
+    const cut = await timed(N(200), async () => {
+      await ctl.off();
+      await ctl.on();
+    });
+    console.log(`cut+restore 4 outlets/2 PDUs ${stats(cut)}`);
+    figures.push(
+      figure("ipdu: outlet state read, driver", "ms", state, { peer: peer("raw snmpget process", rawGet) }),
+      figure("ipdu: outlet set, driver, no read-back", "ms", setNoVerify, {
+        peer: peer("raw snmpset process", rawSet),
+      }),
+      figure("ipdu: outlet set + read-back, driver", "ms", setVerify, {
+        peer: peer("raw snmpset process", rawSet),
+      }),
+      figure("ipdu: server cut + restore, 4 outlets on 2 PDUs, driver (verified)", "ms", cut, {
+        peer: peer("raw snmpset, one per PDU, in parallel (not verified)", rawCut),
+      }),
     );
     console.log(`(simulators received ${sim.received + sim2.received} datagrams in this part)`);
   } finally {
@@ -146,6 +174,9 @@ async function polling(seconds: number, mode: "states" | "one"): Promise<void> {
       (childAfter.cpu.user + childAfter.cpu.system - childBefore.cpu.user - childBefore.cpu.system) / 1000;
     const what =
       mode === "states" ? "one GET of 12 state varbinds per PDU" : "one GET of 1 outlet state per PDU";
+    figures.push(
+      figure(`ipdu: CPU of polling ${PDUS} PDUs once a second, ${what}`, "% of a core", [(ms / wall) * 100]),
+    );
     console.log(
       `poll ${PDUS} PDUs/s, ${what}: driver CPU ${(ms / (wall / 1000)).toFixed(1)} ms/s ` +
         `(${((ms / wall) * 100).toFixed(2)} % of a core) over ${(wall / 1000).toFixed(1)} s; ` +
@@ -163,11 +194,12 @@ async function main(): Promise<void> {
   const serve = process.argv.indexOf("--serve-sims");
   if (serve >= 0) return serveSims(Number(process.argv[serve + 1]));
   const secArg = process.argv.indexOf("--seconds");
-  const seconds = secArg >= 0 ? Number(process.argv[secArg + 1]) : 10;
+  const seconds = secArg >= 0 ? Number(process.argv[secArg + 1]) : QUICK ? 2 : 10;
   console.log(`ipdu bench (Node ${process.version}, net-snmp agent simulator on 127.0.0.1)`);
   await latency();
   await polling(seconds, "states");
   await polling(seconds, "one");
+  writeBenchJson({ bench: "ipdu", figures });
 }
 
 main().catch((error: unknown) => {

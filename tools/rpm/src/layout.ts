@@ -12,6 +12,8 @@ export const CONFIG_DIR = "/etc/opt/hitachi/haconn2";
 export const LOG_DIR = "/var/opt/hitachi/haconn2/log";
 export const UNIT = `${HOME}/etc/haconnd.service`;
 export const UNIT_LINK = "/etc/systemd/system/haconnd.service";
+/** Bash completion of the commands (tools/completion/haconn.bash). */
+export const COMPLETION = "/etc/bash_completion.d/haconn";
 
 export interface Command {
   name: string;

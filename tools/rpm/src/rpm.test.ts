@@ -12,6 +12,7 @@ import { run, runOk, which } from "./exec.js";
 import {
   buildRpms,
   COMMANDS,
+  COMPLETION,
   CONFIG_DIR,
   HOME,
   LOG_DIR,
@@ -22,7 +23,13 @@ import {
   UNIT,
   UNIT_LINK,
 } from "./layout.js";
-import { createScratchRoot, type ScratchRoot } from "./scratch-root.js";
+import {
+  controlRequest,
+  createScratchRoot,
+  freeUdpPort,
+  runUntilReady,
+  type ScratchRoot,
+} from "./scratch-root.js";
 
 const rpmbuild = which("rpmbuild");
 const version = JSON.parse(readFileSync(join(REPO, "tools/rpm/package.json"), "utf8")).version as string;
@@ -107,8 +114,13 @@ describe.skipIf(!rpmbuild)(title, () => {
     expect(mode.get(CONFIG_DIR)).toBe("drwx------");
     expect(mode.get(LOG_DIR)).toBe("drwxr-x---");
     // Only directories under the configuration tree: haconnsetup writes the files.
-    for (const [path, m] of mode) if (path.startsWith("/etc/")) expect(m[0], path).toBe("d");
-    for (const path of mode.keys()) expect(path).toMatch(/^\/(opt|etc\/opt|var\/opt)\/hitachi(\/|$)/);
+    for (const [path, m] of mode) if (path.startsWith("/etc/opt/")) expect(m[0], path).toBe("d");
+    // The bash completion is the one file outside the product's trees.
+    expect(mode.get(COMPLETION)).toBe("-rw-r--r--");
+    expect(readFileSync(join(REPO, "tools/completion/haconn.bash"), "utf8")).toContain("complete ");
+    for (const path of mode.keys()) {
+      if (path !== COMPLETION) expect(path).toMatch(/^\/(opt|etc\/opt|var\/opt)\/hitachi(\/|$)/);
+    }
     // Each app's npm dependencies travel with it.
     for (const app of new Set(present.map((c) => c.app))) {
       const pkg = JSON.parse(readFileSync(join(REPO, "apps", app, "package.json"), "utf8"));
@@ -210,6 +222,57 @@ describe.skipIf(!rpmbuild)(title, () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout, STAMP_HINT).toBe(versionDisplay(displayed("el9", 1)));
     });
+
+    it("installs the bash completion as /etc/bash_completion.d/haconn, and it loads", () => {
+      const installed = readFileSync(root.path(COMPLETION), "utf8");
+      expect(installed).toBe(readFileSync(join(REPO, "tools/completion/haconn.bash"), "utf8"));
+      const r = run("bash", ["-c", 'source "$1" && complete -p haconnsetup', "bash", root.path(COMPLETION)]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/haconnsetup$/m);
+    });
+
+    it("runs the installed haconnr2 with the bundled runtime until ready, and stops on SIGTERM", async (ctx) => {
+      if (!hasDaemon || !hasCli) ctx.skip("the daemon or the CLI bundles are not built yet");
+      const port = await freeUdpPort();
+      const env = [
+        "HACONN_ETC_DIR=/etc/opt/hitachi/haconn2",
+        "HACONN_LOG_DIR=/var/opt/hitachi/haconn2/log",
+        "HACONN_RUN_DIR=/run/haconn2",
+        "HACONN_NODE_NAME=HACON1",
+        "HACONN_KDUMP_PORT=off",
+      ].map((e) => `export ${e};`);
+      const setup = root.chroot([
+        "/bin/sh",
+        "-c",
+        `${env.join(" ")} exec ${HOME}/bin/haconnsetup resetpath addr=127.0.0.1/8 port=${port}`,
+      ]);
+      expect(setup.status, setup.stderr).toBe(0);
+      const daemon = await runUntilReady(root, [
+        "/bin/sh",
+        "-c",
+        `${env.join(" ")} exec ${HOME}/bin/haconnr2`,
+      ]);
+      try {
+        expect(daemon.ready).toMatch(
+          new RegExp(`haconnd ready: node HACON1 role active reset path 127\\.0\\.0\\.1:${port}`),
+        );
+        // It runs on the bundled Node from the package, inside the root.
+        expect(readFileSync(`/proc/${daemon.pid}/cmdline`, "utf8")).toContain(`${HOME}/lib/node`);
+        expect(statSync(root.path("run/haconn2/haconnd.sock")).mode & 0o777).toBe(0o600);
+        expect(statSync(root.path("run/haconn2")).mode & 0o777).toBe(0o700);
+        // It serves its control socket (and has its signal handlers by then: the ready line is
+        // printed just before they are installed).
+        const state = (await controlRequest(root.path("run/haconn2/haconnd.sock"), "dumpState")) as {
+          node: string;
+          role: string;
+        };
+        expect(state).toMatchObject({ node: "HACON1", role: "active" });
+      } finally {
+        const code = await daemon.stop();
+        expect(code, daemon.output()).toBe(0);
+      }
+      expect(existsSync(root.path("run/haconn2/haconnd.sock"))).toBe(false);
+    }, 60_000);
 
     it("passes systemd-analyze verify with the unit's programs taken from the installed tree", (ctx) => {
       if (!which("systemd-analyze")) ctx.skip("systemd-analyze is not installed (Debian package systemd)");

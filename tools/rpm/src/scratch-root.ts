@@ -3,6 +3,9 @@
 // shared libraries), a passwd/group for programs that look up the user, and the rpm database
 // in /var/lib/rpm as on RHEL (Debian's rpm defaults to ~/.rpmdb). Programs from the installed
 // package run inside it with chroot(8), so they can only use what the package brought.
+import { spawn } from "node:child_process";
+import { createSocket } from "node:dgram";
+import { connect } from "node:net";
 import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -68,4 +71,97 @@ export function createScratchRoot(parent = tmpdir(), osRelease?: string): Scratc
       return run(chrootBin, [dir, ...argv], { env: { PATH: "/usr/bin:/bin", HOME: "/root", LANG: "C" } });
     },
   };
+}
+
+export interface RunningInRoot {
+  pid: number;
+  /** The line that said it was ready. */
+  ready: string;
+  output(): string;
+  /** SIGTERM, then SIGKILL after 10 s; resolves with the exit status (null when killed). */
+  stop(): Promise<number | null>;
+}
+
+/** Starts argv chrooted into the root and resolves once it prints `haconnd ready`. */
+export function runUntilReady(
+  root: ScratchRoot,
+  argv: readonly string[],
+  timeoutMs = 30_000,
+): Promise<RunningInRoot> {
+  const chrootBin = which("chroot");
+  if (!chrootBin) throw new Error("chroot not found on this machine");
+  const child = spawn(chrootBin, [root.dir, ...argv], {
+    env: { PATH: "/usr/bin:/bin", HOME: "/root", LANG: "C" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+    const killer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    const code = await exited;
+    clearTimeout(killer);
+    return code;
+  };
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void stop();
+      reject(new Error(`not ready within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const line = out.split("\n").find((l) => l.includes("haconnd ready"));
+      if (line) {
+        clearTimeout(timer);
+        resolve({ pid: child.pid!, ready: line, output: () => out, stop });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code} before it was ready:\n${out}`));
+    });
+  });
+}
+
+/** A free UDP port on 127.0.0.1 (bind port 0, read it, close). */
+export async function freeUdpPort(): Promise<number> {
+  const s = createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, "127.0.0.1", () => r()));
+  const { port } = s.address();
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** One request on haconnd's control socket (one JSON line each way); resolves with its result. */
+export function controlRequest(socketPath: string, op: string, timeoutMs = 10_000): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const s = connect(socketPath);
+    let buf = "";
+    const timer = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`${op}: no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+    s.setEncoding("utf8");
+    s.on("connect", () => s.write(`${JSON.stringify({ v: 1, id: 1, op, args: {} })}\n`));
+    s.on("data", (d: string) => {
+      buf += d;
+      const nl = buf.indexOf("\n");
+      if (nl < 0) return;
+      clearTimeout(timer);
+      s.destroy();
+      const r = JSON.parse(buf.slice(0, nl)) as {
+        ok: boolean;
+        result?: unknown;
+        error?: { message: string };
+      };
+      if (r.ok) resolve(r.result);
+      else reject(new Error(`${op}: ${r.error?.message}`));
+    });
+    s.on("error", (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+  });
 }

@@ -46,7 +46,7 @@ export interface ConnectorNode {
   epoch: number;
   timers: Map<string, number>;
   timerGen: number;
-  held: { version: number; effects: Effect[]; then?: (() => void) | undefined }[];
+  held: { version: number; effects: Effect[]; then?: ((replicated: boolean) => void) | undefined }[];
   mirror: SharedState;
   lastSyncAt: number;
 }
@@ -232,7 +232,9 @@ export class Connectors {
         node.vip = true;
         this.dropEngine(node);
         node.engine = this.hooks.create(node.mirror);
-        this.dispatch(node, { type: "start", now: this.world.now });
+        // Only a clean hand-over guarantees a current state; any other takeover may miss what the
+        // previous active (or this node's previous incarnation) did last.
+        this.dispatch(node, { type: "start", now: this.world.now, stale: fx.reason !== "handover" });
         return;
       }
       case "becomeStandby":
@@ -293,10 +295,11 @@ export class Connectors {
     const role: Role = node.ha.role;
     const term = node.ha.term;
     const version = node.engine ? node.engine.shared.version : node.mirror.version;
+    const fencing = node.ha.fencing?.inFlight === true;
     datagram(
       this.world,
       this.scenario.duplex,
-      `${node.name} → ${peer.name} heartbeat ${role} t${term}`,
+      `${node.name} → ${peer.name} heartbeat ${role} t${term} v${version}${fencing ? " fencing" : ""}`,
       () => {
         if (!this.linkUp() || !peer.alive || this.world.now - sentAt > TIMING.freshnessMs) return;
         this.haEvent(peer, {
@@ -307,6 +310,8 @@ export class Connectors {
           term,
           digest: "d",
           stateVersion: version,
+          fencing,
+          localStateVersion: peer.engine ? peer.engine.shared.version : peer.mirror.version,
         });
         if (role === "active" && !peer.engine && version > peer.mirror.version) this.askSnapshot(peer);
       },
@@ -368,7 +373,7 @@ export class Connectors {
 
   // ------------------------------------------------------------ engine
 
-  dispatch(node: ConnectorNode, event: Parameters<typeof runEngine>[2], then?: () => void): void {
-    runEngine(this.hooks, node, event, then);
+  dispatch(node: ConnectorNode, event: Parameters<typeof runEngine>[2], ack?: () => void): void {
+    runEngine(this.hooks, node, event, ack);
   }
 }

@@ -39,7 +39,7 @@ export interface EngineHost {
   timers: Map<string, number>;
   timerGen: number;
   /** Acked replication: device commands and sends held until the standby has the state they follow. */
-  held: { version: number; effects: Effect[]; then?: (() => void) | undefined }[];
+  held: { version: number; effects: Effect[]; then?: ((replicated: boolean) => void) | undefined }[];
 }
 
 export interface EngineRunHooks {
@@ -79,35 +79,36 @@ function jobIdentity(state: EngineState, key: string, id: number): string {
 
 /**
  * Runs one event through the node's engine and carries its effects out. `then` runs when the
- * effects are carried out (the daemon's own answers, e.g. DUMP-ACK, go with them).
+ * effects are carried out (the daemon's own answers go with them); it is told whether a standby
+ * acknowledged the state they follow. A DUMP-ACK (`ack`) goes only then: while the active serves
+ * alone it acknowledges no DUMP notice, so the notifier keeps repeating it and a standby that
+ * fences this node and takes over still hears it (docs/reliability.md F1). `--async` acknowledges
+ * at once, as before.
  */
 export function runEngine(
   hooks: EngineRunHooks,
   node: EngineHost,
   event: EngineEvent,
-  then?: () => void,
+  ack?: () => void,
 ): void {
   if (!node.alive || !node.engine) return;
   const before = node.engine;
   const [after, effects] = transition(before, event);
   node.engine = after;
+  const acked = hooks.scenario.replication === "acked";
+  let then: ((replicated: boolean) => void) | undefined;
   if (event.type === "dumpNotice") {
     // The DUMP notice counts as received once its transition is carried out (answers sent).
     const ended = Object.entries(before.shared.jobs)
       .filter(([key, job]) => after.shared.jobs[key]?.id !== job.id)
       .map(([key, job]) => `${key}#${job.id}#${job.startedAt}`);
-    const ack = then;
-    then = () => {
+    then = (replicated) => {
       for (const job of ended) hooks.checks.jobDumped(job);
-      ack?.();
+      if (replicated || !acked) ack?.();
     };
   }
   const external = (fx: Effect) => fx.kind === "device" || fx.kind.startsWith("send");
-  if (
-    hooks.scenario.replication === "acked" &&
-    (node.held.length > 0 || hooks.mustWait(node as never)) &&
-    effects.some(external)
-  ) {
+  if (acked && (node.held.length > 0 || hooks.mustWait(node as never)) && (then || effects.some(external))) {
     // Replicate before acting: the deltas go now, the commands and answers once acknowledged.
     runEffects(
       hooks,
@@ -118,13 +119,8 @@ export function runEngine(
     node.held.push({ version: after.shared.version, effects: effects.filter(external), then });
     return;
   }
-  if (then && node.held.length > 0) {
-    node.held.push({ version: after.shared.version, effects: [], then });
-    runEffects(hooks, node, effects, { timers: true, sync: true });
-    return;
-  }
   runEffects(hooks, node, effects, { timers: true, sync: true });
-  then?.();
+  then?.(false);
 }
 
 /** Carries out held effects up to `version` (the standby's acknowledgement; Infinity: alone). */
@@ -132,7 +128,7 @@ export function releaseHeld(hooks: EngineRunHooks, node: EngineHost, version: nu
   while (node.held.length > 0 && node.held[0]!.version <= version) {
     const batch = node.held.shift()!;
     runEffects(hooks, node, batch.effects, { timers: true, sync: true });
-    batch.then?.();
+    batch.then?.(version !== Number.POSITIVE_INFINITY);
   }
 }
 

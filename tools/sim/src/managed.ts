@@ -242,8 +242,11 @@ export class ManagedWorld {
     if (i === null) return;
     const rt = this.runtime[i]!;
     if (fx.op === "nmi") {
+      // A lying BMC acknowledges an NMI that resets nothing: the system runs on and may still ask
+      // for its peer's reset, so it is not "down from a reset" for the pair-race invariant.
+      if (mode === "lyingNmi") return;
       this.checks.destructiveExecuted(i, "NMI");
-      if (mode === "lyingNmi" || (rt.state !== "up" && rt.state !== "hung")) return;
+      if (rt.state !== "up" && rt.state !== "hung") return;
       this.stop(i, "dumping");
       this.dump(i, rt.life);
     } else if (fx.op === "reset") {

@@ -49,6 +49,11 @@ export function controlCall(
     socket.on("connect", () => socket.write(`${JSON.stringify({ v: 1, id, op, args })}\n`));
     socket.on("error", (error: NodeJS.ErrnoException) => {
       const notRunning = error.code === "ENOENT" || error.code === "ECONNREFUSED";
+      if (error.code === "EACCES" || error.code === "EPERM") {
+        // The socket is root's (0600 in a 0700 directory): say why, not "permission denied".
+        done(() => reject(new HaconnError("NOT_ROOT", "must be run as root", { cause: error })));
+        return;
+      }
       done(() =>
         reject(
           new HaconnError(

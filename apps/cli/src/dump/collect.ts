@@ -1,5 +1,6 @@
 // haconndump (manual §6.7): every log of this node, the configuration without secrets, haconnd's
-// state snapshot (with the standby's logs when it sends them) into
+// state snapshot and the peer connector's event logs (peer/<node>/, fetched over the duplex
+// link) into
 // <log dir>/HaConnectorDump.<YYYYMMDDhhmmss>.tar.gz, mode 0600. Whatever is missing is listed
 // in MISSING.txt and reported, and the collection still succeeds.
 import { execFile } from "node:child_process";
@@ -10,6 +11,7 @@ import { promisify } from "node:util";
 import { ConfigStore, HaconnError } from "@haconn/config";
 import type { DumpStateResult } from "../daemon/results.js";
 import { CliError } from "../errors.js";
+import { collectPeerLogs, type PeerLogsOutcome } from "./peer-logs.js";
 import { redactSecrets } from "./redact.js";
 
 const execFileAsync = promisify(execFile);
@@ -24,7 +26,6 @@ export const LOG_FAMILIES: readonly { label: string; pattern: RegExp }[] = [
 ];
 
 const DUMP_NAME = /^HaConnectorDump\..*\.tar\.gz$/;
-const PEER_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}$/;
 const TAR_TIMEOUT_MS = 5 * 60_000;
 
 export type StateOutcome = { ok: true; state: unknown } | { ok: false; reason: string };
@@ -35,6 +36,8 @@ export interface DumpOptions {
   now: Date;
   /** haconnd's dumpState answer, or why there is none. */
   state: () => Promise<StateOutcome>;
+  /** The peer connector's logs through haconnd, or why there are none. */
+  peerLogs?: () => Promise<PeerLogsOutcome>;
 }
 
 export interface DumpReport {
@@ -107,23 +110,7 @@ async function collectState(outcome: StateOutcome, root: string, files: string[]
     missing.push(`state.json (${outcome.reason})`);
     return;
   }
-  const state = { ...((outcome.state ?? {}) as DumpStateResult) };
-  const peerLogs = Array.isArray(state.peerLogs) ? state.peerLogs : [];
-  if (peerLogs.length > 0) {
-    await mkdir(join(root, "peer"), { mode: 0o700 });
-    const names: string[] = [];
-    for (const log of peerLogs) {
-      const name = String(log?.name);
-      if (!PEER_NAME.test(name) || typeof log?.base64 !== "string") {
-        missing.push(`peer/${JSON.stringify(name)} (not a valid log entry from the standby)`);
-        continue;
-      }
-      await writeFile(join(root, "peer", name), Buffer.from(log.base64, "base64"), { mode: 0o600 });
-      files.push(`peer/${name}`);
-      names.push(name);
-    }
-    state.peerLogs = names.map((name) => ({ name, base64: "(in peer/)" }));
-  }
+  const state = (outcome.state ?? {}) as DumpStateResult;
   await writeFile(join(root, "state.json"), `${JSON.stringify(redactSecrets(state), null, 2)}\n`, {
     mode: 0o600,
   });
@@ -140,6 +127,7 @@ export async function collectDump(options: DumpOptions): Promise<DumpReport> {
     throw new CliError("CLI_DUMP", `cannot use the log directory ${options.logDir}: ${reason}`);
   }
   const outcome = await options.state();
+  const peer = options.peerLogs ? await options.peerLogs() : undefined;
   const staging = await mkdtemp(join(tmpdir(), "haconndump-"));
   try {
     const root = join(staging, name);
@@ -148,6 +136,7 @@ export async function collectDump(options: DumpOptions): Promise<DumpReport> {
     const files: string[] = [];
     const missing: string[] = [];
     await collectState(outcome, root, files, missing);
+    if (peer) await collectPeerLogs(peer, root, staging, files, missing);
     await collectLogs(options.logDir, join(root, "log"), files, missing);
     await collectConfig(options.etcDir, join(root, "config"), files, missing);
     if (missing.length > 0) {

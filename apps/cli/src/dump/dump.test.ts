@@ -1,7 +1,7 @@
 // haconndump: the archive's contents and mode, no secret in it, the missing-file notice, and the
-// state snapshot from an in-test haconnd (with the standby's logs it relays).
+// state snapshot and the peer's logs (a tar.gz relayed by haconnd) from an in-test haconnd.
 import { execFile } from "node:child_process";
-import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { ConfigStore } from "@haconn/config";
@@ -35,6 +35,17 @@ async function allText(dir: string): Promise<string> {
     if (entry.isFile()) text += await readFile(join(entry.parentPath, entry.name), "utf8");
   }
   return text;
+}
+
+/** A peer's log archive as haconnd relays it (base64 of a tar.gz), with one entry to refuse. */
+async function peerArchive(): Promise<string> {
+  const dir = join(work.dir, "peer-src");
+  await mkdir(dir);
+  await writeFile(join(dir, "eventlog1"), "standby event\n");
+  await writeFile(join(dir, "resetlog1"), "standby resetlog\n");
+  await symlink("/etc/passwd", join(dir, "errlog1"));
+  await exec("tar", ["-czf", join(work.dir, "peer.tgz"), "-C", dir, "eventlog1", "resetlog1", "errlog1"]);
+  return (await readFile(join(work.dir, "peer.tgz"))).toString("base64");
 }
 
 const dump = (runDir: string) =>
@@ -80,11 +91,8 @@ describe("haconndump", () => {
         role: "active",
         jobs: [],
         secretProbe: { password: "StatePassword1" },
-        peerLogs: [
-          { name: "eventlog1", base64: Buffer.from("standby event\n").toString("base64") },
-          { name: "../escape", base64: Buffer.from("nope").toString("base64") },
-        ],
       }),
+      collectPeerLogs: async () => ({ peer: "HACON2", ok: true, archive: await peerArchive() }),
     });
     const r = await dump(daemon.runDir);
     expect(r.stderr).toBe("");
@@ -94,10 +102,10 @@ describe("haconndump", () => {
     expect(r.stdout).toBe(
       [
         "haconndump: these files were not collected:",
-        '  peer/"../escape" (not a valid log entry from the standby)',
+        '  peer/HACON2/"errlog1" (not a plain log file)',
         "  initlog*",
         "  snaplog*.tgz",
-        `haconndump: collected 10 files into ${archive}`,
+        `haconndump: collected 11 files into ${archive}`,
         "",
       ].join("\n"),
     );
@@ -115,14 +123,16 @@ describe("haconndump", () => {
       "log/eventlog2",
       "log/resetlog1",
       "peer",
-      "peer/eventlog1",
+      "peer/HACON2",
+      "peer/HACON2/eventlog1",
+      "peer/HACON2/resetlog1",
       "state.json",
     ]);
     expect(await readFile(join(root, "log/eventlog2"), "utf8")).toBe("event two\n");
-    expect(await readFile(join(root, "peer/eventlog1"), "utf8")).toBe("standby event\n");
+    expect(await readFile(join(root, "peer/HACON2/eventlog1"), "utf8")).toBe("standby event\n");
     expect(await readFile(join(root, "MISSING.txt"), "utf8")).toContain("  initlog*\n  snaplog*.tgz\n");
     const state = JSON.parse(await readFile(join(root, "state.json"), "utf8"));
-    expect(state).toMatchObject({ role: "active", peerLogs: [{ name: "eventlog1" }] });
+    expect(state).toMatchObject({ role: "active" });
     const config = JSON.parse(await readFile(join(root, "config/haconn.json"), "utf8"));
     expect(config.pservers[0].bmc).toMatchObject({ account: "admin", password: "" });
     expect(config.pservers[0].vserver).toMatchObject({ account: "root", password: "" });
@@ -134,10 +144,39 @@ describe("haconndump", () => {
     expect((await exec("tar", ["-tzf", archive])).stdout).not.toContain("HaConnectorDump.2024");
   });
 
+  it("notes an unreachable peer in the list of missing files and still succeeds", async () => {
+    daemon = await startFakeDaemon({
+      dumpState: () => ({ role: "active" }),
+      collectPeerLogs: () => ({
+        peer: "HACON2",
+        ok: false,
+        reason: "HACON2 did not send its logs (not connected over the duplex link)",
+      }),
+    });
+    const r = await dump(daemon.runDir);
+    expect(r.code).toBe(0);
+    const line = "  peer/HACON2/ (HACON2 did not send its logs (not connected over the duplex link))\n";
+    expect(r.stdout).toContain(line);
+    const root = await extract(join(logDir, ARCHIVE));
+    expect(await readFile(join(root, "MISSING.txt"), "utf8")).toContain(line);
+    expect(await readdir(root)).not.toContain("peer");
+  });
+
+  it("running alone (no peer configured), nothing about a peer is missing", async () => {
+    daemon = await startFakeDaemon({
+      dumpState: () => ({ role: "active" }),
+      collectPeerLogs: () => ({ peer: null, ok: false, reason: "no peer connector is configured" }),
+    });
+    const r = await dump(daemon.runDir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).not.toContain("peer");
+  });
+
   it("notes that haconnd is not running and still succeeds", async () => {
     const r = await dump(join(work.dir, "no-run"));
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("  state.json (haconnd is not running)\n");
+    expect(r.stdout).toContain("  peer/ (haconnd is not running, so the peer's logs could not be fetched)\n");
     const root = await extract(join(logDir, ARCHIVE));
     expect(await readFile(join(root, "MISSING.txt"), "utf8")).toContain(
       "state.json (haconnd is not running)",

@@ -1,7 +1,11 @@
 // haconnact reload's result (manual §6.8): the heading says completed./failed., then the summary
 // per subject, the managed-server and PDU changes, and the update status per management server.
-// Columns are separated by " : " and padded to the widest cell.
+// Columns are separated by " : " and padded to the widest cell. After the manual's sections,
+// haconnd's notes (optional, not in the manual's example): why each change was not applied and
+// what happened with the standby, so a "failed." says what to fix before running it again.
 import type { ReloadSummary } from "../daemon/results.js";
+
+export type ReloadSummaryWithNotes = ReloadSummary & { notes?: string[] };
 
 function colonTable(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -10,7 +14,7 @@ function colonTable(header: readonly string[], rows: readonly (readonly string[]
   return [line(header), ...rows.map(line)];
 }
 
-export function formatReloadSummary(summary: ReloadSummary): string {
+export function formatReloadSummary(summary: ReloadSummaryWithNotes): string {
   const lines = [
     `-- HA monitor connector reload : ${summary.completed ? "completed." : "failed."} --`,
     "",
@@ -38,5 +42,7 @@ export function formatReloadSummary(summary: ReloadSummary): string {
       (summary.mservers ?? []).map((m) => [m.name, m.result]),
     ),
   ];
+  const notes = Array.isArray(summary.notes) ? summary.notes.filter((n) => typeof n === "string") : [];
+  if (notes.length > 0) lines.push("", "- Notes:", ...notes.map((n) => `* ${n}`));
   return `${lines.join("\n")}\n`;
 }

@@ -35,10 +35,19 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
   );
 } else {
   let daemon: Daemon | undefined;
+  let signalled: string | undefined;
   const exit = (code: number) => {
     process.exitCode = code;
     setTimeout(() => process.exit(code), 2000).unref();
   };
+  // Installed before the start: a SIGTERM during start-up stops the daemon once it is up
+  // (never a default kill with the VIP or the reset path half taken).
+  for (const signal of ["SIGTERM", "SIGINT"] as const) {
+    process.on(signal, () => {
+      signalled = signal;
+      if (daemon) void daemon.requestExit(signal, 0);
+    });
+  }
   try {
     const listen = parseMetricsListen(env.HACONN_METRICS);
     daemon = await Daemon.start({
@@ -47,20 +56,18 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
       onExit: (_reason, code) => exit(code),
     });
     const rp = daemon.config.resetpath!;
-    process.stdout.write(
-      `haconnd ready: node ${options.nodeName} role ${daemon.role} reset path ${rp.addr}:${rp.port} control ${options.runDir}/haconnd.sock\n`,
-    );
+    if (signalled) {
+      void daemon.requestExit(signalled, 0);
+    } else {
+      process.stdout.write(
+        `haconnd ready: node ${options.nodeName} role ${daemon.role} reset path ${rp.addr}:${rp.port} control ${options.runDir}/haconnd.sock\n`,
+      );
+    }
   } catch (error) {
     const config = HaconnError.isInstance(error) && /^CONFIG|^KEY_FILE/.test(error.code);
     process.stderr.write(
       `haconnd: cannot start: ${error instanceof Error ? error.message : String(error)}\n`,
     );
     exit(config ? 78 : 1);
-  }
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => {
-      void daemon?.requestExit(signal, 0);
-      if (!daemon) exit(0);
-    });
   }
 }

@@ -2,10 +2,27 @@
 // directory, so only root (the owner) can connect. Each op has an args validator and a handler;
 // anything else is answered with an error and the connection stays usable.
 
-import { chmodSync, existsSync, mkdirSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { HaconnError } from "@haconn/config";
 import { type ControlRequest, type ControlResponse, encode, LineSplitter, parseRequest } from "./wire.js";
+
+/**
+ * The run directory must let only its owner in: an existing directory of ours that is open to
+ * others (e.g. created by a packaging tool with mode 0755) is closed to 0700. A directory owned
+ * by someone else is refused: whoever owns it could replace the socket.
+ */
+function privateDirectory(dir: string): void {
+  const st = statSync(dir);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) {
+    throw new HaconnError(
+      "CONTROL_DIR_OWNER",
+      `${dir} belongs to uid ${st.uid}, not to this process (uid ${uid})`,
+    );
+  }
+  if ((st.mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
 
 export interface ControlOp {
   /** Returns an error message when args are invalid, undefined when they are fine. */
@@ -29,6 +46,7 @@ export class ControlServer {
     const { path } = this.options;
     const dir = path.slice(0, path.lastIndexOf("/")) || "/";
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    privateDirectory(dir);
     if (existsSync(path)) rmSync(path); // stale socket of a previous run; the pid lock guards real conflicts
     const server = createServer((socket) => this.accept(socket));
     this.server = server;

@@ -3,7 +3,7 @@
 // with an injected timestamp, written to generation-numbered files.
 
 import pino, { type Logger } from "pino";
-import { GenerationFile } from "./generation-file.js";
+import { GenerationFile, type GenerationFileHealth, type GenerationFileOptions } from "./generation-file.js";
 
 export interface EventLogOptions {
   dir: string;
@@ -24,7 +24,33 @@ export interface EventLogs {
   event: Logger;
   /** Start-up and shutdown; also written to eventlog. */
   init: Logger;
+  /** Lines lost per file since start (a full or failing log directory). */
+  health(): Record<string, GenerationFileHealth>;
   close(): void;
+}
+
+/**
+ * Reporters for a log file that cannot be written: the failure goes to the system sink (journal),
+ * since the log directory itself may be what is full; the recovery also goes to `after`, called
+ * once the write that recovered has returned (a line in the event log saying how many were lost).
+ */
+export function logFileReports(
+  system: ((line: string) => void) | undefined,
+  after?: (lost: number, file: string) => void,
+): Pick<GenerationFileOptions, "onError" | "onRecover"> {
+  const say = (fields: Record<string, unknown>, msg: string) =>
+    system?.(JSON.stringify({ level: 40, time: new Date().toISOString(), ...fields, msg }));
+  return {
+    onError: (error, file) =>
+      say(
+        { file, err: (error as NodeJS.ErrnoException).code ?? error.message },
+        "log file cannot be written: lines are lost until it can (haconnd keeps running)",
+      ),
+    onRecover: (lost, file) => {
+      say({ file, lost }, "log file writable again");
+      if (after) setImmediate(() => after(lost, file));
+    },
+  };
 }
 
 function sink(file: GenerationFile): { write(line: string): void } {
@@ -37,13 +63,17 @@ export function openEventLogs(options: EventLogOptions): EventLogs {
     generations: options.generations ?? 8,
     maxBytes: options.maxBytes ?? 4 * 1024 * 1024,
   };
-  const files = {
-    event: new GenerationFile({ ...common, base: "eventlog" }),
-    alt: new GenerationFile({ ...common, base: "altlog" }),
-    err: new GenerationFile({ ...common, base: "errlog" }),
-    init: new GenerationFile({ ...common, base: "initlog" }),
-  };
   const system = options.system;
+  let eventRef: Logger | undefined;
+  const reports = logFileReports(system, (lost, file) =>
+    eventRef?.warn({ file, lost }, "log lines were lost while the log file could not be written"),
+  );
+  const files = {
+    event: new GenerationFile({ ...common, ...reports, base: "eventlog" }),
+    alt: new GenerationFile({ ...common, ...reports, base: "altlog" }),
+    err: new GenerationFile({ ...common, ...reports, base: "errlog" }),
+    init: new GenerationFile({ ...common, ...reports, base: "initlog" }),
+  };
   const systemStream = system
     ? [{ level: "warn" as const, stream: { write: (l: string) => system(l.trimEnd()) } }]
     : [];
@@ -62,6 +92,7 @@ export function openEventLogs(options: EventLogOptions): EventLogs {
       ...systemStream,
     ]),
   );
+  eventRef = event;
   const init = pino(
     base,
     pino.multistream([
@@ -73,6 +104,7 @@ export function openEventLogs(options: EventLogOptions): EventLogs {
   return {
     event,
     init,
+    health: () => Object.fromEntries(Object.values(files).map((f) => [f.path(f.generation), f.health])),
     close() {
       for (const f of Object.values(files)) f.close();
     },

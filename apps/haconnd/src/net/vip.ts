@@ -92,8 +92,14 @@ export class VipManager {
     return false;
   }
 
-  /** Adds the VIP (idempotent) and announces it with gratuitous ARP. */
-  async acquire(): Promise<void> {
+  /**
+   * Adds the VIP (idempotent) and starts announcing it with gratuitous ARP. The announcement
+   * runs in the background (`announced` settles when it is done): arping lingers about a second
+   * after its packet, and the new active must serve the reset path meanwhile.
+   */
+  announced: Promise<void> = Promise.resolve();
+
+  async acquire(onAnnounceError?: (error: unknown) => void): Promise<void> {
     const dev = await this.interface();
     if (!(await this.held())) {
       const r = await this.run([
@@ -111,7 +117,7 @@ export class VipManager {
         );
       }
     }
-    await this.announce();
+    this.announced = this.announce().catch((error) => onAnnounceError?.(error));
   }
 
   /** Gratuitous ARP so neighbours update their caches at once. */

@@ -26,7 +26,11 @@ export interface PairHost {
   devices: Devices;
   digest: string;
   log(level: "info" | "warn" | "error", message: string, fields?: Record<string, unknown>): void;
-  becomeActive(mirror: SharedState | undefined): Promise<void>;
+  /**
+   * Take the reset path. `stale`: the state may lack what the old active did alone (a takeover
+   * by fencing): the engine then holds back new RESETs and hardware resets for a while.
+   */
+  becomeActive(mirror: SharedState | undefined, stale: boolean): Promise<void>;
   becomeStandby(): Promise<void>;
   vipInUseElsewhere(): Promise<boolean>;
   /** The active's shared state now (for a snapshot). */
@@ -34,7 +38,12 @@ export interface PairHost {
   shutdown(reason: string): void;
   /** Commands the peer may send to this node (copyConfig, pduCutTest, collectLogs, ...). */
   peerCommands?(): PeerCommandHandlers;
+  /** The term grew: persist it before acting on it (pair/term-store.ts). */
+  termChanged?(term: number): void;
 }
+
+/** A digest difference shorter than this is a reload or a copy in progress, not worth a warning. */
+const CONFIG_MISMATCH_GRACE_MS = 2000;
 
 export interface PairOptions {
   self: DeepReadonly<ManagementServer>;
@@ -58,10 +67,14 @@ export class PairController {
   private leaving = false;
   private stopped = false;
   private readonly commands: PeerCommands;
+  /** Active side: the highest state version the standby acknowledged on the current stream. */
+  private acked: { stream: DuplexStream; version: number } | undefined;
+  private ackWaiters: { version: number; done: (ok: boolean) => void }[] = [];
+  private mismatch: { key: string; since: number; warned: boolean; logged: boolean } | undefined;
 
   constructor(
     private readonly host: PairHost,
-    private readonly o: PairOptions,
+    private o: PairOptions,
   ) {
     this.timing = o.timing ?? DEFAULT_TIMING;
     this.commands = new PeerCommands(
@@ -124,7 +137,12 @@ export class PairController {
   private heartbeat(): void {
     this.link.sendHeartbeat({
       role: this.state.role,
-      flags: { holdsVip: this.state.role === "active", synchronised: this.synced, leaving: this.leaving },
+      flags: {
+        holdsVip: this.state.role === "active",
+        synchronised: this.synced,
+        leaving: this.leaving,
+        fencing: this.state.fencing?.inFlight === true,
+      },
       intervalMs: this.timing.heartbeatMs,
       term: this.state.term,
       stateVersion: this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0),
@@ -136,6 +154,7 @@ export class PairController {
   dispatch(event: HaEvent): void {
     if (this.stopped) return;
     const [next, effects] = transition(this.state, event, this.timing);
+    if (next.term > this.state.term) this.host.termChanged?.(next.term);
     this.state = next;
     for (const e of effects) void this.run(e);
   }
@@ -158,7 +177,11 @@ export class PairController {
       }
       case "becomeActive":
         this.closeStream();
-        await this.host.becomeActive(this.synced ? this.mirror : undefined);
+        // Stale: taken over by fencing, or from a standby that held a newer state than ours.
+        await this.host.becomeActive(
+          this.synced ? this.mirror : undefined,
+          e.reason === "fenced" || (e.reason === "peerStandby" && (this.state.peer?.stateVersion ?? 0) > 0),
+        );
         await this.link
           .listen((s) => this.acceptStandby(s))
           .catch((err) => this.host.log("error", `duplex listen failed: ${err}`));
@@ -169,7 +192,10 @@ export class PairController {
         return;
       case "stepDown":
         this.link.stopListening();
-        this.closeStream();
+        // A hand-over keeps the stream: closing it first would reach the standby before the
+        // "leaving" heartbeat and read as a lost peer (it would fence this node). The standby
+        // closes it when it takes over; restart() closes whatever is left.
+        if (e.reason !== "hand-over") this.closeStream();
         await this.host.becomeStandby();
         return;
       case "sendHandover":
@@ -204,12 +230,7 @@ export class PairController {
     const b = m.body;
     if (b.nodeName !== this.o.peer.name) return;
     const now = this.host.clock.now();
-    if (b.configDigest !== this.host.digest && this.state.peer?.digest !== b.configDigest) {
-      this.host.log(
-        "warn",
-        `configuration differs from ${b.nodeName}'s (digest ${b.configDigest.slice(0, 12)}…): run haconnact copy`,
-      );
-    }
+    this.compareDigests(b.nodeName, b.configDigest, now);
     this.dispatch({
       type: "heartbeat",
       now,
@@ -218,6 +239,9 @@ export class PairController {
       term: b.term,
       digest: b.configDigest,
       stateVersion: b.stateVersion,
+      fencing: b.flags.fencing,
+      localStateVersion:
+        this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0),
     });
     if (b.flags.leaving && b.role !== "active")
       this.dispatch({ type: "handover", now, from: b.nodeName, term: b.term });
@@ -301,6 +325,9 @@ export class PairController {
           this.closeStream(); // reconnect: the active sends a fresh snapshot
         }
         return;
+      case "sync-ack":
+        if (this.state.role === "active") this.onSyncAck(s, m.body.stateVersion);
+        return;
       case "command":
         void this.commands.serve(m, s, { role: this.state.role });
         return;
@@ -312,12 +339,52 @@ export class PairController {
     }
   }
 
+  private onSyncAck(s: DuplexStream, version: number): void {
+    if (!this.acked || this.acked.stream !== s || version > this.acked.version)
+      this.acked = { stream: s, version };
+    const ready = this.ackWaiters.filter((w) => w.version <= version);
+    this.ackWaiters = this.ackWaiters.filter((w) => w.version > version);
+    for (const w of ready) w.done(true);
+  }
+
+  /**
+   * Has the standby acknowledged state `version`? Resolves false at once when no synchronised
+   * standby is connected (this active serves alone), or after `timeoutMs` without its
+   * acknowledgement. Used to acknowledge a DUMP notice only once the standby knows it: an
+   * unacknowledged notice is repeated by its sender, so a new active learns it too.
+   */
+  replicated(version: number, timeoutMs: number): Promise<boolean> {
+    const s = this.stream;
+    if (this.state.role !== "active" || !s || s.closed || this.acked?.stream !== s) {
+      return Promise.resolve(false);
+    }
+    if (this.acked.version >= version) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = this.host.clock.setTimeout(() => waiter.done(false), timeoutMs);
+      const waiter = {
+        version,
+        done: (ok: boolean) => {
+          this.host.clock.clearTimeout(timer);
+          this.ackWaiters = this.ackWaiters.filter((w) => w !== waiter);
+          resolve(ok);
+        },
+      };
+      this.ackWaiters.push(waiter);
+    });
+  }
+
   private onStreamClosed(s: DuplexStream): void {
+    if (this.acked?.stream === s) {
+      this.acked = undefined;
+      for (const w of [...this.ackWaiters]) w.done(false);
+    }
     const deliberate = (s as DuplexStream & { deliberate?: boolean }).deliberate === true;
     if (s === this.stream) this.stream = undefined;
     this.commands.streamClosed(s);
     if (!deliberate && s.outbound && this.state.role === "standby") {
-      this.synced = false;
+      // `synced` stays as it was: the mirror is current up to the loss, and a takeover after
+      // kill -9 of the active (which closes this stream first) must resume from it. Without the
+      // stream the link shows NG anyway; a new stream resets `synced` until its snapshot.
       this.dispatch({ type: "peerLost", now: this.host.clock.now() });
     }
   }
@@ -375,6 +442,40 @@ export class PairController {
     });
     void this.host.becomeStandby();
     this.host.log("info", "connector restarted: deciding its role again");
+  }
+
+  /** A reload changed the management servers' PDU settings: fence the peer with the new ones. */
+  updateServers(self: DeepReadonly<ManagementServer>, peer: DeepReadonly<ManagementServer>): void {
+    this.o = { ...this.o, self, peer };
+  }
+
+  /** The two nodes run different configurations (for longer than a reload's copy takes). */
+  get configMismatch(): boolean {
+    return this.mismatch?.warned === true;
+  }
+
+  /**
+   * Warns once per pair of digests that stays different for CONFIG_MISMATCH_GRACE_MS (either
+   * side may change: a reload, a copy, a restart with another file), and says when they match again.
+   */
+  private compareDigests(peerName: string, peerDigest: string, now: number): void {
+    const own = this.host.digest;
+    if (peerDigest === own) {
+      if (this.mismatch?.warned) this.host.log("info", `configuration matches ${peerName}'s again`);
+      this.mismatch = undefined;
+      return;
+    }
+    const key = `${own}/${peerDigest}`;
+    if (this.mismatch?.key !== key)
+      this.mismatch = { key, since: now, warned: this.mismatch?.warned ?? false, logged: false };
+    if (!this.mismatch.logged && now - this.mismatch.since >= CONFIG_MISMATCH_GRACE_MS) {
+      this.mismatch.logged = true;
+      this.mismatch.warned = true;
+      this.host.log(
+        "warn",
+        `configuration differs from ${peerName}'s (digest ${peerDigest.slice(0, 12)}…, here ${own.slice(0, 12)}…): run haconnact copy`,
+      );
+    }
   }
 
   stop(): void {

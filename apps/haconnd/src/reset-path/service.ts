@@ -26,6 +26,11 @@ export interface ResetPathServiceOptions {
   redundancy(): Record<RedundancyWarning, boolean>;
   /** Subnet broadcast address for ATTENTION copies, or null for unicast only. */
   broadcast: string | null;
+  /**
+   * Pair mode: resolves true once the standby holds state `version` (false: serving alone, or
+   * no acknowledgement in time). Absent: running alone by configuration, acknowledge at once.
+   */
+  replicated?(version: number): Promise<boolean>;
 }
 
 const PHASE: Record<string, ResetPhase> = { soft: "softReset", hard: "hardReset", pduCut: "pduCut" };
@@ -91,10 +96,20 @@ export class ResetPathService {
           (r) => r.subsystem === m.header.senderId,
         );
         this.o.engine().dispatch({ type: "dumpNotice", from, subsystem: m.header.senderId });
-        this.socket?.send(from, {
-          type: "dump-ack",
-          header: this.header(id),
-          body: { subsystem: m.header.senderId, status: known ? "accepted" : "unknownSystem" },
+        const ack = () =>
+          this.socket?.send(from, {
+            type: "dump-ack",
+            header: this.header(id),
+            body: { subsystem: m.header.senderId, status: known ? "accepted" : "unknownSystem" },
+          });
+        if (!known || !this.o.replicated) {
+          ack();
+          return;
+        }
+        // In a pair, acknowledge only what the standby knows: without the ack the notifier keeps
+        // repeating, so a standby that takes over after fencing this node still hears the notice.
+        void this.o.replicated(this.o.engine().state.shared.version).then((ok) => {
+          if (ok) ack();
         });
         return;
       }

@@ -69,7 +69,9 @@ export class ResetPathSocket {
   }
 
   static async open(options: ResetPathSocketOptions): Promise<ResetPathSocket> {
-    const main = createSocket({ type: "udp4" });
+    // A burst (hundreds of CHECKs while many resets spawn ipmitool) must wait in the kernel, not
+    // be dropped there: 4 MiB instead of the ~208 KiB default (capped by net.core.rmem_max).
+    const main = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024 });
     await bind(main, options.port, options.addr);
     main.setBroadcast(true);
     let kdump: Socket | undefined;

@@ -5,11 +5,13 @@ import type { ConnectorRole } from "../reset-path/enums.js";
 export { connectorRole } from "../reset-path/enums.js";
 export type { ConnectorRole };
 
-export type HeartbeatFlag = "holdsVip" | "synchronised" | "leaving";
+export type HeartbeatFlag = "holdsVip" | "synchronised" | "leaving" | "fencing";
 export const heartbeatFlags = new Bits<HeartbeatFlag>("flags", {
   holdsVip: 0x01,
   synchronised: 0x02,
   leaving: 0x04,
+  /** A fence of the receiver is in flight: do not take the active role from the sender. */
+  fencing: 0x08,
 });
 
 export type DuplexCommand =

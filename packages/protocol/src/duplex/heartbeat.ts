@@ -31,7 +31,8 @@ export interface HeartbeatBody {
 //  off size field
 //    0    1 role          0 undecided, 1 active, 2 standby
 //    1    1 flags         bit0 holds the reset-path VIP, bit1 synchronised with the peer,
-//                         bit2 leaving (planned stop: do not fence)
+//                         bit2 leaving (planned stop: do not fence),
+//                         bit3 fencing (a fence of the receiver is in flight)
 //    2    2 intervalMs    10..10000
 //    4    8 term          0..2^53-1
 //   12    8 stateVersion  0..2^53-1

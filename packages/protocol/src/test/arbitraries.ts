@@ -153,7 +153,7 @@ export const duplexMessageArb: fc.Arbitrary<DuplexMessage> = fc.oneof(
     "node",
     fc.record({
       role,
-      flags: fc.record({ holdsVip: bool, synchronised: bool, leaving: bool }),
+      flags: fc.record({ holdsVip: bool, synchronised: bool, leaving: bool, fencing: bool }),
       intervalMs: fc.integer({ min: 10, max: 10_000 }),
       term: u53(),
       stateVersion: u53(),

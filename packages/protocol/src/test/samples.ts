@@ -256,7 +256,24 @@ export const DUPLEX_SAMPLES: readonly Sample<DuplexMessage>[] = [
       header: h(314, 1),
       body: {
         role: "active",
-        flags: { holdsVip: true, synchronised: true, leaving: false },
+        flags: { holdsVip: true, synchronised: true, leaving: false, fencing: false },
+        intervalMs: 500,
+        term: 3,
+        stateVersion: 1042,
+        configDigest: DIGEST,
+        nodeName: "mserver1",
+      },
+    },
+  },
+  {
+    name: "dx-heartbeat-fencing",
+    signed: true,
+    message: {
+      type: "heartbeat",
+      header: h(314, 1),
+      body: {
+        role: "standby",
+        flags: { holdsVip: false, synchronised: false, leaving: false, fencing: true },
         intervalMs: 500,
         term: 3,
         stateVersion: 1042,

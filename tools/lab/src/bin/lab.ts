@@ -1,21 +1,29 @@
 // lab: a whole haconn installation on this machine, with no hardware.
-//   lab up                     simulators + haconnd, configured with haconnsetup (printed)
+//   lab up [--loopback]        the pair (HACON1, HACON2) + simulators, configured with haconnsetup (printed)
 //   lab drill <name>|all       failure drills with a timeline and a verdict line each
 //   lab drills                 the drills and what they check
-//   lab status                 haconnshow status / hamonitor / ipdu against the lab
-//   lab down                   stops everything and removes the lab directory
-// The lab directory is $HACONN_LAB_DIR (default /tmp/haconn-lab). Exit status: 0, 1 when
-// something failed (a drill verdict FAIL included), 2 on a usage error.
+//   lab status                 haconnshow status (both nodes) / hamonitor / ipdu against the lab
+//   lab down                   stops everything, removes the namespaces and the lab directory
+// The lab directory is $HACONN_LAB_DIR (default /tmp/haconn-lab). As root with network
+// namespaces the nodes are separate hosts with a real virtual IP; elsewhere (or --loopback) all
+// runs on 127.0.0.0/8. Exit status: 0, 1 when something failed (a drill verdict FAIL included),
+// 2 on a usage error.
 import { HaconnError } from "@haconn/config";
 import { labDown } from "../lab/down.js";
 import { labDrill } from "../lab/drill-runner.js";
 import { DRILLS } from "../lab/drills/index.js";
+import { LabError } from "../lab/errors.js";
+import { registerLabMonitors } from "../lab/monitors.js";
+import { reenterLabNetns } from "../lab/netns-exec.js";
 import { labDirFromEnv } from "../lab/paths.js";
+import { readState, requireUp, type UpState } from "../lab/state.js";
 import { labStatus } from "../lab/status.js";
 import { labUp } from "../lab/up.js";
 
-const USAGE = `usage: lab up | lab drill <name>|all | lab drills | lab status | lab down
-  The lab lives in $HACONN_LAB_DIR (default /tmp/haconn-lab). Everything runs on 127.0.0.0/8.`;
+const USAGE = `usage: lab up [--loopback] | lab drill <name>|all | lab drills | lab status | lab down
+  The lab lives in $HACONN_LAB_DIR (default /tmp/haconn-lab). As root with network namespaces the
+  two haconnd nodes are separate hosts with a real virtual IP; elsewhere, or with --loopback,
+  everything runs on 127.0.0.0/8.`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -24,19 +32,32 @@ async function main(argv: string[]): Promise<number> {
   const dir = labDirFromEnv();
   switch (command) {
     case "up":
-      await labUp({ dir, print });
+      if (rest.some((a) => a !== "--loopback")) {
+        process.stderr.write(`${USAGE}\n`);
+        return 2;
+      }
+      await labUp({ dir, print, loopback: rest.includes("--loopback") });
       return 0;
     case "drill": {
       if (rest.length !== 1) {
         print(USAGE);
         return 2;
       }
+      const inside = reenterLabNetns(requireUp(dir), ["drill", rest[0]!]);
+      if (inside !== undefined) return inside;
       const outcomes = await labDrill({ dir, name: rest[0]!, print });
       return outcomes.some((o) => o.verdict === "FAIL") ? 1 : 0;
     }
+    case "_register": {
+      // Internal: the last step of `lab up`, run inside the lab's namespace in netns mode.
+      const state = readState(dir);
+      if (!state?.sims || !state.topology || !state.clusterPorts || !state.resetPath)
+        throw new LabError("LAB_NOT_UP", `no lab starting in ${dir}`);
+      await registerLabMonitors(state as UpState);
+      return 0;
+    }
     case "drills":
-      for (const d of DRILLS)
-        print(`${d.name.padEnd(22)} ${d.needsPair ? "(needs the pair) " : ""}${d.summary}`);
+      for (const d of DRILLS) print(`${d.name.padEnd(22)} ${d.summary}`);
       return 0;
     case "status":
       return (await labStatus({ dir, print })) ? 0 : 1;

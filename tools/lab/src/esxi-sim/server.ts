@@ -2,6 +2,7 @@
 // vim-cmd / esxcli / vmdumper answered by EsxiSimHost, and failure injection (refused auth,
 // failing or slow commands, dropped connections, a new host key). Listens on 127.0.0.1 only.
 import { once } from "node:events";
+import { readdirSync, statSync } from "node:fs";
 import { createServer, type Server as NetServer, type Socket } from "node:net";
 import { publicKeyLineFingerprint } from "@haconn/esxi";
 import ssh2 from "ssh2";
@@ -19,6 +20,8 @@ export interface EsxiSimOptions {
   authMethods?: readonly EsxiSimAuthMethod[];
   /** 0 = a free port. */
   port?: number;
+  /** Address to listen on (default 127.0.0.1); another one only inside a network namespace of the lab's own. */
+  address?: string;
   /** OpenSSH private key text; default: a new ed25519 key. */
   hostKey?: string;
 }
@@ -78,6 +81,7 @@ export class EsxiSim {
   #net: NetServer;
   #ssh!: InstanceType<typeof ssh2.Server>;
   #fingerprint = "";
+  #addr = "127.0.0.1";
   #sockets = new Map<number, Socket>();
   /** Remote port → connection id and socket (how an ssh2 connection finds its socket). */
   #byPort = new Map<number, { id: number; socket: Socket }>();
@@ -96,8 +100,14 @@ export class EsxiSim {
   }
 
   static async start(options: EsxiSimOptions): Promise<EsxiSim> {
+    const address = options.address ?? "127.0.0.1";
+    if (!address.startsWith("127.") && !inOwnNetns())
+      throw new Error(
+        `esxi-sim listens on loopback only (or inside a network namespace of its own), not ${address}`,
+      );
     const sim = new EsxiSim(options);
-    sim.#net.listen(options.port ?? 0, "127.0.0.1");
+    sim.#addr = address;
+    sim.#net.listen(options.port ?? 0, address);
     await once(sim.#net, "listening");
     return sim;
   }
@@ -109,7 +119,7 @@ export class EsxiSim {
   }
 
   get addr(): string {
-    return "127.0.0.1";
+    return this.#addr;
   }
 
   /** `SHA256:…` of the current host key, as `ssh-keygen -lf` prints it. */
@@ -246,5 +256,15 @@ export class EsxiSim {
       return { stdout: failure.stdout ?? "", stderr: failure.stderr ?? "", code: failure.code ?? 1 };
     }
     return this.host.run(command);
+  }
+}
+
+/** Runs inside a named network namespace (`ip netns add`, as the lab makes): any address is private there. */
+function inOwnNetns(): boolean {
+  try {
+    const self = statSync("/proc/self/ns/net").ino;
+    return readdirSync("/run/netns").some((n) => statSync(`/run/netns/${n}`).ino === self);
+  } catch {
+    return false;
   }
 }

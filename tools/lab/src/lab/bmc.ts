@@ -15,7 +15,7 @@ export class LabBmc {
   ) {}
 
   get endpoint(): string {
-    return `127.0.0.1:${this.info.port}`;
+    return `${this.info.addr}:${this.info.port}`;
   }
 
   /** Power actions the BMC carried out at or after `since` (epoch ms). */

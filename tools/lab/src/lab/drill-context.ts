@@ -1,9 +1,10 @@
 // What a drill works with: the lab's state, the monitors of its clusters (in this process), the
-// simulated devices, the connector's reset log, and the timeline it fills in.
+// simulated devices, the connectors' reset logs (both nodes), and the timeline it fills in.
 import { setTimeout as sleep } from "node:timers/promises";
 import { LabBmc } from "./bmc.js";
 import type { LabMonitors } from "./monitors.js";
-import { labPaths } from "./paths.js";
+import { LAB_NODES } from "./pair-topology.js";
+import { labPaths, nodePaths } from "./paths.js";
 import { type ResetLogEntry, readResetLog } from "./resetlog.js";
 import { type EsxiRecord, type PduRecord, readJsonLines } from "./sims-info.js";
 import type { UpState } from "./state.js";
@@ -35,8 +36,6 @@ export interface Drill {
   summary: string;
   /** Clusters whose monitors the drill runs (and registers first). */
   clusters: LabClusterName[];
-  /** Drills that need two haconnd nodes: reported as skipped until the pair exists. */
-  needsPair?: true;
   run(ctx: DrillContext): Promise<DrillResult>;
 }
 
@@ -51,7 +50,11 @@ export function drillContext(
       if (!info) throw new Error(`no BMC ${name} in this lab`);
       return new LabBmc(name, info, base.dir);
     },
-    resetlog: (since, system) => readResetLog(p.resetlog, since, system),
+    // Both nodes' reset logs: the active writes it, and the active may change during a drill.
+    resetlog: (since, system) =>
+      LAB_NODES.flatMap((n) => readResetLog(nodePaths(base.dir, n).resetlog, since, system)).sort(
+        (a, b) => a.at - b.at,
+      ),
     pdu: (since) => readJsonLines<PduRecord>(p.pduRecords).filter((r) => r.at >= since),
     esxi: (since) => readJsonLines<EsxiRecord>(p.esxiRecords).filter((r) => r.at >= since),
   };

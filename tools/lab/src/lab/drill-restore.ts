@@ -4,7 +4,18 @@
 // HA monitor registering again), until the connector reports it normal and resettable.
 import { setTimeout as sleep } from "node:timers/promises";
 import { type DrillContext, waitUntil } from "./drill-context.js";
-import { serverStatus } from "./show.js";
+import { nodeStatus } from "./control.js";
+import { linkIsUp, setLink } from "./lab-netns.js";
+import {
+  activeNode,
+  describePair,
+  nodeRunning,
+  signalNode,
+  startNode,
+  waitNodeReady,
+  waitPairOk,
+} from "./nodes.js";
+import { LAB_NODES, type LabNode } from "./pair-topology.js";
 import { labSystem, type LabSystem, systemLabel } from "./topology.js";
 
 /** CHECK from each system until its status is normal with no blocker; false after timeoutMs. */
@@ -30,7 +41,7 @@ export async function settle(ctx: DrillContext, subsystems: number[], timeoutMs 
   return pending.size === 0;
 }
 
-/** Waits until haconnshow status shows the server's power as `power`. */
+/** Waits until the active connector's status (what haconnshow status shows) has the server's power as `power`. */
 export async function waitPower(
   ctx: DrillContext,
   server: string,
@@ -38,18 +49,55 @@ export async function waitPower(
   timeoutMs = 15_000,
 ) {
   return waitUntil(
-    async () =>
-      (await serverStatus(ctx.bin, ctx.dir))?.servers.find((s) => s.name === server)?.power === power,
+    async () => {
+      const active = await activeNode(ctx.dir);
+      const status = active ? await nodeStatus(ctx.dir, active) : undefined;
+      return status?.servers.find((s) => s.name === server)?.power === power;
+    },
     timeoutMs,
     500,
   );
 }
 
+/** Starts a node's haconnd again (a server back from its reset) and waits for its ready line. */
+export async function restartNode(ctx: DrillContext, node: LabNode): Promise<{ at: number; ready: string }> {
+  const r = startNode(ctx.state, node, ctx.bin);
+  const ready = await waitNodeReady(ctx.dir, node, r.pid, r.outOffset);
+  return { at: r.startedAt, ready };
+}
+
 /**
- * Before a drill: every BMC of the drill's servers answers and is powered on, every monitor is
- * registered, and every system is normal. Prints what had to be repaired.
+ * The pair as `lab up` left it: the duplex link up, no node stopped, both haconnd running, one
+ * active and one standby with the link OK. Repairs what an interrupted drill left, printing it.
+ */
+export async function repairPair(ctx: DrillContext, timeoutMs = 30_000): Promise<boolean> {
+  const topology = ctx.state.topology;
+  if (topology.netns)
+    for (const n of LAB_NODES) {
+      const ns = topology.netns.nodes[n];
+      if (!linkIsUp(ns, topology.duplexDev)) {
+        ctx.print(`  repair: the duplex link of ${n} was left down: bringing it up`);
+        setLink(ns, topology.duplexDev, true);
+      }
+    }
+  for (const n of LAB_NODES) {
+    signalNode(ctx.dir, n, "SIGCONT");
+    if (!nodeRunning(ctx.dir, n)) {
+      ctx.print(`  repair: haconnd ${n} was not running: starting it again`);
+      await restartNode(ctx, n);
+    }
+  }
+  const { ok, view } = await waitPairOk(ctx.dir, timeoutMs);
+  if (!ok) ctx.print(`  warning: the pair is not OK: ${describePair(view)}`);
+  return ok;
+}
+
+/**
+ * Before a drill: the pair is OK, every BMC of the drill's servers answers and is powered on,
+ * every monitor is registered, and every system is normal. Prints what had to be repaired.
  */
 export async function prepare(ctx: DrillContext, systems: readonly LabSystem[]): Promise<boolean> {
+  const pair = await repairPair(ctx);
   const servers = [...new Set(systems.map((s) => s.system))];
   for (const name of servers) {
     const bmc = ctx.bmc(name);
@@ -67,5 +115,5 @@ export async function prepare(ctx: DrillContext, systems: readonly LabSystem[]):
     systems.map((s) => s.subsystem),
   );
   ctx.timeline.events.length = 0; // preparation is not part of the drill's timeline
-  return refused.length === 0 && ok;
+  return pair && refused.length === 0 && ok;
 }

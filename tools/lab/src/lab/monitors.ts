@@ -1,8 +1,11 @@
 // The HA monitors of a drill, in the drill's own process: one simulated monitor per system of
-// the clusters involved, bound to its loopback address and its cluster's port, registered with
-// CHECK. Every message they receive is kept with its arrival time for the timeline.
+// the clusters involved, bound to its own address (loopback, or the reset-path LAN in the lab's
+// namespace) and its cluster's port, registered with CHECK. Every message they receive is kept
+// with its arrival time for the timeline.
 import type { AttentionBody, CheckReplyBody, ResetResultBody } from "@haconn/protocol";
 import { HamonSimMonitor, type HamonSimResetOutcome } from "../hamon-sim/index.js";
+import { LabError } from "./errors.js";
+import { monitorAddress } from "./pair-topology.js";
 import type { UpState } from "./state.js";
 import { type LabSystem, LAB_SYSTEMS, labSystem, systemLabel } from "./topology.js";
 
@@ -49,7 +52,9 @@ export class LabMonitors {
           ...(s.pair ? { pairSubsystem: s.pair } : {}),
           connector: { address: state.resetPath.addr, port: state.resetPath.port },
           checkIntervalMs: 0,
-          bind: { address: s.address, port: state.clusterPorts[s.cluster] },
+          bind: { address: monitorAddress(state.topology, s), port: state.clusterPorts[s.cluster] },
+          // netns mode: the drill runs inside the lab's own namespace (bin/lab.ts re-enters it).
+          inNamespace: state.topology.mode === "netns",
         });
         monitors.set(s.subsystem, m);
       }
@@ -105,5 +110,17 @@ export class LabMonitors {
 
   async stop(): Promise<void> {
     for (const m of this.monitors.values()) await m.stop();
+  }
+}
+
+/** Registers every HA monitor of the lab once (CHECK); throws when one is refused. */
+export async function registerLabMonitors(state: UpState): Promise<void> {
+  const monitors = await LabMonitors.start(state);
+  try {
+    const { refused } = await monitors.registerAll();
+    if (refused.length > 0)
+      throw new LabError("LAB_START_FAILED", `registration refused: ${refused.join("; ")}`);
+  } finally {
+    await monitors.stop();
   }
 }

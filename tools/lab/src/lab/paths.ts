@@ -31,21 +31,16 @@ export interface LabPaths {
   /** Present in every directory `lab up` created; `lab down` removes only such a directory. */
   marker: string;
   state: string;
-  etc: string;
-  log: string;
-  run: string;
   /** TMPDIR of the simulators: every ipmi_sim directory lives here. */
   simsTmp: string;
   simsSpec: string;
   /** Written by the simulator supervisor once every simulator answers. */
   simsInfo: string;
   simsOut: string;
-  haconndOut: string;
   /** JSON lines written by the supervisor: PDU outlet transitions and ESXi power actions. */
   pduRecords: string;
   esxiRecords: string;
   drillLock: string;
-  resetlog: string;
 }
 
 export function labPaths(dir: string): LabPaths {
@@ -53,18 +48,36 @@ export function labPaths(dir: string): LabPaths {
     dir,
     marker: join(dir, ".haconn-lab"),
     state: join(dir, "state.json"),
-    etc: join(dir, "etc"),
-    log: join(dir, "log"),
-    run: join(dir, "run"),
     simsTmp: join(dir, "sims"),
     simsSpec: join(dir, "sims-spec.json"),
     simsInfo: join(dir, "sims.json"),
     simsOut: join(dir, "sims.out"),
-    haconndOut: join(dir, "haconnd.out"),
     pduRecords: join(dir, "records-pdu.jsonl"),
     esxiRecords: join(dir, "records-esxi.jsonl"),
     drillLock: join(dir, "drill.lock"),
-    resetlog: join(dir, "log", "resetlog1"),
+  };
+}
+
+export interface NodePaths {
+  /** Each management server has its own configuration, logs and run directory. */
+  etc: string;
+  log: string;
+  run: string;
+  out: string;
+  /** The running haconnd's pid (its process group), for the BMC's reset hook. */
+  pid: string;
+  resetlog: string;
+}
+
+export function nodePaths(dir: string, node: string): NodePaths {
+  const root = join(dir, "nodes", node);
+  return {
+    etc: join(root, "etc"),
+    log: join(root, "log"),
+    run: join(root, "run"),
+    out: join(root, "haconnd.out"),
+    pid: join(root, "haconnd.pid"),
+    resetlog: join(root, "log", "resetlog1"),
   };
 }
 

@@ -4,6 +4,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { LabError } from "./errors.js";
+import type { PairTopology } from "./pair-topology.js";
 import type { SimsInfo } from "./sims-info.js";
 import {
   LAB_HISPEED_MS,
@@ -23,7 +24,15 @@ export interface SetupCommand {
   stdin?: SecretName;
 }
 
-export function setupCommands(sims: SimsInfo, resetPath: { addr: string; port: number }): SetupCommand[] {
+/**
+ * The whole configuration: the reset path (the VIP in netns mode), both management servers with
+ * their iLO and their duplex LAN address (mlan), the managed servers, the ESXi host, the PDU.
+ */
+export function setupCommands(
+  sims: SimsInfo,
+  topology: Pick<PairTopology, "resetPath" | "duplex">,
+): SetupCommand[] {
+  const resetPath = topology.resetPath;
   const bmc = (name: string) => {
     const b = sims.bmcs[name];
     if (!b) throw new LabError("LAB_START_FAILED", `no simulated BMC for ${name}`);
@@ -31,14 +40,16 @@ export function setupCommands(sims: SimsInfo, resetPath: { addr: string; port: n
   };
   const pdu = `${sims.pdu.address}:${sims.pdu.port}`;
   const cmds: SetupCommand[] = [
-    { args: ["resetpath", `addr=${resetPath.addr}/8`, `port=${resetPath.port}`] },
+    { args: ["resetpath", `addr=${resetPath.addr}/${resetPath.prefixLength}`, `port=${resetPath.port}`] },
   ];
   for (const name of LAB_MSERVERS) {
     const b = bmc(name);
     cmds.push({
-      args: ["mserver", "add", name, `addr=127.0.0.1:${b.port}`, `account=${b.account}`, "cipher=3"],
+      args: ["mserver", "add", name, `addr=${b.addr}:${b.port}`, `account=${b.account}`, "cipher=3"],
       stdin: "bmc",
     });
+    const d = topology.duplex[name];
+    cmds.push({ args: ["mlan", name, `addr=${d.addr}`, `port=${d.port}`] });
   }
   for (const s of LAB_SERVERS) {
     const b = bmc(s.name);
@@ -53,7 +64,7 @@ export function setupCommands(sims: SimsInfo, resetPath: { addr: string; port: n
         "pserver",
         "add",
         s.name,
-        `addr=127.0.0.1:${b.port}`,
+        `addr=${b.addr}:${b.port}`,
         `account=${b.account}`,
         "cipher=3",
         ...extra,
@@ -98,11 +109,14 @@ export async function runSetup(
     env: NodeJS.ProcessEnv;
     secrets: Record<SecretName, string>;
     print: (l: string) => void;
+    /** Runs each command on a node: ["ip", "netns", "exec", <its namespace>] in netns mode. */
+    prefix?: string[];
   },
 ): Promise<void> {
   for (const c of commands) {
     options.print(formatSetupCommand(c));
-    const child = run(join(options.bin, "haconnsetup"), c.args, { env: options.env, timeout: 30_000 });
+    const argv = [...(options.prefix ?? []), join(options.bin, "haconnsetup"), ...c.args];
+    const child = run(argv[0]!, argv.slice(1), { env: options.env, timeout: 30_000 });
     child.child.stdin?.end(c.stdin ? `${options.secrets[c.stdin]}\n` : "");
     try {
       const { stdout } = await child;

@@ -1,25 +1,21 @@
-// The real `haconnshow` against the lab's haconnd (the lab's HACONN_ETC/LOG/RUN_DIR).
+// The real `haconnshow` against one of the lab's nodes (that node's HACONN_ETC/LOG/RUN_DIR).
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { labPaths } from "./paths.js";
+import { nodeEnv } from "./nodes.js";
+import type { LabNode } from "./pair-topology.js";
 
 const run = promisify(execFile);
-
-/** The environment the product's commands need to find the lab's configuration and daemon. */
-export function productEnv(dir: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const p = labPaths(dir);
-  return { ...base, HACONN_ETC_DIR: p.etc, HACONN_LOG_DIR: p.log, HACONN_RUN_DIR: p.run };
-}
 
 export async function haconnshow(
   bin: string,
   dir: string,
+  node: LabNode,
   args: string[],
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const { stdout, stderr } = await run(join(bin, "haconnshow"), args, {
-      env: productEnv(dir),
+      env: nodeEnv(dir, node),
       timeout: 20_000,
     });
     return { code: 0, stdout, stderr };
@@ -30,19 +26,5 @@ export async function haconnshow(
       stdout: e.stdout ?? "",
       stderr: e.stderr ?? e.message,
     };
-  }
-}
-
-export interface ServerStatusJson {
-  servers: { name: string; power: string; bmc: string; ipdu: string; vmware: string }[];
-}
-
-export async function serverStatus(bin: string, dir: string): Promise<ServerStatusJson | undefined> {
-  const r = await haconnshow(bin, dir, ["status", "--json"]);
-  if (r.code !== 0) return undefined;
-  try {
-    return JSON.parse(r.stdout) as ServerStatusJson;
-  } catch {
-    return undefined;
   }
 }

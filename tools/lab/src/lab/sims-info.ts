@@ -4,6 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
 
 export interface SimsSpec {
   bmcs: { name: string; nmi: boolean }[];
+  /** Where every simulator listens: 127.0.0.1, or the management LAN inside the lab's namespace. */
+  address: string;
+  /** The lab's namespace the supervisor runs in (netns mode): ipmi_sim is told so. */
+  netns?: string;
   pduOutlets: number;
   guests: string[];
   esxiUser: string;
@@ -20,6 +24,7 @@ export const SIMS_ENV = {
 } as const;
 
 export interface SimsBmcInfo {
+  addr: string;
   port: number;
   /** ipmi_sim's pid, leader of its own process group. */
   pid: number;

@@ -30,17 +30,27 @@ export async function startSims(spec: SimsSpec, env: NodeJS.ProcessEnv = process
   try {
     const bmcs = await Promise.all(
       spec.bmcs.map(async (b) => {
-        const sim = await IpmiSim.start({ nmi: b.nmi, password, startTimeoutMs: 30_000 });
+        const sim = await IpmiSim.start({
+          nmi: b.nmi,
+          password,
+          startTimeoutMs: 30_000,
+          ...(spec.netns ? { address: spec.address, netns: spec.netns } : {}),
+        });
         started.push(sim);
         return [b.name, sim] as const;
       }),
     );
-    const pdu = await PduSim.start({ community: secret(env, SIMS_ENV.community), outlets: spec.pduOutlets });
+    const pdu = await PduSim.start({
+      community: secret(env, SIMS_ENV.community),
+      outlets: spec.pduOutlets,
+      address: spec.address,
+    });
     started.push(pdu);
     const esxi = await EsxiSim.start({
       guests: spec.guests.map((name) => ({ name })),
       username: spec.esxiUser,
       password: secret(env, SIMS_ENV.esxiPassword),
+      address: spec.address,
     });
     started.push(esxi);
 
@@ -63,7 +73,14 @@ export async function startSims(spec: SimsSpec, env: NodeJS.ProcessEnv = process
       bmcs: Object.fromEntries(
         bmcs.map(([name, sim]) => [
           name,
-          { port: sim.port, pid: sim.pid ?? 0, dir: sim.dir, account: sim.account, nmi: sim.nmi },
+          {
+            addr: sim.addr,
+            port: sim.port,
+            pid: sim.pid ?? 0,
+            dir: sim.dir,
+            account: sim.account,
+            nmi: sim.nmi,
+          },
         ]),
       ),
       pdu: { address: pdu.address, port: pdu.port, firmware: pdu.firmware },

@@ -16,12 +16,18 @@ export type Phase =
   | "fault"
   | "repair"
   | "back to normal"
-  | "VIP move";
+  | "kill"
+  | "fence"
+  | "VIP move"
+  | "CHECK"
+  | "link down"
+  | "link up"
+  | "restart";
 
 export interface TimelineEvent {
   at: number;
   phase: Phase;
-  /** Who recorded it: "hamon 10004", "connector", "BMC PSERVER3", "PDU", "ESXi", "lab". */
+  /** Who recorded it: "hamon 10004", "connector", "BMC PSERVER3", "PDU", "ESXi", "lab", "sampler". */
   source: string;
   text: string;
 }

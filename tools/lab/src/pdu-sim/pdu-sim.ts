@@ -5,6 +5,7 @@
 // no answer, like a real v2c agent), can stop answering or answer slowly, and records every
 // outlet write with a timestamp.
 import { createSocket, type Socket } from "node:dgram";
+import { readdirSync, statSync } from "node:fs";
 import { type AgentMibRequest, type SnmpAgent, snmpAgentApi as snmp } from "./agent-api.js";
 
 export const PDU_SIM_ENTERPRISE = "1.3.6.1.4.1.2.6.223";
@@ -30,7 +31,7 @@ export interface PduSimOptions {
   sysObjectId?: string;
   sysDescr?: string;
   initial?: PduSimState;
-  /** Loopback address to bind (default 127.0.0.1). */
+  /** Loopback address to bind (default 127.0.0.1); another one only inside a network namespace of the lab's own. */
   address?: string;
   /** 0 or absent: a free port. */
   port?: number;
@@ -78,7 +79,10 @@ export class PduSim {
 
   static async start(options: PduSimOptions): Promise<PduSim> {
     const address = options.address ?? "127.0.0.1";
-    if (!address.startsWith("127.")) throw new Error(`pdu-sim binds loopback only, not ${address}`);
+    if (!address.startsWith("127.") && !inOwnNetns())
+      throw new Error(
+        `pdu-sim binds loopback only (or inside a network namespace of its own), not ${address}`,
+      );
     const variant = options.variant ?? "col13";
     const full = {
       address,
@@ -259,4 +263,14 @@ function freeUdpPort(address: string): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** Runs inside a named network namespace (`ip netns add`, as the lab makes): any address is private there. */
+function inOwnNetns(): boolean {
+  try {
+    const self = statSync("/proc/self/ns/net").ino;
+    return readdirSync("/run/netns").some((n) => statSync(`/run/netns/${n}`).ino === self);
+  } catch {
+    return false;
+  }
 }

@@ -5,6 +5,7 @@ import { dumpSimSendNotice } from "../../dump-sim/index.js";
 import { type Drill, waitUntil } from "../drill-context.js";
 import { addResetEvents } from "../drill-events.js";
 import { settle } from "../drill-restore.js";
+import { monitorAddress } from "../pair-topology.js";
 import { labSystem } from "../topology.js";
 
 export const failureWithDump: Drill = {
@@ -25,7 +26,8 @@ export const failureWithDump: Drill = {
         subsystem: target.subsystem,
         systemName: target.system,
         clusterPort: ctx.state.clusterPorts[target.cluster],
-        bind: { address: target.address, port: 0 },
+        bind: { address: monitorAddress(ctx.state.topology, target), port: 0 },
+        inNamespace: ctx.state.topology.mode === "netns",
       });
       noticeAck = notice.ack?.status ?? "not acknowledged";
       ctx.timeline.add(sentAt, "dump notice", `dump ${target.subsystem}`, `DUMP-NOTICE sent (${noticeAck})`);

@@ -1,0 +1,269 @@
+// Connector overhead with zero-latency controllers (issue 5): the real haconnd (Daemon.start in
+// this process: its UDP reset-path socket, ResetPathService, EngineRunner, reset log, event logs,
+// metrics) with the device layer replaced by controllers that answer at once.
+//   pnpm --filter @haconn/bench build && node tools/bench/dist/engine.bench.js [--seconds N] [--quick] [--json f]
+// Measures, idle and loaded (256 registered HA monitors sending CHECK every second — 240 guests
+// from a worker thread, the 16 measured physical systems from here — plus the daemon's own
+// power polling of the 32 servers and 240 guests):
+//   RESET sent by the requester → NMI call reaching the controller (includes loopback UDP),
+//   DUMP-NOTICE sent → first ATTENTION datagram received by the cluster (two UDP hops),
+//   hispeed accuracy: hardware-reset call − (NMI call + hispeed time 1000 ms).
+// Targets are the 15 physical systems P02..P16 (P01 requests). A reset system returns to
+// `normal` only on a CHECK 5 s after its reset (the daemon's guard), so each target is reused
+// every ~5.3 s: about 2.8 resets a second.
+
+import { setTimeout as sleep } from "node:timers/promises";
+import { type ClusterMember, MeasuredCluster } from "./engine-cluster.js";
+import {
+  engineBenchConfig,
+  HISPEED_MS,
+  PHYSICAL,
+  physicalName,
+  physicalSubsystem,
+  VIRTUAL,
+  GUESTS_PER_VIRTUAL,
+} from "./engine-config.js";
+import { type BenchDaemon, type FakeOp, startBenchDaemon } from "./engine-daemon.js";
+import { ContextProbe, describeContext, type PhaseContext } from "./engine-context.js";
+import { CheckLoad } from "./engine-load.js";
+import { printTable, type Row } from "./engine-table.js";
+import { type Figure, figure, quickArg, type Timeline, writeBenchJson } from "./report-json.js";
+
+const RP_ADDR = "127.0.94.1";
+const memberAddr = (i: number) => `127.0.94.${10 + i}`;
+const loadAddr = (v: number) => `127.0.94.${100 + v}`;
+const GUARD_MS = 5000 + 150;
+const LAUNCH_GAP_MS = 60;
+
+interface Samples {
+  resetToNmi: number[];
+  dumpToAttention: number[];
+  hispeed: number[];
+  failures: string[];
+  timelines: Timeline[];
+}
+
+function secondsArg(): number {
+  const i = process.argv.indexOf("--seconds");
+  const n = i >= 0 ? Number(process.argv[i + 1]) : quickArg() ? 15 : 60;
+  return Number.isFinite(n) && n > 0 ? n : 60;
+}
+
+async function freePort(addr: string): Promise<number> {
+  const { createSocket } = await import("node:dgram");
+  const s = createSocket("udp4");
+  await new Promise<void>((r) => s.bind(0, addr, () => r()));
+  const port = s.address().port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Resolves with the time of the next `op` call on `system`'s BMC. */
+function nextCall(bd: BenchDaemon, system: string, op: FakeOp, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no ${op} on ${system} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = bd.devices.onCall((c) => {
+      if (c.op === op && c.device.type === "bmc" && c.device.system === system) {
+        clearTimeout(timer);
+        off();
+        resolve(c.at);
+      }
+    });
+  });
+}
+
+/** Start times of the daemon's power-poll rounds (a burst of status calls). */
+class PollRounds {
+  readonly starts: number[] = [];
+  private last = -Infinity;
+  constructor(bd: BenchDaemon) {
+    bd.devices.onCall((c) => {
+      if (c.op !== "status") return;
+      if (c.at - this.last > 1000) this.starts.push(c.at);
+      this.last = c.at;
+    });
+  }
+  before(t: number): number | undefined {
+    return this.starts.findLast((s) => s <= t);
+  }
+}
+
+class Phase {
+  readonly s: Samples = { resetToNmi: [], dumpToAttention: [], hispeed: [], failures: [], timelines: [] };
+  context: PhaseContext | undefined;
+  private readonly freeAt = new Map<number, number>();
+  private launched = 0;
+
+  constructor(
+    private readonly label: string,
+    private readonly bd: BenchDaemon,
+    private readonly polls: PollRounds,
+    private readonly cluster: MeasuredCluster,
+    private readonly requester: ClusterMember,
+    private readonly targets: ClusterMember[],
+  ) {
+    for (const t of targets) this.freeAt.set(t.subsystem, 0);
+  }
+
+  private pick(): ClusterMember | undefined {
+    const now = performance.now();
+    return this.targets.find((t) => (this.freeAt.get(t.subsystem) ?? Infinity) <= now);
+  }
+
+  async run(seconds: number): Promise<void> {
+    const probe = new ContextProbe();
+    const end = performance.now() + seconds * 1000;
+    const inFlight = new Set<Promise<void>>();
+    while (performance.now() < end) {
+      const target = this.pick();
+      if (target) {
+        this.freeAt.set(target.subsystem, Infinity);
+        const kind = this.launched++ % 3 === 2 ? "hispeed" : "dump";
+        const p = this.iteration(target, kind).catch((e: unknown) => {
+          this.s.failures.push(String(e));
+          this.freeAt.set(target.subsystem, performance.now() + GUARD_MS);
+        });
+        inFlight.add(p);
+        void p.finally(() => inFlight.delete(p));
+      }
+      await sleep(LAUNCH_GAP_MS);
+    }
+    await Promise.all(inFlight);
+    this.context = probe.finish();
+  }
+
+  private async iteration(target: ClusterMember, kind: "dump" | "hispeed"): Promise<void> {
+    // The target must be back to normal (a CHECK after the guard), as a restarted HA monitor is.
+    const reply = await this.cluster.check(target);
+    if (reply.value.status !== "normal") {
+      this.freeAt.set(target.subsystem, performance.now() + 300);
+      return;
+    }
+    await sleep(20);
+    const nmi = nextCall(this.bd, target.system, "nmi", 5000);
+    const hard = kind === "hispeed" ? nextCall(this.bd, target.system, "reset", 10_000) : undefined;
+    const attention = this.cluster.attention(target, kind === "dump" ? "DUMP" : "REBOOT");
+    const { sentAt, result } = this.cluster.reset(this.requester, target);
+    const nmiAt = await nmi;
+    this.s.resetToNmi.push(nmiAt - sentAt);
+    const phases: Record<string, number> = { reset_sent: 0, nmi: nmiAt - sentAt };
+    if (kind === "dump") {
+      await sleep(10);
+      const dumpAt = this.cluster.dumpNotice(target);
+      const att = await attention;
+      this.s.dumpToAttention.push(att.at - dumpAt);
+      Object.assign(phases, { dump_notice_sent: dumpAt - sentAt, attention: att.at - sentAt });
+    } else {
+      const hardAt = await hard!;
+      this.s.hispeed.push(hardAt - (nmiAt + HISPEED_MS));
+      const att = await attention;
+      Object.assign(phases, { hard_reset: hardAt - sentAt, attention: att.at - sentAt });
+    }
+    const r = await result;
+    phases.result = r.at - sentAt;
+    const round = this.polls.before(sentAt + phases.result);
+    if (round !== undefined) phases.last_poll_round = round - sentAt;
+    if (r.value.result !== "DUMP") this.s.failures.push(`${target.system}: result ${r.value.result}`);
+    if (this.s.timelines.length < 60) {
+      this.s.timelines.push({ run: this.s.timelines.length + 1, label: `${this.label} ${kind}`, phases });
+    }
+    this.freeAt.set(target.subsystem, performance.now() + GUARD_MS);
+  }
+}
+
+/** The 16 measured monitors CHECK every second (loaded phase only), spread over the second. */
+function periodicChecks(cluster: MeasuredCluster): () => void {
+  const timers = cluster.members.map((m, i) =>
+    setTimeout(
+      () => {
+        const t = setInterval(() => void cluster.check(m).catch(() => undefined), 1000);
+        timers[i] = t;
+      },
+      (1000 / cluster.members.length) * i,
+    ),
+  );
+  return () => {
+    for (const t of timers) clearTimeout(t);
+  };
+}
+
+function goal(name: string, unit: string, samples: number[], limitMs: number, informational = false): Figure {
+  const f = figure(name, unit, samples, { goal: `p99 ≤ ${limitMs} ms` });
+  return informational ? f : { ...f, pass: samples.length > 0 && f.p99 <= limitMs };
+}
+
+async function main(): Promise<void> {
+  const seconds = secondsArg();
+  const port = await freePort(RP_ADDR);
+  const bd = await startBenchDaemon(engineBenchConfig(), RP_ADDR, port);
+  const members: ClusterMember[] = Array.from({ length: PHYSICAL }, (_, i) => ({
+    subsystem: physicalSubsystem(i),
+    system: physicalName(i),
+    addr: memberAddr(i),
+  }));
+  const cluster = await MeasuredCluster.open(members, { addr: RP_ADDR, port });
+  const figures: Figure[] = [];
+  const timelines: Timeline[] = [];
+  const rows: Row[] = [];
+  try {
+    for (const m of members) {
+      const r = await cluster.check(m);
+      if (r.value.blockers.unknownSystem) throw new Error(`${m.system} was not registered`);
+    }
+    const [requester, ...targets] = members as [ClusterMember, ...ClusterMember[]];
+    console.log(`engine bench: haconnd in-process, zero-latency controllers, ${seconds} s per phase`);
+
+    const polls = new PollRounds(bd);
+    const idle = new Phase("idle", bd, polls, cluster, requester, targets);
+    await idle.run(seconds);
+
+    const load = await CheckLoad.start({ addr: RP_ADDR, port }, loadAddr);
+    const stopChecks = periodicChecks(cluster);
+    await sleep(2500); // every guest registered (one full CHECK round and then some)
+    const registered = Object.keys(bd.daemon.engine.state.shared.monitors).length;
+    const polls0 = bd.devices.counts.status;
+    const t0 = performance.now();
+    const loaded = new Phase("loaded", bd, polls, cluster, requester, targets);
+    await loaded.run(seconds);
+    const elapsed = (performance.now() - t0) / 1000;
+    const pollCalls = bd.devices.counts.status - polls0;
+    stopChecks();
+    const stats = await load.stop();
+    console.log(
+      `load: ${registered} HA monitors registered (${PHYSICAL} physical + ${VIRTUAL}×${GUESTS_PER_VIRTUAL} guests); ` +
+        `worker sent ${stats.sent} CHECKs, got ${stats.received} replies; ` +
+        `${(pollCalls / elapsed).toFixed(1)} power polls/s by the daemon`,
+    );
+    if (registered !== 256) console.log(`  warning: expected 256 registered monitors, found ${registered}`);
+
+    figures.push(
+      goal("RESET received → NMI issued, idle", "ms", idle.s.resetToNmi, 1),
+      goal("DUMP notice received → ATTENTION sent, idle", "ms", idle.s.dumpToAttention, 1),
+      goal("RESET received → NMI issued, loaded", "ms", loaded.s.resetToNmi, 5),
+      goal("DUMP notice received → ATTENTION sent, loaded", "ms", loaded.s.dumpToAttention, 5),
+      goal("hispeed accuracy (hard reset − (NMI + hispeed)), loaded", "ms", loaded.s.hispeed, 5),
+      goal("hispeed accuracy (hard reset − (NMI + hispeed)), idle", "ms", idle.s.hispeed, 5, true),
+    );
+    timelines.push(...idle.s.timelines, ...loaded.s.timelines);
+    for (const f of figures) rows.push(f);
+    const min = Math.min(...loaded.s.hispeed, ...idle.s.hispeed);
+    printTable(rows);
+    console.log(describeContext("idle", idle.context!));
+    console.log(describeContext("loaded", loaded.context!));
+    console.log(`hispeed: earliest hardware reset ${min.toFixed(3)} ms against NMI + ${HISPEED_MS} ms`);
+    const failures = [...idle.s.failures, ...loaded.s.failures];
+    if (failures.length > 0) console.log(`failures (${failures.length}): ${failures.slice(0, 5).join("; ")}`);
+    writeBenchJson({ bench: "engine", figures, timelines });
+  } finally {
+    cluster.close();
+    await bd.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,160 @@
+// haconn's takeover, run after run: kill -9 of the active haconnd; the standby notices the
+// silent peer (default timing: 200 ms heartbeats, 3 missed), fences it through its iLO
+// (ipmi_sim; the reset hook "reboots" the server: its VIP goes), adds the VIP, announces it,
+// and answers CHECK. Measured from the kill to the first CHECK-REPLY from the new active, seen
+// by the prober in the HA monitor's namespace; the fence and the VIP from the BMC's action log
+// and the kernel's address notifications. The killed node is started again as standby and
+// the next run kills the other one.
+
+import { overlapMs } from "./takeover-address-watch.js";
+import { NODES, type NodeName, other, RP_PORT, type TakeoverLab, VIP } from "./takeover-lab.js";
+import type { ProberClient } from "./takeover-prober.js";
+import { cli, type DaemonProcess, sleep, startDaemon, waitFor } from "./takeover-support.js";
+
+export interface TakeoverRun {
+  run: number;
+  killed: string;
+  /** Milliseconds from the kill; undefined when not seen. */
+  fencedMs?: number;
+  vipMs?: number;
+  answerMs?: number;
+  /** Milliseconds two nodes held the VIP at once, from the kill to shortly after the answer. */
+  overlapMs: number;
+  error?: string;
+}
+
+export const wallNow = () => performance.timeOrigin + performance.now();
+
+export class HaconnPair {
+  readonly proc: Partial<Record<NodeName, DaemonProcess>> = {};
+
+  constructor(
+    readonly lab: TakeoverLab,
+    readonly prober: ProberClient,
+    readonly log: (line: string) => void,
+  ) {}
+
+  async start(n: NodeName): Promise<void> {
+    const p = await startDaemon(
+      this.lab.nodeDirs[n],
+      { HACONN_NODE_NAME: n, HACONN_VIP: "ip" },
+      this.lab.inNs(this.lab.ns[n], []),
+      (child) => {
+        this.lab.children.add(child);
+        child.once("exit", () => this.lab.children.delete(child));
+      },
+    );
+    this.proc[n] = p;
+    this.lab.armReset(n, p.child.pid);
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(NODES.map((n) => this.proc[n]?.stop()));
+    for (const n of NODES) delete this.proc[n];
+  }
+
+  async status(n: NodeName): Promise<{ role?: string; peer?: Record<string, unknown> } | undefined> {
+    if (!this.proc[n]) return undefined;
+    try {
+      const s = JSON.parse(await cli(this.lab.nodeDirs[n], "haconnshow", ["status", "--json"]));
+      const mine = s.mservers.find((m: { name: string }) => m.name === n);
+      const peer = s.mservers.find((m: { name: string }) => m.name === other(n));
+      return { role: mine?.role, peer };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Waits for one active holding the VIP and answering CHECK, and a synchronised standby. */
+  async settle(timeoutMs = 40_000): Promise<NodeName> {
+    const active = await waitFor(
+      "one active and one standby",
+      async () => {
+        const [a, b] = await Promise.all(NODES.map((n) => this.status(n)));
+        if (a?.role === "active" && b?.role === "standby") return "HACON1" as const;
+        if (b?.role === "active" && a?.role === "standby") return "HACON2" as const;
+        return undefined;
+      },
+      timeoutMs,
+      200,
+    );
+    await waitFor(
+      "the VIP on the active only",
+      async () => {
+        const h = await this.lab.watch!.holders(VIP);
+        return h.get(active) && !h.get(other(active)) ? true : undefined;
+      },
+      timeoutMs,
+      100,
+    );
+    const since = wallNow();
+    await this.prober.start("check", VIP, RP_PORT, 100);
+    const answer = await this.prober.first((a) => a.t >= since && a.responder === active, timeoutMs);
+    await this.prober.stop();
+    if (!answer) throw new Error(`CHECK not answered by the active ${active}`);
+    // The standby has heard the active's state for a while: heartbeats and the sync stream.
+    await sleep(1000);
+    return active;
+  }
+
+  async run(run: number, active: NodeName): Promise<TakeoverRun> {
+    const standby = other(active);
+    const watch = this.lab.watch!;
+    const initial = await watch.holders(VIP);
+    const victim = this.proc[active]!;
+    // A random phase against the heartbeats/adverts, so runs do not lock onto one phase.
+    await sleep(Math.random() * 1000);
+    const t0 = wallNow();
+    victim.child.kill("SIGKILL");
+    await this.prober.start("check", VIP, RP_PORT, 10);
+    const answer = await this.prober.first(
+      (a) => a.t >= t0 && a.responder === standby && a.role === "active",
+      20_000,
+    );
+    await this.prober.stop();
+    await victim.stop();
+    delete this.proc[active];
+    await sleep(300); // late address notifications
+    const fenced = await this.lab.resetAt(active, t0);
+    const vip = watch.firstAdded(standby, VIP, t0);
+    const end = (answer?.t ?? wallNow()) + 250;
+    const result: TakeoverRun = {
+      run,
+      killed: active,
+      ...(fenced !== undefined ? { fencedMs: fenced - t0 } : {}),
+      ...(vip !== undefined ? { vipMs: vip - t0 } : {}),
+      ...(answer ? { answerMs: answer.t - t0 } : { error: "no CHECK answer from the standby within 20 s" }),
+      overlapMs: overlapMs(watch.events, initial, VIP, t0, end),
+    };
+    // The fenced server "rebooted": it comes back as the standby.
+    await this.start(active);
+    return result;
+  }
+}
+
+/** `runs` takeovers in a row, alternating nodes; a failed run restarts both daemons. */
+export async function haconnTakeovers(
+  pair: HaconnPair,
+  runs: number,
+  log: (line: string) => void,
+): Promise<TakeoverRun[]> {
+  const out: TakeoverRun[] = [];
+  await Promise.all(NODES.map((n) => pair.start(n)));
+  for (let i = 1; i <= runs; i++) {
+    const active = await pair.settle();
+    const r = await pair.run(i, active);
+    out.push(r);
+    log(
+      `  haconn run ${String(i).padStart(2)}: kill -9 ${r.killed} → fenced ${fmt(r.fencedMs)}, VIP ${fmt(r.vipMs)}, ` +
+        `CHECK answered ${fmt(r.answerMs)}; two VIP holders ${r.overlapMs.toFixed(0)} ms${r.error ? ` — ${r.error}` : ""}`,
+    );
+    if (r.error) {
+      await pair.stopAll();
+      await Promise.all(NODES.map((n) => pair.start(n)));
+    }
+  }
+  await pair.stopAll();
+  return out;
+}
+
+export const fmt = (ms: number | undefined) => (ms === undefined ? "—" : `${ms.toFixed(0)} ms`);
