@@ -117,6 +117,9 @@ done
 install -m 0644 "$here/haconnd.service" "$home/etc/haconnd.service"
 install -m 0755 "$here/haconnd-wait-ready.sh" "$home/lib/haconnd-wait-ready"
 install -m 0644 "$here/README.md" "$home/doc/packaging.md"
+# Kernel limit for the reset path's 4 MiB UDP receive buffer (fault matrix FM3: a burst of
+# CHECKs during 32 simultaneous resets overflowed the default 208 KiB buffer).
+install -D -m 0644 "$root/tools/rpm/90-haconnr2.conf" "$stage/usr/lib/sysctl.d/90-haconnr2.conf"
 # Bash completion of the commands (sourced by bash-completion from /etc/bash_completion.d).
 install -D -m 0644 "$root/tools/completion/haconn.bash" "$stage/etc/bash_completion.d/haconn"
 if [ -f "$root/docs/operations.md" ]; then

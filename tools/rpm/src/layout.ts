@@ -14,6 +14,8 @@ export const UNIT = `${HOME}/etc/haconnd.service`;
 export const UNIT_LINK = "/etc/systemd/system/haconnd.service";
 /** Bash completion of the commands (tools/completion/haconn.bash). */
 export const COMPLETION = "/etc/bash_completion.d/haconn";
+/** net.core.rmem_max for the reset path's 4 MiB receive buffer. */
+export const SYSCTL = "/usr/lib/sysctl.d/90-haconnr2.conf";
 
 export interface Command {
   name: string;

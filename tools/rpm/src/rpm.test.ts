@@ -13,6 +13,7 @@ import {
   buildRpms,
   COMMANDS,
   COMPLETION,
+  SYSCTL,
   CONFIG_DIR,
   HOME,
   LOG_DIR,
@@ -117,9 +118,11 @@ describe.skipIf(!rpmbuild)(title, () => {
     for (const [path, m] of mode) if (path.startsWith("/etc/opt/")) expect(m[0], path).toBe("d");
     // The bash completion is the one file outside the product's trees.
     expect(mode.get(COMPLETION)).toBe("-rw-r--r--");
+    expect(mode.get(SYSCTL)).toBe("-rw-r--r--");
     expect(readFileSync(join(REPO, "tools/completion/haconn.bash"), "utf8")).toContain("complete ");
     for (const path of mode.keys()) {
-      if (path !== COMPLETION) expect(path).toMatch(/^\/(opt|etc\/opt|var\/opt)\/hitachi(\/|$)/);
+      if (path !== COMPLETION && path !== SYSCTL)
+        expect(path).toMatch(/^\/(opt|etc\/opt|var\/opt)\/hitachi(\/|$)/);
     }
     // Each app's npm dependencies travel with it.
     for (const app of new Set(present.map((c) => c.app))) {
