@@ -145,7 +145,11 @@ export class PairController {
       },
       intervalMs: this.timing.heartbeatMs,
       term: this.state.term,
-      stateVersion: this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0),
+      // A leaving (handing-over) node still holds the state it served: say its version, never 0.
+      stateVersion:
+        this.state.role === "active" || this.leaving
+          ? this.host.shared().version
+          : (this.mirror?.version ?? 0),
       configDigest: this.host.digest,
       nodeName: this.o.self.name,
     });
@@ -231,6 +235,10 @@ export class PairController {
     if (b.nodeName !== this.o.peer.name) return;
     const now = this.host.clock.now();
     this.compareDigests(b.nodeName, b.configDigest, now);
+    // The hand-over first: the heartbeat of a leaving node (undecided) must not read as an active
+    // that restarted with an older state, which the standby would fence.
+    if (b.flags.leaving && b.role !== "active")
+      this.dispatch({ type: "handover", now, from: b.nodeName, term: b.term });
     this.dispatch({
       type: "heartbeat",
       now,
@@ -243,8 +251,6 @@ export class PairController {
       localStateVersion:
         this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0),
     });
-    if (b.flags.leaving && b.role !== "active")
-      this.dispatch({ type: "handover", now, from: b.nodeName, term: b.term });
   }
 
   // ------------------------------------------------------------------ state sync

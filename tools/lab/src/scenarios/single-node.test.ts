@@ -211,7 +211,11 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
       const on = Math.min(...t.filter((x) => x.to === "on").map((x) => x.at));
       expect(on - off).toBeGreaterThanOrEqual(4500);
       expect(resetlog()).toMatch(/IPDUSD PSERVER3 10003 SEND .* 1 OFF/);
-      expect(resetlog()).toMatch(/IPDUSD PSERVER3 10003 RECV .* 2 ON/);
+      // The PDU records the outlet on when it gets the SET; the connector logs RECV once its
+      // answer (and read-back) is in: wait for the line rather than race it.
+      await waitFor("IPDUSD RECV ON logged", () =>
+        /IPDUSD PSERVER3 10003 RECV .* 2 ON/.test(resetlog()) ? true : undefined,
+      );
     } finally {
       bmc.PSERVER3!.thaw();
     }
