@@ -167,6 +167,7 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
         term: d.pair?.state.term ?? null,
         link: d.pair?.link_ ?? "--",
         digest: d.config.digest,
+        configMismatch: d.pair?.configMismatch ?? false,
         shared: d.shared,
         drops: d.socket?.drops ?? null,
         mservers: [...d.watch.health.values()],

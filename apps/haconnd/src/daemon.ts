@@ -2,8 +2,7 @@
 // control socket, and the pair (election, state sync, fencing, VIP). One process per
 // management server.
 
-import { createSocket } from "node:dgram";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigStore, HaconnError, type ResolvedConfig, resolveConfig } from "@haconn/config";
 import {
@@ -15,16 +14,21 @@ import {
   type SharedState,
   systemClock,
 } from "@haconn/core";
-import { redundancyWarning } from "@haconn/ha";
-import { type ConnectorRole, type KeyRing, parseKeyFile, type RedundancyWarning } from "@haconn/protocol";
+import { redundancyWarning, standaloneRedundancyWarning } from "@haconn/ha";
+import type { ConnectorRole, KeyRing, RedundancyWarning } from "@haconn/protocol";
 import { type ControlOp, ControlServer } from "./control/server.js";
 import { controlOps } from "./control-ops.js";
+import type { DaemonOptions } from "./daemon-options.js";
 import { Devices } from "./devices.js";
 import { type EventLogs, logFileReports, openEventLogs } from "./logs/event-logs.js";
+import { readKeyRing } from "./key-ring-file.js";
 import { GenerationFile } from "./logs/generation-file.js";
 import { createMetrics, type HaconnMetrics } from "./metrics/metrics.js";
-import { type MetricsListen, MetricsServer } from "./metrics/metrics-server.js";
+import { serveDaemonMetrics } from "./metrics/daemon-metrics.js";
+import type { MetricsServer } from "./metrics/metrics-server.js";
 import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
+import { broadcastAddress } from "./net/ipv4.js";
+import { udpPortInUse } from "./net/udp-port-probe.js";
 import { VipManager } from "./net/vip.js";
 import { diagPeerCommands } from "./pair/diag-ops.js";
 import { PairController } from "./pair/pair-controller.js";
@@ -33,51 +37,14 @@ import { reloadPeerCommands } from "./reload/index.js";
 import { ResetPathService } from "./reset-path/service.js";
 import { ResetPathSocket } from "./reset-path/socket.js";
 
-export interface DaemonOptions {
-  etcDir: string;
-  logDir: string;
-  runDir: string;
-  /** This management server's name (its hostname unless overridden). */
-  nodeName: string;
-  /** fence_kdump port, null to not listen (default 7410). */
-  kdumpPort: number | null;
-  /** Send ATTENTION copies by broadcast on the reset-path subnet too. */
-  broadcast: boolean;
-  /**
-   * "ip": add/remove the VIP with ip(8) and announce it; "none": the address is already local
-   * (the lab on loopback); "auto": none for a loopback reset path, else ip.
-   */
-  vipMode: "ip" | "none" | "auto";
-  clock?: Clock;
-  /** Journal/syslog lines (start, stop, abnormal). */
-  system?: (line: string) => void;
-  /** Serve Prometheus metrics here (null: off). */
-  metrics?: (MetricsListen & { allowAnyAddress?: boolean }) | null;
-  /** Called after the daemon stopped by itself (haconnact shutdown): the process should exit. */
-  onExit?: (reason: string, code: number) => void;
-}
-
-export function broadcastAddress(addr: string, prefixLength: number): string {
-  const n = addr.split(".").reduce((a, o) => (a << 8) | Number(o), 0) >>> 0;
-  const host = prefixLength >= 32 ? 0 : 2 ** (32 - prefixLength) - 1;
-  const b = (n | host) >>> 0;
-  return [b >>> 24, (b >>> 16) & 255, (b >>> 8) & 255, b & 255].join(".");
-}
-
-function readKeyRing(path: string): KeyRing | undefined {
-  if (!existsSync(path)) return undefined;
-  if ((statSync(path).mode & 0o077) !== 0) {
-    throw new HaconnError("KEY_FILE_MODE", `${path} is readable by group or others: chmod 600 it`);
-  }
-  return parseKeyFile(readFileSync(path, "utf8"));
-}
-
 type CommandOutcome = { ok: boolean; code: string | null; message: string };
 
 /** Longer than any driver deadline: calls made before a reload end on the drivers they began on. */
 const RETIRED_DEVICES_CLOSE_MS = 120_000;
 
 const devicesOptions = (etcDir: string) => ({ hostKeyFile: join(etcDir, "esxi-hostkeys.json") });
+
+export type { DaemonOptions };
 
 export class Daemon {
   readonly service: ResetPathService;
@@ -253,20 +220,16 @@ export class Daemon {
     this.watch.start();
     this.metrics.dropSource("reset-path", () => this.socket?.drops);
     if (options.metrics) {
-      this.metricsServer = await MetricsServer.listen({
-        ...options.metrics,
-        scrape: () => {
-          this.metrics.setRole(this.role);
-          this.metrics.setSynchronised(this.pair?.link_ === "OK");
-          for (const h of this.watch.health.values()) {
-            this.metrics.setLink("mserver_bmc", h.name, h.bmc);
-            this.metrics.setLink("mserver_ipdu", h.name, h.ipdu);
-          }
-          return this.metrics.scrape();
+      this.metricsServer = await serveDaemonMetrics(
+        options.metrics,
+        {
+          metrics: this.metrics,
+          role: () => this.role,
+          synchronised: () => this.pair?.link_ === "OK",
+          mservers: () => this.watch.health.values(),
         },
-        contentType: this.metrics.contentType,
-        onError: (error) => logs.event.warn({ err: String(error) }, "metrics scrape failed"),
-      });
+        (error) => logs.event.warn({ err: String(error) }, "metrics scrape failed"),
+      );
     }
     if (self?.mlan && peer?.mlan) {
       const key = readKeyRing(join(options.etcDir, "duplex.key"));
@@ -367,35 +330,24 @@ export class Daemon {
   async vipInUseElsewhere(): Promise<boolean> {
     if (this.vip) return this.vip.inUseElsewhere();
     const rp = this.config.resetpath!;
-    const s = createSocket("udp4");
-    return new Promise((resolve) => {
-      s.once("error", () => resolve(true));
-      s.bind({ port: rp.port, address: rp.addr, exclusive: true }, () => s.close(() => resolve(false)));
-    });
+    return udpPortInUse(rp.addr, rp.port);
   }
 
   redundancy(): Record<RedundancyWarning, boolean> {
-    const healths = [...this.watch.health.values()];
-    if (!this.pair) {
-      // Running alone there is no standby: conditions 1 and 2 hold by definition.
-      return {
-        standbyNotSynchronised: true,
-        standbyAbnormal: true,
-        managementServerNotResettable:
-          healths.length < 2 || healths.some((h) => h.bmc !== "OK" || h.ipdu === "NG"),
-      };
-    }
+    const health = (name: string): MserverHealth | undefined => this.watch.health.get(name);
     const view = (h: MserverHealth | undefined, role: ConnectorRole) => ({
       role,
       status: h?.status ?? ("--" as const),
       bmc: h?.bmc ?? ("--" as const),
       ipdu: h?.ipdu ?? ("--" as const),
     });
-    const w = redundancyWarning({
-      link: this.pair.link_,
-      self: view(this.watch.health.get(this.options.nodeName), this.role),
-      peer: view(this.watch.health.get(this.pair.state.peerName), this.pair.state.peer?.role ?? "undecided"),
-    });
+    const w = this.pair
+      ? redundancyWarning({
+          link: this.pair.link_,
+          self: view(health(this.options.nodeName), this.role),
+          peer: view(health(this.pair.state.peerName), this.pair.state.peer?.role ?? "undecided"),
+        })
+      : standaloneRedundancyWarning([...this.watch.health.values()]);
     return {
       standbyNotSynchronised: w.standbyNotSynchronised,
       standbyAbnormal: w.standbyAbnormal,

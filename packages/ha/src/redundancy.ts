@@ -41,3 +41,17 @@ export function redundancyWarning(input: RedundancyInput): RedundancyWarning {
 export function hasRedundancyWarning(w: RedundancyWarning): boolean {
   return w.standbyNotSynchronised || w.standbyAbnormal || w.serverNotResettable;
 }
+
+/**
+ * A connector running alone (no peer configured): there is no standby, so conditions 1 and 2
+ * hold by definition; 3 holds unless two management servers are known and resettable.
+ */
+export function standaloneRedundancyWarning(
+  healths: readonly Pick<ServerHealth, "bmc" | "ipdu">[],
+): RedundancyWarning {
+  return {
+    standbyNotSynchronised: true,
+    standbyAbnormal: true,
+    serverNotResettable: healths.length < 2 || healths.some((h) => h.bmc !== "OK" || h.ipdu === "NG"),
+  };
+}

@@ -6,6 +6,7 @@
 
 import { execFile } from "node:child_process";
 import { HaconnError } from "@haconn/config";
+import { sameSubnet } from "./ipv4.js";
 
 export interface VipOptions {
   addr: string;
@@ -20,16 +21,6 @@ interface RunResult {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-export function ipv4ToInt(a: string): number {
-  const p = a.split(".").map(Number);
-  return (((p[0]! << 24) | (p[1]! << 16) | (p[2]! << 8) | p[3]!) >>> 0) as number;
-}
-
-export function sameSubnet(a: string, b: string, prefixLength: number): boolean {
-  const mask = prefixLength === 0 ? 0 : (~0 << (32 - prefixLength)) >>> 0;
-  return (ipv4ToInt(a) & mask) >>> 0 === (ipv4ToInt(b) & mask) >>> 0;
 }
 
 interface IpAddrInfo {

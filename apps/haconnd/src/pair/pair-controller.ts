@@ -5,7 +5,6 @@
 
 import type { DeepReadonly, ManagementServer } from "@haconn/config";
 import type { Clock, SharedState, TimerHandle, VersionedDelta } from "@haconn/core";
-import { replay } from "@haconn/core";
 import {
   DEFAULT_TIMING,
   type HaEffect,
@@ -18,8 +17,12 @@ import {
 } from "@haconn/ha";
 import type { DuplexCommand, DuplexMessage, JsonValue, KeyRing } from "@haconn/protocol";
 import type { Devices } from "../devices.js";
+import { DigestWatch } from "./digest-watch.js";
 import { DuplexLink, type DuplexStream } from "./duplex-link.js";
+import { fencePeer } from "./fence-peer.js";
 import { type PeerCommandHandlers, type PeerCommandResult, PeerCommands } from "./peer-commands.js";
+import { ReplicationAcks } from "./replication-acks.js";
+import { mirrorOfSnapshot, mirrorWithDelta, sendDeltas, sendSnapshot } from "./state-sync.js";
 
 export interface PairHost {
   clock: Clock;
@@ -41,9 +44,6 @@ export interface PairHost {
   /** The term grew: persist it before acting on it (pair/term-store.ts). */
   termChanged?(term: number): void;
 }
-
-/** A digest difference shorter than this is a reload or a copy in progress, not worth a warning. */
-const CONFIG_MISMATCH_GRACE_MS = 2000;
 
 export interface PairOptions {
   self: DeepReadonly<ManagementServer>;
@@ -67,16 +67,17 @@ export class PairController {
   private leaving = false;
   private stopped = false;
   private readonly commands: PeerCommands;
-  /** Active side: the highest state version the standby acknowledged on the current stream. */
-  private acked: { stream: DuplexStream; version: number } | undefined;
-  private ackWaiters: { version: number; done: (ok: boolean) => void }[] = [];
-  private mismatch: { key: string; since: number; warned: boolean; logged: boolean } | undefined;
+  /** Active side: what the standby acknowledged on the current stream. */
+  private readonly acks: ReplicationAcks<DuplexStream>;
+  private readonly digests: DigestWatch;
 
   constructor(
     private readonly host: PairHost,
     private o: PairOptions,
   ) {
     this.timing = o.timing ?? DEFAULT_TIMING;
+    this.acks = new ReplicationAcks(host.clock);
+    this.digests = new DigestWatch((level, message) => host.log(level, message));
     this.commands = new PeerCommands(
       host.clock,
       () => ({ ...host.peerCommands?.(), ...this.builtinCommands() }),
@@ -175,7 +176,7 @@ export class PairController {
         return;
       }
       case "fencePeer": {
-        const r = await this.fence();
+        const r = await fencePeer(this.host.devices, this.o.peer);
         this.dispatch({ type: "fenced", now: now(), ...r });
         return;
       }
@@ -209,32 +210,11 @@ export class PairController {
     }
   }
 
-  /** Hardware reset of the peer's management server; PDU cut when its iLO does not acknowledge. */
-  private async fence(): Promise<{ ok: boolean; method?: "bmc" | "ipdu"; error?: string }> {
-    const peer = this.o.peer;
-    const timeoutMs = (peer.timeoutSec ?? 10) * 1000;
-    try {
-      await this.host.devices.bmc(peer.name).reset({ timeoutMs });
-      return { ok: true, method: "bmc" };
-    } catch (error) {
-      const bmcError = error instanceof Error ? error.message : String(error);
-      if (!peer.ipdusd) return { ok: false, error: `iLO: ${bmcError}` };
-      const outlets = this.host.devices.mserverOutlets(peer.name);
-      if (!outlets) return { ok: false, error: `iLO: ${bmcError}; no PDU outlet linked` };
-      const results = await outlets.cut({ timeoutMs: 5000 });
-      if (results.every((r) => r.ok)) return { ok: true, method: "ipdu" };
-      return {
-        ok: false,
-        error: `iLO: ${bmcError}; PDU cut failed on ${results.filter((r) => !r.ok).length} outlet(s)`,
-      };
-    }
-  }
-
   private onHeartbeat(m: Extract<DuplexMessage, { type: "heartbeat" }>): void {
     const b = m.body;
     if (b.nodeName !== this.o.peer.name) return;
     const now = this.host.clock.now();
-    this.compareDigests(b.nodeName, b.configDigest, now);
+    this.digests.compare(this.host.digest, b.nodeName, b.configDigest, now);
     // The hand-over first: the heartbeat of a leaving node (undecided) must not read as an active
     // that restarted with an older state, which the standby would fence.
     if (b.flags.leaving && b.role !== "active")
@@ -289,42 +269,35 @@ export class PairController {
       configDigest: this.host.digest,
       nodeName: this.o.self.name,
     });
-    const shared = this.host.shared();
-    s.send("snapshot", {
-      term: this.state.term,
-      stateVersion: shared.version,
-      state: { encoding: "json", schema: 1, data: JSON.parse(JSON.stringify(shared)) },
-    });
+    sendSnapshot(s, this.state.term, this.host.shared());
   }
 
   /** The active's engine changed state: every delta goes to the standby in order. */
   publish(deltas: readonly VersionedDelta[]): void {
     const s = this.stream;
-    if (!s || s.closed || this.state.role !== "active" || deltas.length === 0) return;
-    const last = deltas[deltas.length - 1]!.version;
-    s.send("delta", {
-      term: this.state.term,
-      baseVersion: deltas[0]!.version - 1,
-      stateVersion: last,
-      change: { encoding: "json", schema: 1, data: JSON.parse(JSON.stringify(deltas)) },
-    });
+    if (!s || s.closed || this.state.role !== "active") return;
+    sendDeltas(s, this.state.term, deltas);
   }
 
   private onStream(m: DuplexMessage, s: DuplexStream): void {
     if (s !== this.stream) return;
     switch (m.type) {
-      case "snapshot":
-        if (m.body.state.encoding === "json") {
-          this.mirror = m.body.state.data as unknown as SharedState;
+      case "snapshot": {
+        const mirror = mirrorOfSnapshot(m.body);
+        if (mirror) {
+          this.mirror = mirror;
           this.synced = true;
           s.send("sync-ack", { term: m.body.term, stateVersion: m.body.stateVersion });
         }
         return;
+      }
       case "delta":
-        if (!this.mirror || m.body.change.encoding !== "json") return;
+        if (!this.mirror) return;
         try {
-          this.mirror = replay(this.mirror, m.body.change.data as unknown as VersionedDelta[]);
-          s.send("sync-ack", { term: m.body.term, stateVersion: this.mirror.version });
+          const next = mirrorWithDelta(this.mirror, m.body);
+          if (!next) return;
+          this.mirror = next;
+          s.send("sync-ack", { term: m.body.term, stateVersion: next.version });
         } catch (error) {
           this.host.log("warn", `state sync gap (${String(error)}); asking for a new snapshot`);
           this.synced = false;
@@ -332,7 +305,7 @@ export class PairController {
         }
         return;
       case "sync-ack":
-        if (this.state.role === "active") this.onSyncAck(s, m.body.stateVersion);
+        if (this.state.role === "active") this.acks.ack(s, m.body.stateVersion);
         return;
       case "command":
         void this.commands.serve(m, s, { role: this.state.role });
@@ -345,14 +318,6 @@ export class PairController {
     }
   }
 
-  private onSyncAck(s: DuplexStream, version: number): void {
-    if (!this.acked || this.acked.stream !== s || version > this.acked.version)
-      this.acked = { stream: s, version };
-    const ready = this.ackWaiters.filter((w) => w.version <= version);
-    this.ackWaiters = this.ackWaiters.filter((w) => w.version > version);
-    for (const w of ready) w.done(true);
-  }
-
   /**
    * Has the standby acknowledged state `version`? Resolves false at once when no synchronised
    * standby is connected (this active serves alone), or after `timeoutMs` without its
@@ -361,29 +326,12 @@ export class PairController {
    */
   replicated(version: number, timeoutMs: number): Promise<boolean> {
     const s = this.stream;
-    if (this.state.role !== "active" || !s || s.closed || this.acked?.stream !== s) {
-      return Promise.resolve(false);
-    }
-    if (this.acked.version >= version) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const timer = this.host.clock.setTimeout(() => waiter.done(false), timeoutMs);
-      const waiter = {
-        version,
-        done: (ok: boolean) => {
-          this.host.clock.clearTimeout(timer);
-          this.ackWaiters = this.ackWaiters.filter((w) => w !== waiter);
-          resolve(ok);
-        },
-      };
-      this.ackWaiters.push(waiter);
-    });
+    if (this.state.role !== "active" || !s || s.closed) return Promise.resolve(false);
+    return this.acks.wait(s, version, timeoutMs);
   }
 
   private onStreamClosed(s: DuplexStream): void {
-    if (this.acked?.stream === s) {
-      this.acked = undefined;
-      for (const w of [...this.ackWaiters]) w.done(false);
-    }
+    this.acks.streamClosed(s);
     const deliberate = (s as DuplexStream & { deliberate?: boolean }).deliberate === true;
     if (s === this.stream) this.stream = undefined;
     this.commands.streamClosed(s);
@@ -457,31 +405,7 @@ export class PairController {
 
   /** The two nodes run different configurations (for longer than a reload's copy takes). */
   get configMismatch(): boolean {
-    return this.mismatch?.warned === true;
-  }
-
-  /**
-   * Warns once per pair of digests that stays different for CONFIG_MISMATCH_GRACE_MS (either
-   * side may change: a reload, a copy, a restart with another file), and says when they match again.
-   */
-  private compareDigests(peerName: string, peerDigest: string, now: number): void {
-    const own = this.host.digest;
-    if (peerDigest === own) {
-      if (this.mismatch?.warned) this.host.log("info", `configuration matches ${peerName}'s again`);
-      this.mismatch = undefined;
-      return;
-    }
-    const key = `${own}/${peerDigest}`;
-    if (this.mismatch?.key !== key)
-      this.mismatch = { key, since: now, warned: this.mismatch?.warned ?? false, logged: false };
-    if (!this.mismatch.logged && now - this.mismatch.since >= CONFIG_MISMATCH_GRACE_MS) {
-      this.mismatch.logged = true;
-      this.mismatch.warned = true;
-      this.host.log(
-        "warn",
-        `configuration differs from ${peerName}'s (digest ${peerDigest.slice(0, 12)}…, here ${own.slice(0, 12)}…): run haconnact copy`,
-      );
-    }
+    return this.digests.mismatched;
   }
 
   stop(): void {

@@ -20,7 +20,7 @@ import {
   waitFor,
 } from "../scenarios/harness.js";
 import { controlRequest, roleOf } from "./control.js";
-import { FAULT_COMMUNITY, FAULT_PW, type PserverSpec } from "./single-node.js";
+import { FAULT_COMMUNITY, FAULT_PW, type PserverSpec, setupManagedServers } from "./single-node.js";
 
 export const PAIR_NODES = ["HACON1", "HACON2"] as const;
 export type PairNode = (typeof PAIR_NODES)[number];
@@ -78,36 +78,7 @@ export class LoopbackPair {
       );
       cli(dirs, "haconnsetup", ["mlan", name, `addr=${addr}`, `port=${mlanPort}`]);
     }
-    for (const p of spec.pservers) {
-      cli(
-        dirs,
-        "haconnsetup",
-        [
-          "pserver",
-          "add",
-          p.name,
-          `addr=127.0.0.1:${bmc[p.name]!.port}`,
-          "account=admin",
-          "cipher=3",
-          ...(p.extra ?? []),
-        ],
-        FAULT_PW,
-      );
-    }
-    if (pdu) {
-      cli(dirs, "haconnsetup", ["snmp"], FAULT_COMMUNITY);
-      cli(dirs, "haconnsetup", ["ipdu", "add", `127.0.0.1:${pdu.port}`, "model=IBM_PDU"]);
-      for (const p of spec.pservers)
-        for (const o of p.outlets ?? [])
-          cli(dirs, "haconnsetup", [
-            "pserver",
-            "ipduadd",
-            p.name,
-            `addr=127.0.0.1:${pdu.port}`,
-            `concent=${o}`,
-          ]);
-    }
-    if (spec.hispeedMs) cli(dirs, "haconnsetup", ["hispeed", `resettime=${spec.hispeedMs}`]);
+    setupManagedServers(dirs, spec, bmc, pdu);
     const key = generateAuthKey(1);
     writeFileSync(join(dirs.etc, "duplex.key"), formatKeyFile({ keys: [key], send: key }), { mode: 0o600 });
     const nodeDirs = {} as Record<PairNode, LabDirs>;

@@ -39,6 +39,36 @@ export interface SingleNodeSpec {
   beforeStart?(dirs: LabDirs): void;
 }
 
+/**
+ * The managed servers with their BMCs (ipmi_sim on loopback), the PDU and its outlet links and
+ * the hispeed time, configured with the real haconnsetup (secrets on standard input).
+ */
+export function setupManagedServers(
+  dirs: LabDirs,
+  spec: { pservers: readonly PserverSpec[]; hispeedMs?: number | undefined },
+  bmc: Record<string, { port: number }>,
+  pdu: { port: number } | undefined,
+): void {
+  for (const p of spec.pservers) {
+    const bmcAddr = `addr=127.0.0.1:${bmc[p.name]!.port}`;
+    cli(
+      dirs,
+      "haconnsetup",
+      ["pserver", "add", p.name, bmcAddr, "account=admin", "cipher=3", ...(p.extra ?? [])],
+      FAULT_PW,
+    );
+  }
+  if (pdu) {
+    const pduAddr = `127.0.0.1:${pdu.port}`;
+    cli(dirs, "haconnsetup", ["snmp"], FAULT_COMMUNITY);
+    cli(dirs, "haconnsetup", ["ipdu", "add", pduAddr, "model=IBM_PDU"]);
+    for (const p of spec.pservers)
+      for (const o of p.outlets ?? [])
+        cli(dirs, "haconnsetup", ["pserver", "ipduadd", p.name, `addr=${pduAddr}`, `concent=${o}`]);
+  }
+  if (spec.hispeedMs) cli(dirs, "haconnsetup", ["hispeed", `resettime=${spec.hispeedMs}`]);
+}
+
 export class SingleNode {
   daemon: DaemonProcess | undefined;
 
@@ -62,36 +92,7 @@ export class SingleNode {
       if (spec.pdu) pdu = await PduSim.start({ community: FAULT_COMMUNITY });
       const port = await freeUdpPort(spec.address);
       cli(dirs, "haconnsetup", ["resetpath", `addr=${spec.address}/8`, `port=${port}`]);
-      for (const p of spec.pservers) {
-        cli(
-          dirs,
-          "haconnsetup",
-          [
-            "pserver",
-            "add",
-            p.name,
-            `addr=127.0.0.1:${bmc[p.name]!.port}`,
-            "account=admin",
-            "cipher=3",
-            ...(p.extra ?? []),
-          ],
-          FAULT_PW,
-        );
-      }
-      if (pdu) {
-        cli(dirs, "haconnsetup", ["snmp"], FAULT_COMMUNITY);
-        cli(dirs, "haconnsetup", ["ipdu", "add", `127.0.0.1:${pdu.port}`, "model=IBM_PDU"]);
-        for (const p of spec.pservers)
-          for (const o of p.outlets ?? [])
-            cli(dirs, "haconnsetup", [
-              "pserver",
-              "ipduadd",
-              p.name,
-              `addr=127.0.0.1:${pdu.port}`,
-              `concent=${o}`,
-            ]);
-      }
-      if (spec.hispeedMs) cli(dirs, "haconnsetup", ["hispeed", `resettime=${spec.hispeedMs}`]);
+      setupManagedServers(dirs, spec, bmc, pdu);
       spec.beforeStart?.(dirs);
       const node = new SingleNode(dirs, bmc, pdu, { address: spec.address, port }, spec.env ?? {});
       node.daemon = await startDaemon(dirs, node.env);

@@ -1,0 +1,29 @@
+// How haconnd is run: its directories, node name and optional services (bin/haconnd.ts reads
+// them from the HACONN_* environment).
+
+import type { Clock } from "@haconn/core";
+import type { MetricsListen } from "./metrics/metrics-server.js";
+
+export interface DaemonOptions {
+  etcDir: string;
+  logDir: string;
+  runDir: string;
+  /** This management server's name (its hostname unless overridden). */
+  nodeName: string;
+  /** fence_kdump port, null to not listen (default 7410). */
+  kdumpPort: number | null;
+  /** Send ATTENTION copies by broadcast on the reset-path subnet too. */
+  broadcast: boolean;
+  /**
+   * "ip": add/remove the VIP with ip(8) and announce it; "none": the address is already local
+   * (the lab on loopback); "auto": none for a loopback reset path, else ip.
+   */
+  vipMode: "ip" | "none" | "auto";
+  clock?: Clock;
+  /** Journal/syslog lines (start, stop, abnormal). */
+  system?: (line: string) => void;
+  /** Serve Prometheus metrics here (null: off). */
+  metrics?: (MetricsListen & { allowAnyAddress?: boolean }) | null;
+  /** Called after the daemon stopped by itself (haconnact shutdown): the process should exit. */
+  onExit?: (reason: string, code: number) => void;
+}
