@@ -122,9 +122,9 @@ describe.skipIf(!BUILT)("lab up → drill → status → down", () => {
     for (const node of ["HACON1", "HACON2"]) {
       const shown = r.out.split(`[${node}]$ haconnshow status`)[1]?.split("[HACON")[0] ?? "";
       expect(shown, r.out).toMatch(/link status : OK/);
-      // After active-killed the active shows the node it fenced as "reset" (the product's view).
-      expect(shown).toMatch(/HACON1\s+127\.0\.0\.1\s+(active|standby)\s+(normal|reset)/);
-      expect(shown).toMatch(/HACON2\s+127\.0\.0\.1\s+(active|standby)\s+(normal|reset)/);
+      // After active-killed the fenced node is back as standby: both management servers normal.
+      expect(shown).toMatch(/HACON1\s+127\.0\.0\.1\s+(active|standby)\s+normal/);
+      expect(shown).toMatch(/HACON2\s+127\.0\.0\.1\s+(active|standby)\s+normal/);
       expect(shown).toMatch(/PSERVER8\s+pon\s+OK/);
     }
     expect(r.out).toMatch(/\$ haconnshow hamonitor[\s\S]*PSERVER3\s+10003\s+normal/);

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { nodeStatus, ownRole } from "./control.js";
 import { LabError } from "./errors.js";
 import { LAB_NODES, type LabNode, type PairTopology } from "./pair-topology.js";
-import { LAB_MARK, isLabProcess, markEnv, spawnDetached } from "./processes.js";
+import { isLabProcess, isRunning, LAB_MARK, markEnv, spawnDetached } from "./processes.js";
 import { nodePaths } from "./paths.js";
 import { type LabState, nodeProcessName, setProcess } from "./state.js";
 
@@ -89,7 +89,7 @@ export async function waitNodeReady(
     const text = existsSync(out) ? readFileSync(out, "utf8").slice(outOffset) : "";
     const line = text.split("\n").find((l) => l.startsWith("haconnd ready"));
     if (line) return line;
-    if (!isLabProcess(pid, dir) || Date.now() > until)
+    if (!isRunning(pid) || Date.now() > until)
       throw new LabError(
         "LAB_START_FAILED",
         `haconnd ${node} did not come up:\n${text.split("\n").slice(-15).join("\n")}`,

@@ -36,6 +36,20 @@ export function spawnDetached(
 }
 
 /** Does process `pid` carry this lab's mark? (false when it is gone) */
+/**
+ * Whether a process we just spawned is still running (not exited, not a zombie). Unlike
+ * isLabProcess it does not read the mark: between fork and exec the child's environ is still
+ * the parent's, so a mark check right after spawning can miss a healthy child.
+ */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
 export function isLabProcess(pid: number, dir: string): boolean {
   try {
     const environ = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0");

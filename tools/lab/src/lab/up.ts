@@ -52,7 +52,7 @@ import {
 } from "./pair-topology.js";
 import { labPaths, nodePaths, programs, repoRoot } from "./paths.js";
 import { freePortOn } from "./ports.js";
-import { isLabProcess, labProcesses, markEnv, spawnDetached } from "./processes.js";
+import { isRunning, labProcesses, markEnv, spawnDetached } from "./processes.js";
 import { runSetup, type SecretName, setupCommands } from "./setup-commands.js";
 import { SIMS_ENV, type SimsInfo, type SimsSpec } from "./sims-info.js";
 import { newState, readState, type LabState, type UpState, writeState } from "./state.js";
@@ -67,10 +67,10 @@ export interface UpOptions {
 
 const secret = (prefix: string) => `${prefix}${randomBytes(6).toString("hex")}`;
 
-async function waitFile(path: string, pid: number, dir: string, what: string, ms: number, log: string) {
+async function waitFile(path: string, pid: number, what: string, ms: number, log: string) {
   const until = Date.now() + ms;
   while (!existsSync(path)) {
-    if (!isLabProcess(pid, dir) || Date.now() > until) {
+    if (!isRunning(pid) || Date.now() > until) {
       const tail = existsSync(log) ? readFileSync(log, "utf8").split("\n").slice(-15).join("\n") : "";
       throw new LabError("LAB_START_FAILED", `${what} did not come up:\n${tail}`);
     }
@@ -251,7 +251,7 @@ async function start(options: UpOptions, prog: ReturnType<typeof programs>): Pro
   print(
     `lab: starting ${sims.count} BMCs (ipmi_sim), a PDU (SNMP agent) and an ESXi host (ssh) on ${topology.simsAddress}`,
   );
-  await waitFile(p.simsInfo, sims.pid, dir, "the simulators", 90_000, p.simsOut);
+  await waitFile(p.simsInfo, sims.pid, "the simulators", 90_000, p.simsOut);
   const info = JSON.parse(readFileSync(p.simsInfo, "utf8")) as SimsInfo;
   state.sims = info;
   writeState(state);
