@@ -74,27 +74,23 @@ describe("mserver add/mod and the iLO check", () => {
     });
   });
 
-  it(
-    "with the real driver, refuses an iLO that does not answer (loopback, nothing listening)",
-    async () => {
-      // A UDP port nobody listens on: bind a TCP port to find a free number, then release it.
-      const port = await new Promise<number>((resolve) => {
-        const server = createServer().listen(0, "127.0.0.1", () => {
-          const { port } = server.address() as { port: number };
-          server.close(() => resolve(port));
-        });
+  it("with the real driver, refuses an iLO that does not answer (loopback, nothing listening)", async () => {
+    // A UDP port nobody listens on: bind a TCP port to find a free number, then release it.
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
       });
-      const result = await setup(
-        `mserver add HACON1 addr=127.0.0.1:${port} account=admin cipher=3`,
-        "Passw0rd!\n",
-        "real",
-      );
-      expect(result.code).toBe(2);
-      expect(result.stderr).toMatch(/addr: the iLO at 127\.0\.0\.1:\d+ did not answer/);
-      expect(await fileHash(store.path)).toBe("absent");
-    },
-    60_000,
-  );
+    });
+    const result = await setup(
+      `mserver add HACON1 addr=127.0.0.1:${port} account=admin cipher=3`,
+      "Passw0rd!\n",
+      "real",
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/addr: the iLO at 127\.0\.0\.1:\d+ did not answer/);
+    expect(await fileHash(store.path)).toBe("absent");
+  }, 60_000);
 });
 
 describe("passwords and quoting", () => {
