@@ -196,6 +196,7 @@ export class Daemon {
       base: "resetlog",
       generations: 8,
       maxBytes: 4 * 1024 * 1024,
+      deferred: true, // sends of the same engine step go out before the appends
       ...logFileReports(options.system, (lost, file) =>
         logs.event.warn({ file, lost }, "reset log lines were lost while the log file could not be written"),
       ),

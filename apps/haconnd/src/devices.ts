@@ -47,7 +47,10 @@ export class Devices {
     }
   }
 
-  /** BMC of a managed or management server. Status polls share a persistent ipmitool session. */
+  /**
+   * BMC of a managed or management server. Status polls share a persistent ipmitool session;
+   * an NMI arms a dedicated session for the hardware reset that may follow (bmc driver).
+   */
   bmc(name: string): IpmitoolController {
     let c = this.bmcs.get(name);
     if (!c) {
@@ -55,7 +58,7 @@ export class Devices {
         this.config.pservers.find((s) => s.name === name) ??
         this.config.mservers.find((s) => s.name === name);
       if (!server) throw new DriverError("DEVICE_NOT_FOUND", `no server ${name} in the configuration`);
-      c = new IpmitoolController({ ...server.bmc }, { session: true });
+      c = new IpmitoolController({ ...server.bmc }, { session: true, armResetAfterNmi: true });
       this.bmcs.set(name, c);
     }
     return c;

@@ -38,6 +38,8 @@ interface Live {
   stderr: string;
   exited: Promise<number | undefined>;
   exitCode: number | undefined | null;
+  /** The first prompt was seen: the RMCP+ session is established. */
+  prompted: boolean;
   wake: (() => void) | undefined;
 }
 
@@ -61,6 +63,32 @@ export class IpmitoolSession {
   /** Runs one `chassis power <verb>` in the session. Calls are serialized. */
   run(action: BmcAction, deadlineMs: number, signal?: AbortSignal): Promise<RunResult> {
     const next = this.#queue.then(() => this.#runNow(action, deadlineMs, signal));
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** True while a shell is running and has shown its prompt (a session with the BMC is open). */
+  get ready(): boolean {
+    const live = this.#live;
+    return live !== undefined && live.exitCode === null && live.prompted;
+  }
+
+  /**
+   * Opens the session now (starts the shell and waits for its prompt) without running a
+   * command; resolves whether the session is up. Serialized with run().
+   */
+  open(deadlineMs: number, signal?: AbortSignal): Promise<boolean> {
+    const next = this.#queue.then(async () => {
+      if (this.#closed) return false;
+      const up = await this.#ensureLive(performance.now() + deadlineMs, signal);
+      if (up.why === "ok") {
+        this.#armIdle();
+        return true;
+      }
+      if (this.#live === up.live) this.#live = undefined;
+      kill(up.live);
+      return false;
+    });
     this.#queue = next.catch(() => undefined);
     return next;
   }
@@ -104,18 +132,12 @@ export class IpmitoolSession {
       durationMs: performance.now() - started,
     });
 
-    let live = this.#live;
-    if (!live || live.exitCode !== null) {
-      live = this.#start();
-      this.#live = live;
-      const current = live;
-      const up = await this.#waitFor(current, deadline, signal, () => current.stdout.includes(PROMPT));
-      if (up !== "ok") {
-        killed = up === "exited" ? undefined : up;
-        return this.#fail(current, result);
-      }
-      current.stdout = current.stdout.slice(current.stdout.indexOf(PROMPT) + PROMPT.length);
+    const up = await this.#ensureLive(deadline, signal);
+    if (up.why !== "ok") {
+      killed = up.why === "exited" ? undefined : up.why;
+      return this.#fail(up.live, result);
     }
+    const live = up.live;
 
     const n = ++this.#seq;
     const marker = `chassis power ${SENTINEL}${n}`;
@@ -140,6 +162,23 @@ export class IpmitoolSession {
     current.stderr = current.stderr.slice(errEnd + stderrMarker.length);
     this.#armIdle();
     return result({ stdout, stderr, exitCode: undefined });
+  }
+
+  /** The running shell, or a new one started and waited for until its prompt. */
+  async #ensureLive(
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<{ live: Live; why: "ok" | "exited" | "deadline" | "aborted" }> {
+    const running = this.#live;
+    if (running && running.exitCode === null) return { live: running, why: "ok" };
+    const live = this.#start();
+    this.#live = live;
+    const why = await this.#waitFor(live, deadline, signal, () => live.stdout.includes(PROMPT));
+    if (why === "ok") {
+      live.stdout = live.stdout.slice(live.stdout.indexOf(PROMPT) + PROMPT.length);
+      live.prompted = true;
+    }
+    return { live, why };
   }
 
   #fail(live: Live, result: (o: IpmitoolOutcome) => RunResult): RunResult {
@@ -175,6 +214,7 @@ export class IpmitoolSession {
       stdout: "",
       stderr: "",
       exitCode: null,
+      prompted: false,
       wake: undefined,
       exited: new Promise((resolve) => {
         child.once("close", (code) => {

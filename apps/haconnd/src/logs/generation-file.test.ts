@@ -53,4 +53,37 @@ describe("GenerationFile", () => {
     expect(() => new GenerationFile({ dir, base: "x", generations: 1, maxBytes: 4096 })).toThrow(RangeError);
     expect(() => new GenerationFile({ dir, base: "x", generations: 2, maxBytes: 10 })).toThrow(RangeError);
   });
+
+  it("deferred: lines reach the file after the current work, its nextTick and promise callbacks, in order", async () => {
+    const f = new GenerationFile({ dir, base: "resetlog", generations: 3, maxBytes: 1024, deferred: true });
+    const path = join(dir, "resetlog1");
+    const read = () => {
+      try {
+        return readFileSync(path, "utf8");
+      } catch {
+        return "";
+      }
+    };
+    const seen: string[] = [];
+    f.writeLine("one");
+    process.nextTick(() => seen.push(read())); // where dgram's send runs
+    void Promise.resolve().then(() => seen.push(read()));
+    f.writeLine("two");
+    expect(read()).toBe("");
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toEqual(["", ""]);
+    expect(read()).toBe("one\ntwo\n");
+    f.writeLine("three");
+    f.close(); // flushes what is pending
+    expect(read()).toBe("one\ntwo\nthree\n");
+  });
+
+  it("deferred lines still rotate at the size bound", async () => {
+    const f = new GenerationFile({ dir, base: "eventlog", generations: 3, maxBytes: 1024, deferred: true });
+    for (let i = 0; i < 15; i++) f.writeLine(line(i));
+    await new Promise((r) => setImmediate(r));
+    expect(readFileSync(join(dir, "eventlog1"), "utf8").split("\n")[0]).toBe(line(0));
+    expect(readFileSync(join(dir, "eventlog2"), "utf8").split("\n")[0]).toBe(line(10));
+    f.close();
+  });
 });

@@ -3,6 +3,7 @@
 // rate-limited line says so. Sending repeats a message until acknowledged or the bound is hit.
 
 import { createSocket, type Socket } from "node:dgram";
+import { literalLookup } from "../net/literal-lookup.js";
 import {
   type AuthVerifier,
   countDrop,
@@ -71,7 +72,8 @@ export class ResetPathSocket {
   static async open(options: ResetPathSocketOptions): Promise<ResetPathSocket> {
     // A burst (hundreds of CHECKs while many resets spawn ipmitool) must wait in the kernel, not
     // be dropped there: 4 MiB instead of the ~208 KiB default (capped by net.core.rmem_max).
-    const main = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024 });
+    // literalLookup: each datagram of a step leaves as soon as it is encoded (see there).
+    const main = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024, lookup: literalLookup });
     await bind(main, options.port, options.addr);
     main.setBroadcast(true);
     let kdump: Socket | undefined;

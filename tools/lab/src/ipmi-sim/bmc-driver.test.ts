@@ -1,4 +1,7 @@
 // The bmc driver (real ipmitool) against OpenIPMI's ipmi_sim on 127.0.0.1.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { isDriverError } from "@haconn/config";
 import { IpmitoolController } from "@haconn/bmc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,6 +138,128 @@ describe("bmc driver against ipmi_sim with the NMI module", () => {
     await bmc.reset();
     expect((await sim.actions()).map((a) => a.action)).toEqual(["nmi", "reset"]);
     expect(await bmc.status()).toBe("on");
+  });
+
+  describe("a hardware reset armed by the NMI", () => {
+    // ipmitool through a wrapper that records each invocation's verb, to tell which process
+    // carried the reset.
+    let dir: string;
+    let wrapper: string;
+    const invocations = async () =>
+      (await readFile(join(dir, "calls"), "utf8").catch(() => "")).split("\n").filter((l) => l !== "");
+    beforeAll(async () => {
+      dir = await mkdtemp(join(tmpdir(), "haconn-armed-"));
+      wrapper = join(dir, "ipmitool");
+      await writeFile(
+        wrapper,
+        `#!/bin/sh\neval last=\\\${$#}\necho "$last" >> "${dir}/calls"\nexec ipmitool "$@"\n`,
+        { mode: 0o755 },
+      );
+    });
+    afterAll(async () => {
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it("the reset goes through the session the NMI opened: no new process, one reset at the BMC", async () => {
+      await rm(join(dir, "calls"), { force: true });
+      const before = (await sim.actions()).length;
+      const bmc = new IpmitoolController(sim.settings(), { ipmitoolPath: wrapper, armResetAfterNmi: true });
+      try {
+        await bmc.nmi();
+        await expect.poll(() => bmc.resetArmed, { timeout: 10_000 }).toBe(true);
+        expect(await invocations()).toEqual(["diag", "shell"]);
+        await bmc.reset();
+        expect(bmc.resetArmed).toBe(false);
+        expect(await invocations()).toEqual(["diag", "shell"]);
+        expect((await sim.actions()).slice(before).map((a) => a.action)).toEqual(["nmi", "reset"]);
+        // Used once: the next reset is a process of its own.
+        await bmc.reset();
+        expect(await invocations()).toEqual(["diag", "shell", "reset"]);
+      } finally {
+        await bmc.close();
+      }
+      await expect
+        .poll(async () => (await findIpmitoolProcesses(sim.port)).length, { timeout: 5000 })
+        .toBe(0);
+    });
+
+    it("an armed session not used within holdMs is closed; the reset then runs as a process", async () => {
+      await rm(join(dir, "calls"), { force: true });
+      const bmc = new IpmitoolController(sim.settings(), {
+        ipmitoolPath: wrapper,
+        armResetAfterNmi: { holdMs: 600 },
+      });
+      try {
+        await bmc.nmi();
+        await expect.poll(() => bmc.resetArmed, { timeout: 10_000 }).toBe(true);
+        await expect
+          .poll(async () => (await findIpmitoolProcesses(sim.port)).length, { timeout: 5000 })
+          .toBe(0);
+        expect(bmc.resetArmed).toBe(false);
+        await bmc.reset();
+        expect(await invocations()).toEqual(["diag", "shell", "reset"]);
+      } finally {
+        await bmc.close();
+      }
+    });
+
+    it("an armed session that died falls back to a fresh process, and the reset still happens once", async () => {
+      await rm(join(dir, "calls"), { force: true });
+      const before = (await sim.actions()).length;
+      const bmc = new IpmitoolController(sim.settings(), { ipmitoolPath: wrapper, armResetAfterNmi: true });
+      try {
+        await bmc.nmi();
+        await expect.poll(() => bmc.resetArmed, { timeout: 10_000 }).toBe(true);
+        const [shell] = await findIpmitoolProcesses(sim.port);
+        expect(shell?.argv.at(-1)).toBe("shell");
+        process.kill(shell!.pid, "SIGKILL");
+        await bmc.reset();
+        expect(await invocations()).toEqual(["diag", "shell", "reset"]);
+        expect((await sim.actions()).slice(before).map((a) => a.action)).toEqual(["nmi", "reset"]);
+      } finally {
+        await bmc.close();
+      }
+    });
+
+    it("a BMC that stalls after arming: the armed try gives up after tryMs, a process finishes the reset", async () => {
+      await rm(join(dir, "calls"), { force: true });
+      const before = (await sim.actions()).length;
+      const bmc = new IpmitoolController(sim.settings(), {
+        ipmitoolPath: wrapper,
+        armResetAfterNmi: { tryMs: 400 },
+      });
+      try {
+        await bmc.nmi();
+        await expect.poll(() => bmc.resetArmed, { timeout: 10_000 }).toBe(true);
+        sim.freeze();
+        const thaw = setTimeout(() => sim.thaw(), 700);
+        const started = performance.now();
+        await bmc.reset({ timeoutMs: 8000 });
+        clearTimeout(thaw);
+        expect(performance.now() - started).toBeGreaterThanOrEqual(400);
+        expect(await invocations()).toEqual(["diag", "shell", "reset"]);
+        // The request the armed session sent may be carried out on thaw too: once or twice.
+        const resets = (await sim.actions()).slice(before).filter((a) => a.action === "reset");
+        expect(resets.length).toBeGreaterThanOrEqual(1);
+        expect(resets.length).toBeLessThanOrEqual(2);
+      } finally {
+        sim.thaw();
+        await bmc.close();
+      }
+    });
+
+    it("a refused NMI arms nothing", async () => {
+      const stock = await IpmiSim.start();
+      const bmc = new IpmitoolController(stock.settings(), { armResetAfterNmi: true });
+      try {
+        await expect(bmc.nmi()).rejects.toThrow(/NMI not supported/);
+        expect(bmc.resetArmed).toBe(false);
+        expect(await findIpmitoolProcesses(stock.port)).toEqual([]);
+      } finally {
+        await bmc.close();
+        await stock.stop();
+      }
+    });
   });
 });
 

@@ -100,7 +100,9 @@ describe.skipIf(!BUILT)("lab up → drill → status → down", () => {
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/kill\s+lab\s+kill -9 haconnd HACON\d \(pid \d+\), the active/);
     expect(r.out).toMatch(/fence\s+BMC HACON\d\s+chassis reset carried out: HACON\d fenced HACON\d/);
-    expect(r.out).toMatch(/VIP move\s+sampler\s+reset path 127\.0\.77\.1:\d+ now on HACON\d/);
+    expect(r.out).toMatch(
+      /VIP move\s+sampler\s+reset path 127\.0\.77\.1:\d+ (now on|moved from HACON\d to) HACON\d/,
+    );
     expect(r.out).toMatch(/CHECK\s+hamon 10003\s+first CHECK answered by the new active HACON\d/);
     expect(r.out).toMatch(/phases \(ms after the first kill\): fence \d+ · VIP move \d+ · CHECK \d+/);
     expect(r.out).toMatch(
