@@ -171,6 +171,13 @@ async function main(): Promise<void> {
           const r = await outcome;
           const doneAt = epochNow();
           if (r.result?.result !== "DUMP") throw new Error(`result ${r.result?.result ?? "none"}`);
+          // The daemon writes its reset-log lines just after the step's datagrams (deferred).
+          await waitLogLine(
+            dirs.resetlog,
+            offset,
+            new RegExp(` HARDRESET ${t.system} ${t.subsystem} RECV `),
+            2000,
+          );
           const text = readFileSync(dirs.resetlog).subarray(offset).toString("utf8");
           const at = (re: RegExp) => logTime(text.split("\n").find((l) => re.test(l)) ?? "") - sentAt;
           Object.assign(phases, {

@@ -11,6 +11,8 @@ import { ConfigStore, type HaconnConfig, type PowerController, type PowerState }
 import type { DeviceRef } from "@haconn/core";
 import { Daemon } from "../../../apps/haconnd/src/daemon.js";
 import { Devices } from "../../../apps/haconnd/src/devices.js";
+import { ResetPathSocket } from "../../../apps/haconnd/src/reset-path/socket.js";
+import type { ResetPathMessage } from "@haconn/protocol";
 
 export type FakeOp = "status" | "on" | "off" | "reset" | "nmi";
 
@@ -62,9 +64,18 @@ export class ZeroLatencyDevices {
   }
 }
 
+/** A datagram the daemon handed to the kernel: performance.now() when socket.send returned. */
+export interface SentDatagram {
+  to: { addr: string; port: number };
+  message: ResetPathMessage;
+  at: number;
+}
+
 export interface BenchDaemon {
   daemon: Daemon;
   devices: ZeroLatencyDevices;
+  /** Every datagram the daemon's reset-path socket sends (dgram sends to IPv4 literals synchronously). */
+  onSend(listener: (sent: SentDatagram) => void): () => void;
   resetPort: number;
   logDir: string;
   stop(): Promise<void>;
@@ -92,7 +103,21 @@ export async function startBenchDaemon(
       return devices.controller(device);
     },
   });
-  const restore = () => Object.defineProperty(Devices.prototype, "controller", original);
+  const sendListeners = new Set<(sent: SentDatagram) => void>();
+  const originalSend = Object.getOwnPropertyDescriptor(ResetPathSocket.prototype, "send")!;
+  const send = originalSend.value as ResetPathSocket["send"];
+  Object.defineProperty(ResetPathSocket.prototype, "send", {
+    ...originalSend,
+    value(this: ResetPathSocket, to: { addr: string; port: number }, message: ResetPathMessage) {
+      send.call(this, to, message);
+      const at = performance.now();
+      for (const l of sendListeners) l({ to, message, at });
+    },
+  });
+  const restore = () => {
+    Object.defineProperty(Devices.prototype, "controller", original);
+    Object.defineProperty(ResetPathSocket.prototype, "send", originalSend);
+  };
   let daemon: Daemon;
   try {
     daemon = await Daemon.start({
@@ -113,6 +138,10 @@ export async function startBenchDaemon(
   return {
     daemon,
     devices,
+    onSend: (listener) => {
+      sendListeners.add(listener);
+      return () => sendListeners.delete(listener);
+    },
     resetPort: port,
     logDir,
     stop: async () => {
