@@ -81,12 +81,7 @@ export class IpmitoolController implements PowerController {
     if (options.session) {
       const idleMs =
         (typeof options.session === "object" ? options.session.idleMs : undefined) ?? DEFAULT_IDLE_MS;
-      this.#session = new IpmitoolSession({
-        file: this.#options.ipmitoolPath,
-        args: connectionArgs(this.#settings, this.#options),
-        env: this.#env,
-        idleMs,
-      });
+      this.#session = this.#newSession(idleMs);
     }
     const arm = options.armResetAfterNmi;
     if (arm) {
@@ -153,16 +148,21 @@ export class IpmitoolController implements PowerController {
     await Promise.all([this.#session?.close(), armed && dispose(armed)]);
   }
 
+  /** An `ipmitool shell` on this BMC, closed after `idleMs` without a call. */
+  #newSession(idleMs: number): IpmitoolSession {
+    return new IpmitoolSession({
+      file: this.#options.ipmitoolPath,
+      args: connectionArgs(this.#settings, this.#options),
+      env: this.#env,
+      idleMs,
+    });
+  }
+
   /** Opens the dedicated reset shell after `delayMs`; it is closed unused `holdMs` after the NMI. */
   #armReset({ holdMs, delayMs }: { holdMs: number; delayMs: number }): void {
     const previous = this.#takeArmed();
     if (previous) void dispose(previous);
-    const session = new IpmitoolSession({
-      file: this.#options.ipmitoolPath,
-      args: connectionArgs(this.#settings, this.#options),
-      env: this.#env,
-      idleMs: holdMs,
-    });
+    const session = this.#newSession(holdMs);
     const expiry = setTimeout(() => {
       if (this.#armed?.session === session) this.#armed = undefined;
       void dispose(session);

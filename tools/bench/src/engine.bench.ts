@@ -29,8 +29,15 @@ import {
   VIRTUAL,
   GUESTS_PER_VIRTUAL,
 } from "./engine-config.js";
-import { type BenchDaemon, type FakeOp, startBenchDaemon } from "./engine-daemon.js";
+import {
+  type BenchDaemon,
+  type DeviceCall,
+  type FakeOp,
+  type SentDatagram,
+  startBenchDaemon,
+} from "./engine-daemon.js";
 import { ContextProbe, describeContext, type PhaseContext } from "./engine-context.js";
+import { bareHops } from "./engine-control.js";
 import { CheckLoad } from "./engine-load.js";
 import { printTable, type Row } from "./engine-table.js";
 import { type Figure, figure, quickArg, type Timeline, writeBenchJson } from "./report-json.js";
@@ -66,49 +73,35 @@ async function freePort(addr: string): Promise<number> {
   return port;
 }
 
-/** Resolves with the time of the next `op` call on `system`'s BMC. */
-function nextCall(bd: BenchDaemon, system: string, op: FakeOp, timeoutMs: number): Promise<number> {
+/** Resolves with the `at` of the first event `subscribe` reports that `match` accepts. */
+function nextEvent<E extends { at: number }>(
+  subscribe: (listener: (e: E) => void) => () => void,
+  match: (e: E) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`no ${op} on ${system} within ${timeoutMs} ms`));
+      reject(new Error(`${what} within ${timeoutMs} ms`));
     }, timeoutMs);
-    const off = bd.devices.onCall((c) => {
-      if (c.op === op && c.device.type === "bmc" && c.device.system === system) {
-        clearTimeout(timer);
-        off();
-        resolve(c.at);
-      }
+    const off = subscribe((e) => {
+      if (!match(e)) return;
+      clearTimeout(timer);
+      off();
+      resolve(e.at);
     });
   });
 }
 
-/**
- * Control for the idle figures: the same pattern with no daemon work at all, a 10 ms sleep and
- * then one datagram to an in-process socket that echoes it at once; send → echo received.
- * Shows this machine's floor (its wake-up jitter after an idle sleep) under the idle p99 goals.
- */
-async function bareHops(samples: number): Promise<number[]> {
-  const { createSocket } = await import("node:dgram");
-  const a = createSocket("udp4");
-  const b = createSocket("udp4");
-  await new Promise<void>((r) => a.bind(0, RP_ADDR, r));
-  await new Promise<void>((r) => b.bind(0, RP_ADDR, r));
-  b.on("message", (m, from) => b.send(m, from.port, from.address));
-  const out: number[] = [];
-  try {
-    for (let i = 0; i < samples; i++) {
-      await sleep(10);
-      const echoed = new Promise<number>((r) => a.once("message", () => r(performance.now())));
-      const t0 = performance.now();
-      a.send(Buffer.alloc(100), b.address().port, RP_ADDR);
-      out.push((await echoed) - t0);
-    }
-  } finally {
-    a.close();
-    b.close();
-  }
-  return out;
+/** Resolves with the time of the next `op` call on `system`'s BMC. */
+function nextCall(bd: BenchDaemon, system: string, op: FakeOp, timeoutMs: number): Promise<number> {
+  return nextEvent<DeviceCall>(
+    (l) => bd.devices.onCall(l),
+    (c) => c.op === op && c.device.type === "bmc" && c.device.system === system,
+    timeoutMs,
+    `no ${op} on ${system}`,
+  );
 }
 
 /** When the daemon hands the first ATTENTION `state` about `subsystem` to the kernel. */
@@ -118,19 +111,13 @@ function nextAttentionSent(
   state: string,
   timeoutMs: number,
 ): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`no ATTENTION ${state} for ${subsystem} sent within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const off = bd.onSend(({ message, at }) => {
-      if (message.type !== "attention") return;
-      if (message.body.targetSubsystem !== subsystem || message.body.state !== state) return;
-      clearTimeout(timer);
-      off();
-      resolve(at);
-    });
-  });
+  return nextEvent<SentDatagram>(
+    (l) => bd.onSend(l),
+    ({ message: m }) =>
+      m.type === "attention" && m.body.targetSubsystem === subsystem && m.body.state === state,
+    timeoutMs,
+    `no ATTENTION ${state} for ${subsystem} sent`,
+  );
 }
 
 /** Start times of the daemon's power-poll rounds (a burst of status calls). */
@@ -294,7 +281,7 @@ async function main(): Promise<void> {
     const polls = new PollRounds(bd);
     const idle = new Phase("idle", bd, polls, cluster, requester, targets, false);
     await idle.run(seconds);
-    const control = await bareHops(quickArg() ? 100 : 400);
+    const control = await bareHops(RP_ADDR, quickArg() ? 100 : 400);
 
     const load = await CheckLoad.start({ addr: RP_ADDR, port }, loadAddr);
     const stopChecks = periodicChecks(cluster);

@@ -86,4 +86,25 @@ describe("GenerationFile", () => {
     expect(readFileSync(join(dir, "eventlog2"), "utf8").split("\n")[0]).toBe(line(10));
     f.close();
   });
+
+  it("deferred lines still pending when the process exits are written by the exit hook", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const module = new URL("./generation-file.ts", import.meta.url).pathname;
+    const script = [
+      `import { GenerationFile } from ${JSON.stringify(module)};`,
+      `const f = new GenerationFile({ dir: ${JSON.stringify(dir)}, base: "resetlog", generations: 2, maxBytes: 1024, deferred: true });`,
+      `f.writeLine("last words");`,
+      `process.exit(7);`,
+    ].join("\n");
+    let code = 0;
+    try {
+      execFileSync(process.execPath, ["--experimental-strip-types", "--input-type=module", "-e", script], {
+        stdio: "pipe",
+      });
+    } catch (error) {
+      code = (error as { status: number }).status;
+    }
+    expect(code).toBe(7);
+    expect(readFileSync(join(dir, "resetlog1"), "utf8")).toBe("last words\n");
+  });
 });

@@ -44,6 +44,17 @@ export interface GenerationFileHealth {
   lastError: string | null;
 }
 
+/** Deferred files with lines not yet written: flushed if the process exits first (even on a crash). */
+const withPendingLines = new Set<GenerationFile>();
+let exitHookInstalled = false;
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const file of withPendingLines) file.flush();
+  });
+}
+
 export class GenerationFile {
   private fd: number | undefined;
   private current: number;
@@ -60,6 +71,7 @@ export class GenerationFile {
     if (options.generations < 2) throw new RangeError("generations must be at least 2");
     if (options.maxBytes < 1024) throw new RangeError("maxBytes must be at least 1024");
     this.options = { mode: 0o640, ...options };
+    if (options.deferred) installExitHook();
     this.current = this.newestGeneration();
   }
 
@@ -87,12 +99,14 @@ export class GenerationFile {
     this.pending.push(line);
     if (this.flushScheduled) return;
     this.flushScheduled = true;
+    withPendingLines.add(this);
     setImmediate(() => this.flush());
   }
 
   /** Writes the deferred lines now (also done by close()). */
   flush(): void {
     this.flushScheduled = false;
+    withPendingLines.delete(this);
     if (this.pending.length === 0) return;
     const lines = this.pending;
     this.pending = [];
