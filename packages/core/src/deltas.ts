@@ -15,14 +15,15 @@ export function emptySharedState(): SharedState {
     pdus: {},
     outlets: {},
     restores: {},
-    recent: {},
+    recent: [],
   };
 }
 
+/** The record without `key`. Rest destructuring, not `delete`: a deleted key turns the copy into a
+ * dictionary-mode object, and every later spread of it costs microseconds instead of nanoseconds. */
 function without<T>(record: Readonly<Record<string, T>>, key: string): Record<string, T> {
-  const copy = { ...record };
-  delete copy[key];
-  return copy;
+  const { [key]: _removed, ...rest } = record;
+  return rest;
 }
 
 export function outletKey(pdu: string, outlet: number): string {
@@ -57,10 +58,22 @@ export function applyDelta(state: SharedState, delta: Delta): SharedState {
       };
     case "restoreRemoved":
       return { ...state, version, restores: without(state.restores, String(delta.id)) };
-    case "recent":
-      return { ...state, version, recent: { ...state.recent, [delta.entry.key]: delta.entry } };
-    case "recentRemoved":
-      return { ...state, version, recent: without(state.recent, delta.key) };
+    case "recent": {
+      // Appended (an update of a key moves it to the end): the list stays in `at` order, and the
+      // entry updated is nearly always the newest, found from the end without touching the rest.
+      const key = delta.entry.key;
+      const i = state.recent.findLastIndex((e) => e.key === key);
+      const kept = i < 0 ? state.recent : state.recent.toSpliced(i, 1);
+      return { ...state, version, recent: [...kept, delta.entry] };
+    }
+    case "recentRemoved": {
+      // Expiry removes the oldest, at the front.
+      const recent =
+        state.recent[0]?.key === delta.key
+          ? state.recent.slice(1)
+          : state.recent.filter((e) => e.key !== delta.key);
+      return { ...state, version, recent };
+    }
     case "seq":
       return delta.name === "job"
         ? { ...state, version, nextJobId: delta.value }

@@ -26,7 +26,7 @@ export function createEngineState(
     config,
     options: { ...DEFAULT_ENGINE_OPTIONS, ...options },
     shared,
-    local: { pollsInFlight: {}, polling: false, tests: {}, staleUntil: 0 },
+    local: { pollsInFlight: [], polling: false, tests: {}, staleUntil: 0 },
   };
 }
 

@@ -54,6 +54,68 @@ describe("executor", () => {
     runner.stop();
   });
 
+  it("runs device calls, sends and timers before the step's log lines, notices and state publication", () => {
+    const clock = new SimulatedClock();
+    const config = buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] });
+    const order: string[] = [];
+    const runner = new EngineRunner(createEngineState(config), {
+      clock,
+      controller: () => {
+        order.push("device");
+        return {
+          kind: "bmc",
+          describe: "never answers",
+          status: () => new Promise(() => {}),
+          on: () => new Promise(() => {}),
+          off: () => new Promise(() => {}),
+          reset: () => new Promise(() => {}),
+          nmi: () => new Promise(() => {}),
+        };
+      },
+      send: (e) => order.push(e.kind),
+      log: (line) => order.push(`log ${line.split(" ")[2]} ${line.split(" ")[5]}`),
+      notice: () => order.push("notice"),
+      stateChanged: () => order.push("stateChanged"),
+    });
+    for (const [subsystem, system] of [
+      [10001, "PSERVER1"],
+      [10002, "PSERVER2"],
+    ] as const) {
+      runner.dispatch({
+        type: "check",
+        from: { addr: `127.0.0.${subsystem % 100}`, port: 6001 },
+        system,
+        subsystem,
+        port: 6001,
+        vmName: null,
+        pairSubsystem: null,
+      });
+    }
+    order.length = 0;
+    runner.dispatch({
+      type: "reset",
+      from: { addr: "127.0.0.2", port: 6001 },
+      requestId: 1,
+      system: "PSERVER1",
+      target: 10001,
+      requester: 10002,
+    });
+    // The engine emits RM-RESET RECV first; the NMI and the acceptance still go out first.
+    expect(order).toEqual([
+      "device",
+      "sendAccepted",
+      "log RM-RESET RECV",
+      "log SOFTRESET SEND",
+      "stateChanged",
+    ]);
+    order.length = 0;
+    runner.dispatch({ type: "dumpNotice", from: { addr: "127.0.0.1", port: 7001 }, subsystem: 10001 });
+    expect(order.slice(0, 2)).toEqual(["sendAttention", "sendResult"]);
+    expect(order.slice(2, 4)).toEqual(["log ATTENTION RECV", "log ATTENTION SEND"]);
+    expect(order.at(-1)).toBe("stateChanged");
+    runner.stop();
+  });
+
   it("overhead: RESET → NMI effect and DUMP → ATTENTION with 256 registered systems (printed)", () => {
     const servers = Array.from({ length: 16 }, (_, i) => ({ name: `VHOST${i + 1}`, virtual: true }));
     const config = buildConfig({ servers });
@@ -106,7 +168,7 @@ describe("executor", () => {
       dumpTimes.push(performance.now() - t1);
       expect(e2.some((e) => e.kind === "sendAttention")).toBe(true);
       // Back to normal for the next round.
-      state = { ...s2, shared: { ...s2.shared, monitors: state.shared.monitors, recent: {} } };
+      state = { ...s2, shared: { ...s2.shared, monitors: state.shared.monitors, recent: [] } };
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? 0;
     console.log(

@@ -62,6 +62,22 @@ async function callDevice(
   }
 }
 
+/** Effects that act on devices, the network or timers (see EngineRunner.runEffects). */
+function isOutward(effect: Effect): boolean {
+  switch (effect.kind) {
+    case "device":
+    case "setTimer":
+    case "clearTimer":
+    case "sendCheckReply":
+    case "sendAccepted":
+    case "sendResult":
+    case "sendAttention":
+      return true;
+    default:
+      return false;
+  }
+}
+
 export class EngineRunner {
   private current: EngineState;
   private readonly timers = new Map<string, TimerHandle>();
@@ -105,13 +121,23 @@ export class EngineRunner {
     this.timers.clear();
   }
 
+  /**
+   * The outside world first, the books after: device calls, datagrams and timers of a step run
+   * before its reset-log lines, notices, state publication and command results, each group in
+   * the engine's order. What is measured against the clock (a RESET to its NMI, a DUMP notice
+   * to its ATTENTION) then does not wait for bookkeeping; the books record event times
+   * (`record.at`), not the time they are written.
+   */
   runEffects(effects: readonly Effect[]): void {
-    for (const effect of effects) {
-      try {
-        this.runEffect(effect);
-      } catch (error) {
-        this.ports.portError?.(error, effect);
-      }
+    for (const effect of effects) if (isOutward(effect)) this.tryEffect(effect);
+    for (const effect of effects) if (!isOutward(effect)) this.tryEffect(effect);
+  }
+
+  private tryEffect(effect: Effect): void {
+    try {
+      this.runEffect(effect);
+    } catch (error) {
+      this.ports.portError?.(error, effect);
     }
   }
 

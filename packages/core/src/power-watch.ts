@@ -13,12 +13,6 @@ type DeviceResult = Extract<EngineEvent, { type: "deviceResult" }>;
 
 export const POLL_TIMER_ID = "poll";
 
-function poll(tx: Tx, id: string, device: DeviceRef): void {
-  if (tx.state.local.pollsInFlight[id]) return;
-  tx.setLocal({ pollsInFlight: { ...tx.state.local.pollsInFlight, [id]: true } });
-  tx.device("status", device, { for: "poll", id });
-}
-
 function busy(tx: Tx, system: string, vmName: string | null): boolean {
   return Object.values(tx.shared.jobs).some(
     (j) => j.system === system && (vmName === null || j.vmName === vmName),
@@ -27,25 +21,36 @@ function busy(tx: Tx, system: string, vmName: string | null): boolean {
 
 export function pollTick(tx: Tx): void {
   if (!tx.state.local.polling) return;
+  // One round: hundreds of devices. The in-flight list is copied once per round, not per device
+  // (a copy per device made a round of 272 polls block the event loop for ~50 ms).
+  const inFlight = new Set(tx.state.local.pollsInFlight);
+  const started: string[] = [];
+  const poll = (id: string, device: DeviceRef) => {
+    if (inFlight.has(id)) return;
+    inFlight.add(id);
+    started.push(id);
+    tx.device("status", device, { for: "poll", id });
+  };
   for (const server of tx.config.pservers) {
-    if (!busy(tx, server.name, null)) poll(tx, `bmc:${server.name}`, { type: "bmc", system: server.name });
+    if (!busy(tx, server.name, null)) poll(`bmc:${server.name}`, { type: "bmc", system: server.name });
   }
   for (const m of Object.values(tx.shared.monitors)) {
     if (m.vmName === null) continue;
     const server = tx.server(m.system);
     if (!server || !isVirtual(server) || tx.shared.jobs[m.key]) continue;
-    poll(tx, `guest:${m.system}/${m.vmName}`, { type: "guest", system: m.system, vmName: m.vmName });
+    poll(`guest:${m.system}/${m.vmName}`, { type: "guest", system: m.system, vmName: m.vmName });
   }
   const outlets = new Map<string, { pdu: string; outlet: number }>();
   for (const server of tx.config.pservers) {
     for (const o of server.outlets) outlets.set(`${o.pdu}#${o.outlet}`, o);
   }
-  for (const [key, o] of outlets) poll(tx, `outlet:${key}`, { type: "outlet", pdu: o.pdu, outlet: o.outlet });
+  for (const [key, o] of outlets) poll(`outlet:${key}`, { type: "outlet", pdu: o.pdu, outlet: o.outlet });
+  if (started.length > 0) tx.setLocal({ pollsInFlight: [...tx.state.local.pollsInFlight, ...started] });
   tx.setTimer(POLL_TIMER_ID, tx.now + tx.options.pollIntervalMs);
 }
 
 export function startPolling(tx: Tx): void {
-  tx.setLocal({ polling: true, pollsInFlight: {} });
+  tx.setLocal({ polling: true, pollsInFlight: [] });
   pollTick(tx);
 }
 
@@ -59,9 +64,8 @@ function announcePowerOff(tx: Tx, record: MonitorRecord): void {
 
 export function onPollResult(tx: Tx, ev: DeviceResult): void {
   if (ev.tag.for !== "poll") return;
-  const inFlight = { ...tx.state.local.pollsInFlight };
-  delete inFlight[ev.tag.id];
-  tx.setLocal({ pollsInFlight: inFlight });
+  const id = ev.tag.id;
+  tx.setLocal({ pollsInFlight: tx.state.local.pollsInFlight.filter((x) => x !== id) });
   if (!ev.ok || ev.power === undefined) return;
   const device = ev.device;
   if (device.type === "bmc") {

@@ -17,10 +17,12 @@ import { targetKey } from "./types.js";
 
 type ResetEvent = Extract<EngineEvent, { type: "reset" }>;
 
+/** Expired entries are at the front (the list is in `at` order): stop at the first live one. */
 function pruneRecent(tx: Tx): void {
   const limit = tx.now - tx.options.recentRequestTtlMs;
-  for (const entry of Object.values(tx.shared.recent)) {
-    if (entry.at < limit) tx.apply({ op: "recentRemoved", key: entry.key });
+  for (const entry of tx.shared.recent) {
+    if (entry.at >= limit) return;
+    tx.apply({ op: "recentRemoved", key: entry.key });
   }
 }
 
@@ -68,7 +70,7 @@ function knownOff(tx: Tx, record: MonitorRecord): boolean {
 export function handleReset(tx: Tx, ev: ResetEvent): void {
   pruneRecent(tx);
   const rkey = requestKey(ev.from, ev.requestId);
-  const previous = tx.shared.recent[rkey];
+  const previous = tx.shared.recent.findLast((e) => e.key === rkey);
   if (previous) {
     // Retransmission: never a second job; the current state of the first request.
     if (previous.result === null) {

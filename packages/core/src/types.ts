@@ -145,7 +145,12 @@ export interface SharedState {
   pdus: Readonly<Record<string, LinkState>>;
   outlets: Readonly<Record<string, OutletRuntime>>;
   restores: Readonly<Record<string, PendingRestore>>;
-  recent: Readonly<Record<string, RecentRequest>>;
+  /**
+   * Requests answered or accepted within `recentRequestTtlMs`, one per key, in `at` order
+   * (oldest first). A list: a record keyed by request was copied as a dictionary-mode object on
+   * every RESET (tens of microseconds with a few hundred entries).
+   */
+  recent: readonly RecentRequest[];
 }
 
 export type PduTestMode = "same" | "serial";
@@ -167,7 +172,8 @@ export interface PduTest {
 
 /** Node-local state (not replicated): polls in flight, operator tests. */
 export interface LocalState {
-  pollsInFlight: Readonly<Record<string, true>>;
+  /** Device ids (`bmc:NAME`, `guest:NAME/VM`, `outlet:PDU#N`) with a status poll in flight. */
+  pollsInFlight: readonly string[];
   polling: boolean;
   tests: Readonly<Record<string, PduTest>>;
   /**

@@ -174,7 +174,7 @@ export class MeasuredCluster {
     const socket = this.sockets.get(requester.subsystem)!;
     const sentAt = performance.now();
     socket.send(bytes, this.connector.port, this.connector.addr);
-    return { sentAt, result };
+    return { sentAt, bytes, result };
   }
 
   /** Arms a wait for the first ATTENTION about `target` in `state` at any member. */
@@ -187,8 +187,8 @@ export class MeasuredCluster {
     );
   }
 
-  /** The target's dump tool: DUMP-NOTICE from the target's address. Returns the send time. */
-  dumpNotice(target: ClusterMember): number {
+  /** The target's dump tool: DUMP-NOTICE from the target's address. Returns the send time and the datagram. */
+  dumpNotice(target: ClusterMember): { sentAt: number; bytes: Uint8Array } {
     const bytes = encodeResetPath({
       type: "dump-notice",
       header: this.header(target, this.nextId++),
@@ -197,7 +197,7 @@ export class MeasuredCluster {
     const socket = this.sockets.get(target.subsystem)!;
     const sentAt = performance.now();
     socket.send(bytes, this.connector.port, this.connector.addr);
-    return sentAt;
+    return { sentAt, bytes };
   }
 
   close(): void {

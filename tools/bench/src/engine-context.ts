@@ -20,16 +20,26 @@ export class ContextProbe {
   private readonly observer: PerformanceObserver;
   private gcPauses = 0;
   private gcMaxMs = 0;
+  /** [start, end] of each GC pause, performance.now() time. */
+  readonly gcSpans: Array<[number, number]> = [];
 
   constructor() {
     this.observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         this.gcPauses += 1;
         this.gcMaxMs = Math.max(this.gcMaxMs, e.duration);
+        this.gcSpans.push([e.startTime, e.startTime + e.duration]);
       }
     });
     this.observer.observe({ entryTypes: ["gc"] });
     this.histogram.enable();
+  }
+
+  /** Milliseconds of GC pause inside [from, to]. */
+  gcWithin(from: number, to: number): number {
+    let ms = 0;
+    for (const [a, b] of this.gcSpans) ms += Math.max(0, Math.min(b, to) - Math.max(a, from));
+    return ms;
   }
 
   finish(): PhaseContext {

@@ -71,9 +71,17 @@ export interface SentDatagram {
   at: number;
 }
 
+/** A datagram the daemon's reset-path socket received: performance.now() when its handler began. */
+export interface ReceivedDatagram {
+  bytes: Buffer;
+  at: number;
+}
+
 export interface BenchDaemon {
   daemon: Daemon;
   devices: ZeroLatencyDevices;
+  /** Every datagram reaching the daemon's reset-path socket handler (before decoding). */
+  onReceive(listener: (received: ReceivedDatagram) => void): () => void;
   /** Every datagram the daemon's reset-path socket sends (dgram sends to IPv4 literals synchronously). */
   onSend(listener: (sent: SentDatagram) => void): () => void;
   resetPort: number;
@@ -114,9 +122,21 @@ export async function startBenchDaemon(
       for (const l of sendListeners) l({ to, message, at });
     },
   });
+  const receiveListeners = new Set<(received: ReceivedDatagram) => void>();
+  const originalReceive = Object.getOwnPropertyDescriptor(ResetPathSocket.prototype, "receive")!;
+  const receive = originalReceive.value as (bytes: Buffer, from: { addr: string; port: number }) => void;
+  Object.defineProperty(ResetPathSocket.prototype, "receive", {
+    ...originalReceive,
+    value(this: ResetPathSocket, bytes: Buffer, from: { addr: string; port: number }) {
+      const at = performance.now();
+      for (const l of receiveListeners) l({ bytes, at });
+      receive.call(this, bytes, from);
+    },
+  });
   const restore = () => {
     Object.defineProperty(Devices.prototype, "controller", original);
     Object.defineProperty(ResetPathSocket.prototype, "send", originalSend);
+    Object.defineProperty(ResetPathSocket.prototype, "receive", originalReceive);
   };
   let daemon: Daemon;
   try {
@@ -138,6 +158,10 @@ export async function startBenchDaemon(
   return {
     daemon,
     devices,
+    onReceive: (listener) => {
+      receiveListeners.add(listener);
+      return () => receiveListeners.delete(listener);
+    },
     onSend: (listener) => {
       sendListeners.add(listener);
       return () => sendListeners.delete(listener);

@@ -35,7 +35,10 @@ export function sendDeltas(s: SyncSender, term: number, deltas: readonly Version
 
 /** The mirror a SNAPSHOT carries (undefined for an encoding this version does not read). */
 export function mirrorOfSnapshot(body: Body<"snapshot">): SharedState | undefined {
-  return body.state.encoding === "json" ? (body.state.data as unknown as SharedState) : undefined;
+  if (body.state.encoding !== "json") return undefined;
+  const shared = body.state.data as unknown as SharedState;
+  // `recent` was a record keyed by request in builds before 2026-11-25: the same entries.
+  return Array.isArray(shared.recent) ? shared : { ...shared, recent: Object.values(shared.recent) };
 }
 
 /** The mirror after a DELTA; throws on a gap (the caller re-synchronises). */

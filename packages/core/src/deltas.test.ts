@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { applyDelta, emptySharedState } from "./deltas.js";
+import { buildConfig, EngineHarness } from "./test/index.js";
+import type { RecentRequest, SharedState } from "./types.js";
+
+const entry = (key: string, at: number, result: RecentRequest["result"] = null): RecentRequest => ({
+  key,
+  target: "6001/10001",
+  result,
+  at,
+});
+
+function withRecent(...entries: RecentRequest[]): SharedState {
+  return entries.reduce((s, e) => applyDelta(s, { op: "recent", entry: e }), emptySharedState());
+}
+
+const harnesses: EngineHarness[] = [];
+afterEach(() => {
+  for (const h of harnesses.splice(0)) h.stop();
+});
+
+describe("recent requests", () => {
+  it("stay one per key in `at` order: an update moves the entry to the end, expiry takes the front", () => {
+    const s = withRecent(entry("a", 1), entry("b", 2), entry("c", 3));
+    const updated = applyDelta(s, { op: "recent", entry: entry("a", 4, "DUMP") });
+    expect(updated.recent.map((e) => [e.key, e.at, e.result])).toEqual([
+      ["b", 2, null],
+      ["c", 3, null],
+      ["a", 4, "DUMP"],
+    ]);
+    expect(s.recent.map((e) => e.key)).toEqual(["a", "b", "c"]); // the old state is untouched
+    expect(applyDelta(updated, { op: "recentRemoved", key: "b" }).recent.map((e) => e.key)).toEqual([
+      "c",
+      "a",
+    ]);
+    expect(applyDelta(updated, { op: "recentRemoved", key: "c" }).recent.map((e) => e.key)).toEqual([
+      "b",
+      "a",
+    ]);
+    expect(applyDelta(updated, { op: "recentRemoved", key: "x" }).recent).toHaveLength(3);
+    expect(applyDelta(updated, { op: "recentRemoved", key: "b" }).version).toBe(updated.version + 1);
+  });
+
+  it("a retransmission inside the TTL gets the remembered result; the same request id after it is a new request", async () => {
+    const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
+    harnesses.push(h);
+    h.check(10001, "PSERVER1");
+    h.check(10002, "PSERVER2");
+    h.reset(10002, 10001, "PSERVER1", 9);
+    await h.clock.advance(100);
+    h.dump(10001);
+    await h.clock.advance(1000);
+    h.reset(10002, 10001, "PSERVER1", 9); // retransmission: the result again, no second NMI
+    await h.clock.advance(1000);
+    expect(h.controller("bmc:PSERVER1").count("nmi")).toBe(1);
+    expect(h.sentOf("sendResult").map((r) => [r.result, r.resend])).toEqual([
+      ["DUMP", false],
+      ["DUMP", true],
+    ]);
+    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102:6001#9"]);
+    // The TTL (120 s) passes; the server came back and registered again.
+    await h.clock.advance(125_000);
+    h.check(10001, "PSERVER1");
+    h.check(10002, "PSERVER2");
+    h.reset(10002, 10001, "PSERVER1", 10); // a new request prunes the expired entry
+    await h.clock.advance(100);
+    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102:6001#10"]);
+    expect(h.controller("bmc:PSERVER1").count("nmi")).toBe(2);
+  });
+});
+
+describe("power polls in flight", () => {
+  it("a round starts one poll per device, none for a device whose poll is still in flight", async () => {
+    const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }), {
+      controller: (key) => (key === "bmc:PSERVER2" ? { latencyMs: { status: 12_000 } } : {}),
+    });
+    harnesses.push(h);
+    h.dispatch({ type: "start" });
+    await h.clock.advance(1);
+    expect(h.state.local.pollsInFlight).toEqual(["bmc:PSERVER2"]);
+    await h.clock.advance(10_000); // two more rounds: PSERVER2's first poll has not answered
+    expect(h.controller("bmc:PSERVER1").count("status")).toBe(3);
+    expect(h.controller("bmc:PSERVER2").count("status")).toBe(1);
+    await h.clock.advance(5_000);
+    expect(h.controller("bmc:PSERVER2").count("status")).toBe(2);
+  });
+});
