@@ -268,14 +268,25 @@ export function startIpmiSim(options: IpmiSimOptions = {}): Promise<IpmiSim> {
   return IpmiSim.start(options);
 }
 
-/** A UDP port on 127.0.0.1 that was free a moment ago. */
+/**
+ * Ports this process handed out (never handed out twice): simulators started together each
+ * pick a port before any of them binds it, and the kernel may offer a just-closed port again
+ * (seen in CI: two of 32 ipmi_sim instances got the same port).
+ */
+const handedOut = new Set<number>();
+
+/** A UDP port on 127.0.0.1 that was free a moment ago and that no other caller here got. */
 export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket("udp4");
-  await new Promise<void>((resolve, reject) => {
-    socket.once("error", reject);
-    socket.bind(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+  for (;;) {
+    const socket = createSocket("udp4");
+    await new Promise<void>((resolve, reject) => {
+      socket.once("error", reject);
+      socket.bind(0, "127.0.0.1", () => resolve());
+    });
+    const { port } = socket.address();
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
