@@ -184,7 +184,10 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
     expect(gap).toBeLessThan(5000);
     await waitFor("ATTENTION REBOOT", () => attentions[10007]!.find((a) => a.targetSubsystem === 10006));
     expect(attentions[10007]!.find((a) => a.targetSubsystem === 10006)?.state).toBe("REBOOT");
-    expect(resetlog()).toMatch(/HARDRESET PSERVER6 10006 RECV/);
+    // Reset-log lines are written on the loop turn after the step's datagrams: wait, do not race.
+    await waitFor("HARDRESET RECV logged", () =>
+      /HARDRESET PSERVER6 10006 RECV/.test(resetlog()) ? true : undefined,
+    );
   });
 
   it("with the BMC dead, the PDU outlets are cut and restored after the recovery time", async () => {
@@ -229,7 +232,9 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
     expect(r.result?.result).toBe("DUMP");
     const acts = esxi.host.events.filter((e) => e.name === "VM1").map((e) => e.action);
     expect(acts).toEqual(["nmi", "reset"]);
-    expect(resetlog()).toMatch(/HARDRESET PSERVER4 10011 RECV .* V/);
+    await waitFor("guest HARDRESET RECV logged", () =>
+      /HARDRESET PSERVER4 10011 RECV .* V/.test(resetlog()) ? true : undefined,
+    );
   }, 30_000);
 
   it("a mutual pair racing is reset once; the other request gets FAIL", async () => {
