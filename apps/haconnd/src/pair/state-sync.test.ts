@@ -66,6 +66,18 @@ describe("state sync frames", () => {
     expect(delta.body.stateVersion).toBe(h.state.shared.version);
   });
 
+  it("a SNAPSHOT whose recent requests are keyed by request (an older build) is read as the list", () => {
+    const entry = { key: "127.0.0.102:6001#9", target: "6001/10001", result: "DUMP" as const, at: 5 };
+    const state = { ...emptySharedState(), version: 7, recent: { [entry.key]: entry } };
+    const mirror = mirrorOfSnapshot({
+      term: 1,
+      stateVersion: 7,
+      state: { encoding: "json", data: JSON.parse(JSON.stringify(state)) },
+    } as never)!;
+    expect(mirror.recent).toEqual([entry]);
+    expect(mirror.version).toBe(7);
+  });
+
   it("a delta that does not follow the mirror's version is a gap: it throws", async () => {
     const h = active();
     h.check(10001, "PSERVER1", { pair: 10002 });
