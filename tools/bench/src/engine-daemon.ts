@@ -11,6 +11,10 @@ import { ConfigStore, type HaconnConfig, type PowerController, type PowerState }
 import type { DeviceRef } from "@haconn/core";
 import { Daemon } from "../../../apps/haconnd/src/daemon.js";
 import { Devices } from "../../../apps/haconnd/src/devices.js";
+import {
+  DEFAULT_HELPER_NICE_OFFSET,
+  keepHelperThreadsLow,
+} from "../../../apps/haconnd/src/helper-threads.js";
 import { ResetPathSocket } from "../../../apps/haconnd/src/reset-path/socket.js";
 import type { ResetPathMessage } from "@haconn/protocol";
 
@@ -155,6 +159,10 @@ export async function startBenchDaemon(
     rmSync(root, { recursive: true, force: true });
     throw error;
   }
+  // As bin/haconnd does (HACONN_HELPER_NICE; BENCH_HELPER_NICE=off measures without it).
+  const helperNice = process.env.BENCH_HELPER_NICE === "off" ? null : DEFAULT_HELPER_NICE_OFFSET;
+  const stopHelpers =
+    helperNice === null ? () => undefined : keepHelperThreadsLow(helperNice, (line) => console.log(line));
   return {
     daemon,
     devices,
@@ -170,6 +178,7 @@ export async function startBenchDaemon(
     logDir,
     stop: async () => {
       try {
+        stopHelpers();
         await daemon.stop("bench done");
       } finally {
         restore();

@@ -1,11 +1,14 @@
 // haconnd: the HA Monitor Connector daemon, in the foreground. Reads its directories from
 // HACONN_ETC_DIR, HACONN_LOG_DIR, HACONN_RUN_DIR (defaults: the manual's paths), its node name
-// from HACONN_NODE_NAME (default: the OS hostname). Prints one line when ready. Exit status
-// 78 (EX_CONFIG) on a configuration it refuses, so systemd does not restart it in a loop.
+// from HACONN_NODE_NAME (default: the OS hostname). Node's helper threads run HACONN_HELPER_NICE
+// (default 10, or off) nice levels below the main thread (helper-threads.ts says why). Prints
+// one line when ready. Exit status 78 (EX_CONFIG) on a configuration it refuses (a bad
+// HACONN_HELPER_NICE included), so systemd does not restart it in a loop.
 
 import { hostname } from "node:os";
 import { HaconnError } from "@haconn/config";
 import { Daemon } from "../daemon.js";
+import { keepHelperThreadsLow, parseHelperNice } from "../helper-threads.js";
 import { parseMetricsListen } from "../metrics/metrics-server.js";
 
 const env = process.env;
@@ -31,7 +34,9 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
       "  Environment: HACONN_ETC_DIR HACONN_LOG_DIR HACONN_RUN_DIR HACONN_NODE_NAME\n" +
       "               HACONN_KDUMP_PORT (7410, or off) HACONN_ATTENTION_BROADCAST (on|off)\n" +
       "               HACONN_VIP (ip | none | auto: none on a loopback reset path)\n" +
-      "               HACONN_METRICS (<ip>:<port> for Prometheus, default off)\n",
+      "               HACONN_METRICS (<ip>:<port> for Prometheus, default off)\n" +
+      "               HACONN_HELPER_NICE (1-19 nice levels for Node's helper threads\n" +
+      "               below the main thread, default 10, or off)\n",
   );
 } else {
   let daemon: Daemon | undefined;
@@ -49,12 +54,14 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
     });
   }
   try {
+    const helperNice = parseHelperNice(env.HACONN_HELPER_NICE);
     const listen = parseMetricsListen(env.HACONN_METRICS);
     daemon = await Daemon.start({
       ...options,
       metrics: listen ? { ...listen, allowAnyAddress: env.HACONN_METRICS_ALLOW_ANY === "on" } : null,
       onExit: (_reason, code) => exit(code),
     });
+    if (helperNice !== null) keepHelperThreadsLow(helperNice, options.system);
     const rp = daemon.config.resetpath!;
     if (signalled) {
       void daemon.requestExit(signalled, 0);
