@@ -4,6 +4,36 @@ import { EngineRunner } from "./executor.js";
 import { buildConfig, type EngineHarness, SimulatedClock } from "./test/index.js";
 import { transition } from "./engine.js";
 
+/** CHECKs that register PSERVER1 (10001) and PSERVER2 (10002), the shape every test here uses. */
+function registerBoth(runner: EngineRunner): void {
+  for (const [subsystem, system] of [
+    [10001, "PSERVER1"],
+    [10002, "PSERVER2"],
+  ] as const) {
+    runner.dispatch({
+      type: "check",
+      from: { addr: `127.0.0.${subsystem % 100}`, port: 6001 },
+      system,
+      subsystem,
+      port: 6001,
+      vmName: null,
+      pairSubsystem: null,
+    });
+  }
+}
+
+/** PSERVER2 asks to reset PSERVER1 (request 1). */
+function resetPserver1(runner: EngineRunner): void {
+  runner.dispatch({
+    type: "reset",
+    from: { addr: "127.0.0.2", port: 6001 },
+    requestId: 1,
+    system: "PSERVER1",
+    target: 10001,
+    requester: 10002,
+  });
+}
+
 const harnesses: EngineHarness[] = [];
 afterEach(() => {
   for (const h of harnesses.splice(0)) h.stop();
@@ -27,26 +57,8 @@ describe("executor", () => {
       log: () => {},
       portError: (e) => errors.push(e),
     });
-    const check = (subsystem: number, system: string) =>
-      runner.dispatch({
-        type: "check",
-        from: { addr: `127.0.0.${subsystem % 100}`, port: 6001 },
-        system,
-        subsystem,
-        port: 6001,
-        vmName: null,
-        pairSubsystem: null,
-      });
-    check(10001, "PSERVER1");
-    check(10002, "PSERVER2");
-    runner.dispatch({
-      type: "reset",
-      from: { addr: "127.0.0.2", port: 6001 },
-      requestId: 1,
-      system: "PSERVER1",
-      target: 10001,
-      requester: 10002,
-    });
+    registerBoth(runner);
+    resetPserver1(runner);
     await clock.advance(30_000);
     expect(errors).toHaveLength(1);
     expect(sent.at(-1)).toBe("sendResult");
@@ -77,29 +89,9 @@ describe("executor", () => {
       notice: () => order.push("notice"),
       stateChanged: () => order.push("stateChanged"),
     });
-    for (const [subsystem, system] of [
-      [10001, "PSERVER1"],
-      [10002, "PSERVER2"],
-    ] as const) {
-      runner.dispatch({
-        type: "check",
-        from: { addr: `127.0.0.${subsystem % 100}`, port: 6001 },
-        system,
-        subsystem,
-        port: 6001,
-        vmName: null,
-        pairSubsystem: null,
-      });
-    }
+    registerBoth(runner);
     order.length = 0;
-    runner.dispatch({
-      type: "reset",
-      from: { addr: "127.0.0.2", port: 6001 },
-      requestId: 1,
-      system: "PSERVER1",
-      target: 10001,
-      requester: 10002,
-    });
+    resetPserver1(runner);
     // The engine emits RM-RESET RECV first; the NMI and the acceptance still go out first.
     expect(order).toEqual([
       "device",

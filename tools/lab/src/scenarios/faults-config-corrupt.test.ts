@@ -3,7 +3,7 @@
 // control socket and says clearly that the file cannot be read; a restart refuses with the
 // reason and exit status 78 (EX_CONFIG: systemd does not restart it in a loop).
 
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { recordFault } from "../faults/report.js";
 import { AnswerLog } from "../faults/requester.js";
 import { SingleNode } from "../faults/single-node.js";
 import { HamonSimMonitor } from "../hamon-sim/index.js";
-import { BUILT, cli, freeUdpPort, REPO, waitFor } from "./harness.js";
+import { BUILT, cli, freeUdpPort, REPO, runDaemonToExit, waitFor } from "./harness.js";
 
 function run(
   dirs: SingleNode["dirs"],
@@ -77,20 +77,7 @@ describe.skipIf(!BUILT)("fault: configuration file corrupted on disk while runni
     };
     const setting = run(node.dirs, "haconnshow", ["setting"]);
     await node.daemon!.stop();
-    const restart = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(join(REPO, "bin", "haconnd"), [], {
-        env: { ...node.dirs.env, HACONN_NODE_NAME: "HACON1", HACONN_KDUMP_PORT: "off" },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-      child.on("exit", (code) => {
-        clearTimeout(killer);
-        resolve({ code, out });
-      });
-    });
+    const restart = await runDaemonToExit(node.dirs);
     const reason = restart.out.split("\n").find((l) => l.includes("cannot start")) ?? restart.out.trim();
     const row = recordFault({
       fault: "configuration file corrupted on disk while running",

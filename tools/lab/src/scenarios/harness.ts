@@ -69,6 +69,31 @@ export interface DaemonProcess {
   stop(): Promise<number | null>;
 }
 
+/**
+ * Runs bin/haconnd expected to refuse its start: resolves with its exit status and everything it
+ * printed (SIGKILL after `timeoutMs` if it does not exit, so a start that succeeds shows as null).
+ */
+export function runDaemonToExit(
+  dirs: LabDirs,
+  extraEnv: NodeJS.ProcessEnv = {},
+  timeoutMs = 20_000,
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(join(REPO, "bin", "haconnd"), [], {
+      env: { ...dirs.env, HACONN_NODE_NAME: "HACON1", HACONN_KDUMP_PORT: "off", ...extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout!.on("data", (d) => (out += d));
+    child.stderr!.on("data", (d) => (out += d));
+    const killer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("exit", (code) => {
+      clearTimeout(killer);
+      resolve({ code, out });
+    });
+  });
+}
+
 /** Starts bin/haconnd and resolves when it printed its ready line. */
 export function startDaemon(
   dirs: LabDirs,

@@ -2,13 +2,11 @@
 // thread, the reset path (apps/haconnd/src/helper-threads.ts): checked on the real bin/haconnd
 // process through /proc, and a bad HACONN_HELPER_NICE refuses the start with exit status 78.
 
-import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { getPriority } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SingleNode } from "../faults/single-node.js";
-import { BUILT, REPO, waitFor } from "./harness.js";
+import { BUILT, runDaemonToExit, waitFor } from "./harness.js";
 
 function threadsOf(pid: number): Array<{ tid: number; name: string; nice: number }> {
   const out: Array<{ tid: number; name: string; nice: number }> = [];
@@ -61,30 +59,12 @@ describe.skipIf(!BUILT)("haconnd's helper threads run below its main thread", ()
     expect(v8.length).toBeGreaterThan(0);
     for (const t of v8) expect(t.nice).toBe(Math.min(19, main.nice + 10));
     expect(line).toMatch(/^haconnd: helper threads at nice 10: .*V8Worker/);
-  });
+  }, 20_000);
 
   it("a bad HACONN_HELPER_NICE stops the start with the reason and exit status 78", async () => {
-    const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(join(REPO, "bin", "haconnd"), [], {
-        env: {
-          ...node.dirs.env,
-          HACONN_NODE_NAME: "HACON1",
-          HACONN_KDUMP_PORT: "off",
-          HACONN_HELPER_NICE: "high",
-        },
-        stdio: ["ignore", "pipe", "pipe"],
-      });
-      let out = "";
-      child.stdout.on("data", (d) => (out += d));
-      child.stderr.on("data", (d) => (out += d));
-      const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-      child.on("exit", (code) => {
-        clearTimeout(killer);
-        resolve({ code, out });
-      });
-    });
+    const result = await runDaemonToExit(node.dirs, { HACONN_HELPER_NICE: "high" });
     expect(result.code).toBe(78);
     expect(result.out).toMatch(/cannot start: HACONN_HELPER_NICE must be off or an integer 1-19, not "high"/);
     expect(node.daemon!.child.exitCode).toBeNull(); // the running daemon is untouched
-  });
+  }, 30_000);
 });
