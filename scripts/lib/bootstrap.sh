@@ -1,6 +1,11 @@
 # Sourced by scripts/test.sh and scripts/demo.sh. Installs what the project needs, idempotently:
 # Debian packages, Node 24 and pnpm inside .tools/ (the system node is left alone), the
 # workspace dependencies from the lockfile, and the build. A second run only checks.
+#
+# Nothing outside the checkout but the Debian packages (issue #15): npm's cache, pnpm's store,
+# metadata cache and state live in .tools/ too, so no user-level cache (~/.npm, ~/.cache/pnpm,
+# ~/.local/share/pnpm) is read or written, and a used machine behaves exactly like a new one.
+# Packages come from the registry through the ordinary clients, at the lockfile's versions.
 set -euo pipefail
 
 HACONN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -9,6 +14,11 @@ PNPM_VERSION=10.34.8
 TOOLS_DIR="$HACONN_ROOT/.tools"
 NODE_PREFIX="$TOOLS_DIR/node"
 export TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 TURBO_NO_UPDATE_NOTIFIER=1
+export npm_config_cache="$TOOLS_DIR/npm-cache"
+export npm_config_store_dir="$TOOLS_DIR/pnpm-store"
+export npm_config_cache_dir="$TOOLS_DIR/pnpm-cache"
+export npm_config_state_dir="$TOOLS_DIR/pnpm-state"
+export npm_config_update_notifier=false
 
 # Debian packages the tests and the lab use (real peers: ipmitool + ipmi_sim, net-snmp tools,
 # OpenSSH, fence-agents, network namespaces, rpmbuild; gcc and libopenipmi-dev build the
@@ -48,7 +58,9 @@ install_node() {
 
 install_workspace() {
   cd "$HACONN_ROOT"
-  pnpm install --frozen-lockfile --reporter=silent
+  # confirm-modules-purge=false: a checkout installed before with another store (the user-level
+  # one of older versions of this script) is relinked from .tools/pnpm-store without a prompt.
+  pnpm install --frozen-lockfile --reporter=silent --config.confirm-modules-purge=false
   # scripts/test.sh builds as one of its counted checks; everything else builds here.
   [ "${HACONN_BOOTSTRAP_NO_BUILD:-}" = 1 ] || pnpm exec turbo run build --output-logs=errors-only >&2
 }

@@ -2,9 +2,11 @@
 # Builds haconnr2-<version>-<release>.el{8,9}v.x86_64.rpm into dist/rpm/ from the built apps
 # (run `pnpm exec turbo run build` first) and the project's pinned Node runtime.
 #
-#   tools/rpm/build.sh [--os el8|el9|all] [--release N] [--out DIR] [--allow-missing]
+#   tools/rpm/build.sh [--os el8|el9|all] [--release N[,N...]] [--out DIR] [--allow-missing]
 #                      [--root DIR]
 #
+# --release N,M    one package per OS and release, all from one staged tree (the RPM test
+#                  builds 1 and 2 at once for its upgrade checks)
 # --allow-missing  package the commands whose bundles exist and list the missing ones
 #                  (a development build; without it a missing bundle fails the build)
 # --root DIR       the repository to package (default: the one holding this script)
@@ -27,12 +29,13 @@ while [ $# -gt 0 ]; do
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --root) root="$(cd "${2:?--root needs a directory}" && pwd)"; shift 2 ;;
     --allow-missing) allow_missing=1; shift ;;
-    -h | --help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0"; exit 0 ;;
     *) die "unknown option $1" ;;
   esac
 done
 [ -n "$out" ] || out="$root/dist/rpm"
-[[ "$release" =~ ^[0-9]+$ ]] || die "--release must be a number, got '$release'"
+[[ "$release" =~ ^[0-9]+(,[0-9]+)*$ ]] || die "--release must be a number (or numbers, comma-separated), got '$release'"
+IFS=, read -r -a releases <<<"$release"
 case "$os" in
   el8) targets=(el8) ;;
   el9) targets=(el9) ;;
@@ -69,8 +72,6 @@ node_bin="$(readlink -f "$root/.tools/node/node_modules/.bin/node" 2>/dev/null |
 node_version="$("$node_bin" --version)"
 [[ "$node_version" == v24.* ]] || die "the bundled runtime must be Node 24, found $node_version at $node_bin"
 command -v rpmbuild >/dev/null || die "rpmbuild not found (Debian package 'rpm')"
-pnpm_bin="$root/.tools/node/node_modules/.bin/pnpm"
-[ -x "$pnpm_bin" ] || die "no pnpm at $pnpm_bin"
 rpm_version="$("$node_bin" -p 'require(process.argv[1]).version' "$here/package.json")"
 [[ "$rpm_version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || die "tools/rpm/package.json version must be major.minor.n"
 
@@ -82,29 +83,30 @@ home="$stage/opt/hitachi/haconn2"
 mkdir -p "$home/bin" "$home/lib/app" "$home/etc" "$home/doc" \
   "$stage/etc/opt/hitachi/haconn2" "$stage/var/opt/hitachi/haconn2/log"
 
-# 2. The runtime, the bundles and their npm dependencies. pnpm deploy with the hoisted
-# linker gives a flat, self-contained node_modules (no symlinks into the repository) holding
-# the app's production dependencies and those of the workspace packages it bundles.
+# 2. The runtime and the bundles. Each bundle carries its npm dependencies inside it (tsup
+# `application()`, tsup.shared.ts), at exactly the versions the workspace installed from
+# pnpm-lock.yaml, so the package holds no node_modules and nothing is resolved here: no package
+# manager, cache or registry takes part in this step. third-party.mjs lists what the bundles
+# carry, fails on anything the lockfile does not pin, and writes the third-party notices.
 install -m 0755 "$node_bin" "$home/lib/node"
 apps=()
 for c in "${present[@]}"; do
   read -r _ app _ <<<"$c"
   [[ " ${apps[*]} " == *" $app "* ]] || apps+=("$app")
 done
+metafiles=()
 for app in "${apps[@]}"; do
   dest="$home/lib/app/$app"
   mkdir -p "$dest"
   cp "$root/apps/$app/dist/"*.js "$dest/"
   cp "$root/apps/$app/dist/"*.js.map "$dest/" 2>/dev/null || true
   printf '{ "private": true, "type": "module" }\n' >"$dest/package.json"
-  name="$("$node_bin" -p 'require(process.argv[1]).name' "$root/apps/$app/package.json")"
-  (cd "$root" && PATH="$(dirname "$node_bin"):$PATH" "$pnpm_bin" --filter "$name" deploy --prod --legacy \
-    --offline --config.node-linker=hoisted --reporter=silent "$work/deploy-$app") >&2 ||
-    die "pnpm deploy of $name failed"
-  mv "$work/deploy-$app/node_modules" "$dest/node_modules"
-  rm -rf "$dest/node_modules/@haconn" "$dest/node_modules/.bin" "$dest/node_modules/.pnpm" \
-    "$dest/node_modules/.modules.yaml"
+  meta="$root/apps/$app/dist/metafile-esm.json"
+  [ -f "$meta" ] || die "no $meta: rebuild the apps (pnpm exec turbo run build)"
+  metafiles+=("$meta")
 done
+"$node_bin" "$here/third-party.mjs" --lock "$root/pnpm-lock.yaml" --out "$home/doc/THIRD-PARTY-NOTICES.md" \
+  "${metafiles[@]}" >"$work/third-party.txt" || die "the bundles carry packages that pnpm-lock.yaml does not pin"
 
 # 3. Commands, unit, readiness helper, docs.
 for c in "${present[@]}"; do
@@ -128,20 +130,22 @@ else
   echo "build.sh: docs/operations.md not written yet; not packaged" >&2
 fi
 
-# 4. One rpmbuild per OS, in a private _topdir.
+# 4. One rpmbuild per OS and release, each in a private _topdir, all from the one staged tree.
 mkdir -p "$out"
 for t in "${targets[@]}"; do
-  top="$work/top-$t"
-  mkdir -p "$top"/{BUILD,BUILDROOT,RPMS,SOURCES,SPECS,SRPMS,tmp}
-  rpmbuild -bb --quiet \
-    --define "_topdir $top" --define "_tmppath $top/tmp" \
-    --define "haconn_version $rpm_version" --define "haconn_release $release" \
-    --define "haconn_dist ${t}v" --define "haconn_os_kind $(os_kind "$t")" \
-    --define "haconn_stage $stage" \
-    "$here/haconnr2.spec" >&2 || die "rpmbuild failed for $t"
-  for f in "$top"/RPMS/x86_64/*.rpm; do
-    cp "$f" "$out/"
-    echo "$out/$(basename "$f")"
+  for r in "${releases[@]}"; do
+    top="$work/top-$t-$r"
+    mkdir -p "$top"/{BUILD,BUILDROOT,RPMS,SOURCES,SPECS,SRPMS,tmp}
+    rpmbuild -bb --quiet \
+      --define "_topdir $top" --define "_tmppath $top/tmp" \
+      --define "haconn_version $rpm_version" --define "haconn_release $r" \
+      --define "haconn_dist ${t}v" --define "haconn_os_kind $(os_kind "$t")" \
+      --define "haconn_stage $stage" \
+      "$here/haconnr2.spec" >&2 || die "rpmbuild failed for $t release $r"
+    for f in "$top"/RPMS/x86_64/*.rpm; do
+      cp "$f" "$out/"
+      echo "$out/$(basename "$f")"
+    done
   done
 done
-echo "build.sh: built ${targets[*]} (release $release) in $((SECONDS - started)) s${missing:+, without: ${missing[*]}}" >&2
+echo "build.sh: built ${targets[*]} (release ${releases[*]}) in $((SECONDS - started)) s, bundling $(wc -l <"$work/third-party.txt") npm packages${missing:+, without: ${missing[*]}}" >&2

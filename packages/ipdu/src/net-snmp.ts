@@ -1,8 +1,9 @@
 // A typed facade over the parts of npm `net-snmp` (CommonJS, no bundled types) that the driver
-// uses. Loading it through createRequire with an explicit interface keeps the types local to
-// this package: no ambient `declare module` that would clash with another package's view of the
-// same library in a shared type-check program.
-import { createRequire } from "node:module";
+// uses. A static import (so that the application bundles carry net-snmp inside them, issue #15)
+// of a value declared `unknown` (net-snmp-module.d.ts), cast once to an explicit interface: the
+// types stay local to this package and cannot clash with another package's view of the library.
+/// <reference path="./net-snmp-module.d.ts" />
+import netSnmpModule from "net-snmp";
 
 export interface SnmpVarbind {
   oid: string;
@@ -40,7 +41,7 @@ export interface NetSnmp {
   ResponseInvalidError: new (...args: never[]) => Error;
 }
 
-export const snmp = createRequire(import.meta.url)("net-snmp") as NetSnmp;
+export const snmp = netSnmpModule as NetSnmp;
 
 /** SNMP type tags used by the driver (RFC 3416 / net-snmp's ObjectType). */
 export const SnmpType = {

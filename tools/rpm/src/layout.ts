@@ -1,6 +1,7 @@
 // What the package must contain, from the manual (digest §5.1, §6, §10), and how to build it
 // with tools/rpm/build.sh from the tests.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "./exec.js";
@@ -57,9 +58,56 @@ export interface BuildResult {
   stderr: string;
 }
 
+/**
+ * Empty, private package-manager caches (issue #15): a fresh HOME and XDG tree, npm's cache,
+ * pnpm's store, cache and state directories, all in a new temporary directory. A build that
+ * depends on what a used machine's ~/.cache/pnpm, ~/.local/share/pnpm or ~/.npm hold fails
+ * under it, here and not on a user's machine.
+ */
+export interface PrivateCaches {
+  dir: string;
+  env: NodeJS.ProcessEnv;
+  /** Files and directories anything created inside the private tree (empty: nothing used it). */
+  used(): string[];
+}
+
+export function privateCaches(): PrivateCaches {
+  const dir = mkdtempSync(join(tmpdir(), "haconn-fresh-caches-"));
+  const d = (name: string) => {
+    const p = join(dir, name);
+    mkdirSync(p, { recursive: true });
+    return p;
+  };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HOME: d("home"),
+    XDG_CACHE_HOME: d("xdg-cache"),
+    XDG_DATA_HOME: d("xdg-data"),
+    XDG_STATE_HOME: d("xdg-state"),
+    XDG_CONFIG_HOME: d("xdg-config"),
+    npm_config_cache: d("npm-cache"),
+    npm_config_store_dir: d("pnpm-store"),
+    npm_config_cache_dir: d("pnpm-cache"),
+    npm_config_state_dir: d("pnpm-state"),
+    PNPM_HOME: d("pnpm-home"),
+  };
+  const walk = (p: string, rel: string): string[] =>
+    readdirSync(p, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory()
+        ? [`${rel}${e.name}/`, ...walk(join(p, e.name), `${rel}${e.name}/`)]
+        : [`${rel}${e.name}`],
+    );
+  const made = new Set(walk(dir, ""));
+  return { dir, env, used: () => walk(dir, "").filter((f) => !made.has(f)) };
+}
+
 /** Runs build.sh; the RPM paths are the lines it prints on stdout. */
-export function buildRpms(args: readonly string[], timeoutMs = 240_000): BuildResult {
-  const r = run("bash", [BUILD_SH, ...args], { timeoutMs });
+export function buildRpms(
+  args: readonly string[],
+  timeoutMs = 240_000,
+  env: NodeJS.ProcessEnv = process.env,
+): BuildResult {
+  const r = run("bash", [BUILD_SH, ...args], { timeoutMs, env });
   return {
     status: r.status,
     rpms: r.stdout.split("\n").filter((l) => l.endsWith(".rpm")),

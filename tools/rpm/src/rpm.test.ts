@@ -1,4 +1,5 @@
-// Builds the RPMs once with tools/rpm/build.sh, inspects them, and runs the install →
+// Builds the RPMs once with tools/rpm/build.sh (both OSes, releases 1 and 2 from one staged
+// tree, with empty private package-manager caches), inspects them, and runs the install →
 // reinstall → upgrade → refused downgrade → erase lifecycle in a scratch root, with the
 // package's scriptlets really running (chrooted /bin/sh) and the installed commands running
 // chrooted on the bundled Node only.
@@ -10,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run, runOk, which } from "./exec.js";
 import {
+  BUILD_SH,
   buildRpms,
   COMMANDS,
   COMPLETION,
@@ -19,6 +21,8 @@ import {
   LOG_DIR,
   missingCommands,
   OS_KIND,
+  type PrivateCaches,
+  privateCaches,
   OS_RELEASE,
   REPO,
   UNIT,
@@ -56,7 +60,7 @@ const qp = (args: string[], rpm: string) => runOk("rpm", ["-qp", ...args, rpm]).
 function npmImports(bundle: string): string[] {
   const text = readFileSync(bundle, "utf8");
   const specs = new Set<string>();
-  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)"([^"]+)"/gm)) {
+  for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)"([\w@./:-]+)"/gm)) {
     const s = m[1]!;
     if (s.startsWith(".") || s.startsWith("/") || s.startsWith("node:") || builtinModules.includes(s))
       continue;
@@ -68,25 +72,42 @@ function npmImports(bundle: string): string[] {
 const title = rpmbuild ? "haconnr2 RPM" : "haconnr2 RPM (skipped: rpmbuild is not installed)";
 
 describe.skipIf(!rpmbuild)(title, () => {
+  let caches: PrivateCaches;
+  let buildLog: string;
+
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), "haconn-rpm-test-"));
+    caches = privateCaches();
     // A complete tree builds the real artifacts into dist/rpm; a tree where some app is not
     // built yet builds a partial package into a temporary directory only.
     const partial = missing.length > 0 ? ["--allow-missing"] : [];
-    const out1 = partial.length ? join(work, "out1") : join(REPO, "dist/rpm");
-    const first = buildRpms(["--os", "all", "--release", "1", "--out", out1, ...partial]);
-    expect(first.status, first.stderr).toBe(0);
-    el8 = first.rpms.find((p) => p.endsWith(`-${version}-1.el8v.x86_64.rpm`))!;
-    el9 = first.rpms.find((p) => p.endsWith(`-${version}-1.el9v.x86_64.rpm`))!;
-    const second = buildRpms(["--os", "el9", "--release", "2", "--out", join(work, "out2"), ...partial]);
-    expect(second.status, second.stderr).toBe(0);
-    el9next = second.rpms[0]!;
+    const out = partial.length ? join(work, "out") : join(REPO, "dist/rpm");
+    const built = buildRpms(
+      ["--os", "all", "--release", "1,2", "--out", out, ...partial],
+      300_000,
+      caches.env,
+    );
+    expect(built.status, built.stderr).toBe(0);
+    buildLog = built.stderr;
+    el8 = built.rpms.find((p) => p.endsWith(`-${version}-1.el8v.x86_64.rpm`))!;
+    el9 = built.rpms.find((p) => p.endsWith(`-${version}-1.el9v.x86_64.rpm`))!;
+    el9next = built.rpms.find((p) => p.endsWith(`-${version}-2.el9v.x86_64.rpm`))!;
     expect([el8, el9, el9next].every((p) => p && existsSync(p))).toBe(true);
   }, 300_000);
 
   afterAll(() => {
     for (const r of roots) rmSync(r.dir, { recursive: true, force: true });
     if (work) rmSync(work, { recursive: true, force: true });
+    if (caches) rmSync(caches.dir, { recursive: true, force: true });
+  });
+
+  it("builds from the checkout alone: no package-manager cache, store or registry is used", () => {
+    // Run with a fresh HOME, XDG tree, npm cache and pnpm store/cache: a build that needed a used
+    // machine's caches would have failed above; one that filled them would leave files here.
+    // (rpmbuild keeps its own database in ~/.rpmdb: that is rpm's, not a package cache.)
+    expect(caches.used().filter((f) => !f.startsWith("home/.rpmdb/"))).toEqual([]);
+    expect(buildLog).toMatch(/bundling \d+ npm packages/);
+    expect(readFileSync(BUILD_SH, "utf8")).not.toMatch(/\bpnpm\b[^\n]*\b(deploy|install|add|fetch)\b/);
   });
 
   it("is named and versioned per OS as the manual says (rpm -qpi)", () => {
@@ -124,19 +145,9 @@ describe.skipIf(!rpmbuild)(title, () => {
       if (path !== COMPLETION && path !== SYSCTL)
         expect(path).toMatch(/^\/(opt|etc\/opt|var\/opt)\/hitachi(\/|$)/);
     }
-    // Each app's npm dependencies travel with it.
-    for (const app of new Set(present.map((c) => c.app))) {
-      const pkg = JSON.parse(readFileSync(join(REPO, "apps", app, "package.json"), "utf8"));
-      const npmDeps = Object.entries(pkg.dependencies ?? {}).filter(
-        ([, v]) => !String(v).startsWith("workspace:"),
-      );
-      for (const [dep] of npmDeps) {
-        expect(
-          mode.get(`${HOME}/lib/app/${app}/node_modules/${dep}/package.json`),
-          `${app}: ${dep}`,
-        ).toBeDefined();
-      }
-    }
+    // Each app's npm dependencies travel inside its bundles: no node_modules in the package.
+    expect([...mode.keys()].filter((p) => p.includes("/node_modules"))).toEqual([]);
+    expect(mode.get(`${HOME}/doc/THIRD-PARTY-NOTICES.md`)).toBe("-rw-r--r--");
   });
 
   it("declares the system tools it runs, not Debian's library sonames (rpm -qpR)", () => {
@@ -196,27 +207,47 @@ describe.skipIf(!rpmbuild)(title, () => {
       for (const c of present) expect(statSync(root.path(`${HOME}/bin/${c.name}`)).mode & 0o111).toBe(0o111);
     });
 
-    it("runs the bundled Node and resolves every bundle's npm imports inside the root alone", () => {
+    it("runs the bundled Node; every bundle imports only Node's built-ins", () => {
       root.addLibrariesOf(root.path(`${HOME}/lib/node`));
       const v = root.chroot([`${HOME}/lib/node`, "--version"]);
       expect(v.status, v.stderr).toBe(0);
       expect(v.stdout.trim()).toMatch(/^v24\./);
-      for (const app of new Set(present.map((c) => c.app))) {
-        const specs = present
-          .filter((c) => c.app === app)
-          .flatMap((c) => npmImports(root.path(`${HOME}/lib/app/${app}/${c.entry}.js`)));
-        const code = "for (const s of JSON.parse(process.argv[1])) await import(s); console.log('ok')";
-        const r = root.chroot([
-          "/bin/sh",
-          "-c",
-          `cd ${HOME}/lib/app/${app} && exec ${HOME}/lib/node --input-type=module -e "$1" "$2"`,
-          "sh",
-          code,
-          JSON.stringify([...new Set(specs)]),
-        ]);
-        expect(r.stderr, `${app} imports ${specs.join(", ")}`).toBe("");
-        expect(r.stdout.trim()).toBe("ok");
+      for (const c of present) {
+        const bundle = root.path(`${HOME}/lib/app/${c.app}/${c.entry}.js`);
+        expect(npmImports(bundle), c.entry).toEqual([]);
+        // CommonJS requires inside the bundle: built-ins, and ssh2's optional native add-ons
+        // that it loads in a try/catch (never built, never shipped).
+        const required = [...readFileSync(bundle, "utf8").matchAll(/__require\("([^"]+)"\)/g)].map(
+          (m) => m[1]!,
+        );
+        const foreign = required.filter(
+          (s) =>
+            !builtinModules.includes(s.replace(/^node:/, "")) && s !== "cpu-features" && !s.endsWith(".node"),
+        );
+        expect(foreign, c.entry).toEqual([]);
       }
+    });
+
+    it("carries exactly the npm packages of pnpm-lock.yaml, each with its license (THIRD-PARTY-NOTICES.md)", () => {
+      const notices = readFileSync(root.path(`${HOME}/doc/THIRD-PARTY-NOTICES.md`), "utf8");
+      const listed = [...notices.matchAll(/^## (.+)$/gm)].map((m) => m[1]!);
+      const lock = readFileSync(join(REPO, "pnpm-lock.yaml"), "utf8");
+      for (const app of new Set(present.map((c) => c.app))) {
+        const pkg = JSON.parse(readFileSync(join(REPO, "apps", app, "package.json"), "utf8"));
+        for (const [dep, range] of Object.entries<string>(pkg.dependencies ?? {})) {
+          if (range.startsWith("workspace:")) continue;
+          // the app's direct dependency is bundled at the version the lockfile pins for it
+          expect(listed, `${app}: ${dep}`).toContain(`${dep}@${range}`);
+        }
+      }
+      for (const id of listed) {
+        const at = id.lastIndexOf("@");
+        const [name, v] = [id.slice(0, at), id.slice(at + 1)];
+        expect(lock, id).toMatch(
+          new RegExp(`^  '?${name.replace(/[/.]/g, "\\$&")}@${v.replaceAll(".", "\\.")}'?:`, "m"),
+        );
+      }
+      expect(notices).toMatch(/## ssh2@[\d.]+\n\nLicense: MIT/);
     });
 
     it("haconnshow version prints the OS kind and version with the bundled runtime", (ctx) => {
