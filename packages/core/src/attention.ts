@@ -1,7 +1,15 @@
 // Reset-complete / power-off notices to the target's cluster, and answers to requesters.
 
 import type { Tx } from "./tx.js";
-import type { AttentionState, Category, Endpoint, LogContext, ResetResult, TargetKey } from "./types.js";
+import type {
+  AttentionState,
+  Category,
+  Endpoint,
+  LogContext,
+  ResetResult,
+  ResultDetail,
+  TargetKey,
+} from "./types.js";
 
 export interface AttentionTarget {
   key: TargetKey;
@@ -13,11 +21,11 @@ export interface AttentionTarget {
 }
 
 /** Registered monitors of the target's cluster (same HA-monitor port), the target excluded. */
-export function clusterRecipients(tx: Tx, target: AttentionTarget): Endpoint[] {
+export function clusterRecipients(tx: Tx, target: AttentionTarget): (Endpoint & { subsystem: number })[] {
   return Object.values(tx.shared.monitors)
     .filter((m) => m.port === target.port && m.key !== target.key && m.addr !== null)
     .sort((a, b) => a.subsystem - b.subsystem)
-    .map((m) => ({ addr: m.addr as string, port: m.port }));
+    .map((m) => ({ addr: m.addr as string, port: m.port, subsystem: m.subsystem }));
 }
 
 export function sendAttention(tx: Tx, target: AttentionTarget, state: AttentionState): void {
@@ -50,25 +58,37 @@ export function sendAttention(tx: Tx, target: AttentionTarget, state: AttentionS
   }
 }
 
-export function requestKey(from: Endpoint, requestId: number): string {
-  return `${from.addr}:${from.port}#${requestId}`;
+/**
+ * Deduplication key of a RESET: (source IP, requester subsystem, requestId). The IP, not
+ * IP:port: a requester that retransmits from another socket is still the same request
+ * (docs/protocol.md §6). The key is replicated, so a takeover keeps it.
+ */
+export function requestKey(from: Pick<Endpoint, "addr">, requester: number, requestId: number): string {
+  return `${from.addr}/${requester}#${requestId}`;
+}
+
+/** The detail a result has when nothing more precise is known. */
+export function defaultDetail(result: ResetResult): ResultDetail {
+  return result === "FAIL" ? "resetFailed" : result === "ERROR" ? "invalidRequester" : "none";
 }
 
 /** Sends a result, logs `RM-RESET SEND` and remembers it for retransmissions. */
 export function answer(
   tx: Tx,
   to: Endpoint,
+  requester: number,
   requestId: number,
   system: string,
   target: number,
   result: ResetResult,
   ctx: LogContext,
   targetKeyValue: TargetKey | null,
+  detail: ResultDetail = defaultDetail(result),
 ): void {
-  tx.emit({ kind: "sendResult", to, requestId, system, target, result, resend: false });
+  tx.emit({ kind: "sendResult", to, requestId, system, target, result, detail, resend: false, requester });
   tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result });
   tx.apply({
     op: "recent",
-    entry: { key: requestKey(to, requestId), target: targetKeyValue, result, at: tx.now },
+    entry: { key: requestKey(to, requester, requestId), target: targetKeyValue, result, detail, at: tx.now },
   });
 }

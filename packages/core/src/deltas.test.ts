@@ -57,14 +57,14 @@ describe("recent requests", () => {
       ["DUMP", false],
       ["DUMP", true],
     ]);
-    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102:6001#9"]);
+    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102/10002#9"]);
     // The TTL (120 s) passes; the server came back and registered again.
     await h.clock.advance(125_000);
     h.check(10001, "PSERVER1");
     h.check(10002, "PSERVER2");
     h.reset(10002, 10001, "PSERVER1", 10); // a new request prunes the expired entry
     await h.clock.advance(100);
-    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102:6001#10"]);
+    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102/10002#10"]);
     expect(h.controller("bmc:PSERVER1").count("nmi")).toBe(2);
   });
 });
