@@ -6,6 +6,7 @@ import type {
   Category,
   Endpoint,
   LogContext,
+  RecentRequest,
   ResetResult,
   ResultDetail,
   TargetKey,
@@ -72,7 +73,28 @@ export function defaultDetail(result: ResetResult): ResultDetail {
   return result === "FAIL" ? "resetFailed" : result === "ERROR" ? "invalidRequester" : "none";
 }
 
-/** Sends a result, logs `RM-RESET SEND` and remembers it for retransmissions. */
+/**
+ * Most requests remembered for retransmissions. Entries leave after `recentRequestTtlMs`; the
+ * bound only matters under a flood from a registered requester's address (spoofed, without a
+ * key). Losing an entry is safe: a retransmission is then decided afresh, attaches to the
+ * running job without a second requester entry, or is answered from the target's status.
+ */
+export const MAX_RECENT_REQUESTS = 1024;
+
+export function remember(tx: Tx, entry: RecentRequest): void {
+  const oldest = tx.shared.recent[0];
+  if (tx.shared.recent.length >= MAX_RECENT_REQUESTS && oldest) {
+    tx.apply({ op: "recentRemoved", key: oldest.key });
+  }
+  tx.apply({ op: "recent", entry });
+}
+
+/**
+ * Sends a result and logs `RM-RESET SEND`. DUMP, POFF and FAIL are remembered for
+ * retransmissions (and repeated until acknowledged); ERROR is not: it is answered once, and a
+ * retransmission of the request is decided afresh (the same ERROR while nothing changed), so a
+ * flood of refused requests costs no replicated state.
+ */
 export function answer(
   tx: Tx,
   to: Endpoint,
@@ -85,10 +107,20 @@ export function answer(
   targetKeyValue: TargetKey | null,
   detail: ResultDetail = defaultDetail(result),
 ): void {
-  tx.emit({ kind: "sendResult", to, requestId, system, target, result, detail, resend: false, requester });
-  tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result });
-  tx.apply({
-    op: "recent",
-    entry: { key: requestKey(to, requester, requestId), target: targetKeyValue, result, detail, at: tx.now },
+  const stateless = result === "ERROR";
+  tx.emit({
+    kind: "sendResult",
+    to,
+    requestId,
+    system,
+    target,
+    result,
+    detail,
+    resend: false,
+    requester,
+    ...(stateless ? { stateless: true } : {}),
   });
+  tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result });
+  if (stateless) return;
+  remember(tx, { key: requestKey(to, requester, requestId), target: targetKeyValue, result, detail, at: tx.now });
 }

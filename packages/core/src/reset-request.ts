@@ -6,7 +6,7 @@
 // the second comes from "a requester being reset": FAIL. Arrival order at the engine is the
 // tie-break, also within one millisecond; the standby replays the same order.
 
-import { answer, defaultDetail, requestKey } from "./attention.js";
+import { answer, defaultDetail, remember, requestKey } from "./attention.js";
 import { NA } from "./reset-log.js";
 import { startJob, upgradeTestJob } from "./job.js";
 import { isVirtual, serverRuntime } from "./status.js";
@@ -67,6 +67,7 @@ function refuseUnknown(tx: Tx, ev: ResetEvent): void {
     detail: "invalidRequester",
     resend: false,
     stateless: true,
+    unknownRequester: true,
     requester: ev.requester,
   });
 }
@@ -205,8 +206,14 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
     receivedAt: tx.now,
   };
   const job = tx.shared.jobs[target.key];
+  const attached = job?.requesters.some(
+    (r) => r.addr === entry.addr && r.subsystem === entry.subsystem && r.requestId === entry.requestId,
+  );
   if (job) {
-    if (job.test) upgradeTestJob(tx, job, entry, target);
+    // The same request once more (its dedupe entry was lost) is already waiting for this job.
+    if (attached) {
+      // nothing to add: RESET-ACCEPTED again below
+    } else if (job.test) upgradeTestJob(tx, job, entry, target);
     else tx.apply({ op: "job", job: { ...job, requesters: [...job.requesters, entry] } });
   } else {
     if (target.status === "dump") {
@@ -232,5 +239,5 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
     system: ev.system,
     target: ev.target,
   });
-  tx.apply({ op: "recent", entry: { key: rkey, target: target.key, result: null, at: tx.now } });
+  remember(tx, { key: rkey, target: target.key, result: null, at: tx.now });
 }

@@ -356,10 +356,13 @@ export type Effect =
       /** True when answering a retransmission of a request already answered. */
       resend: boolean;
       /**
-       * Requester unknown: answered once, no repeats, nothing remembered (no state per
-       * unauthenticated sender); the daemon rate-limits such answers per source.
+       * Answered once, no repeats, nothing remembered (ERROR: the requester's retransmission is
+       * decided afresh; no state per refused or unknown sender). The daemon rate-limits such
+       * answers per source.
        */
       stateless?: boolean;
+      /** The requester is not registered (or not from its registered address). */
+      unknownRequester?: boolean;
       /** The requester's subsystem (the RESULT-ACK must carry it). */
       requester?: number;
     }

@@ -279,7 +279,7 @@ export class ResetPathService {
       case "sendResult": {
         const body = { targetSubsystem: e.target, result: e.result, detail: e.detail ?? "none" };
         if (e.stateless) {
-          socket.refuse("unknown-requester", e.to);
+          if (e.unknownRequester) socket.refuse("unknown-requester", e.to);
           if (socket.mayAnswer(e.to)) {
             socket.send(e.to, { type: "reset-result", header: this.header(e.requestId), body });
           }
