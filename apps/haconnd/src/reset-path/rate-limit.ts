@@ -87,7 +87,7 @@ export class WindowLimit {
   }
 }
 
-/** One log line per reason per source per minute, at most 60 lines a minute in all. */
+/** For one reason: one log line per source per minute, at most 60 lines a minute in all. */
 export function logLimit(): WindowLimit {
   return new WindowLimit({ slots: 1024, windowMs: 60_000, perKey: 1, global: 60 });
 }

@@ -11,7 +11,7 @@
 
 import { createSocket, type Socket } from "node:dgram";
 import { literalLookup } from "../net/literal-lookup.js";
-import { logLimit, replyLimit } from "./rate-limit.js";
+import { logLimit, replyLimit, type WindowLimit } from "./rate-limit.js";
 import {
   type AuthVerifier,
   countDrop,
@@ -80,7 +80,8 @@ export class ResetPathSocket {
   readonly refused: RefusalCounters = Object.fromEntries(
     REFUSAL_REASONS.map((r) => [r, 0]),
   ) as RefusalCounters;
-  private readonly logs = logLimit();
+  /** One limiter per reason (a fixed set): a flood of one reason never hides another's lines. */
+  private readonly logs = new Map<string, WindowLimit>();
   private readonly replies = replyLimit();
   private readonly verifier: AuthVerifier | undefined;
   /** Signed frames older than this are refused (replay across restarts). */
@@ -145,11 +146,14 @@ export class ResetPathSocket {
     if (reply && this.mayAnswer(from)) this.main.send(reply, from.port, from.addr);
   }
 
-  /** One log line per reason per source per minute (bounded table), 60 a minute in all. */
+  /** One log line per reason per source per minute (bounded table), 60 a minute per reason. */
   private log(reason: string, from: Peer, total: number): void {
-    if (this.logs.allow(`${reason} ${from.addr}`, this.options.now())) {
-      this.options.onDrop?.(reason, from, total);
+    let limit = this.logs.get(reason);
+    if (!limit) {
+      limit = logLimit();
+      this.logs.set(reason, limit);
     }
+    if (limit.allow(from.addr, this.options.now())) this.options.onDrop?.(reason, from, total);
   }
 
   /** Counts a refusal the service decided and logs it, rate-limited like a drop. */
@@ -181,7 +185,12 @@ export class ResetPathSocket {
       kdumpDrops: this.kdumpDrops,
       refused: this.refused,
       replayCache: this.verifier?.replay.size ?? 0,
-      logLimiter: { used: this.logs.used, capacity: this.logs.capacity, suppressed: this.logs.suppressed },
+      logLimiter: Object.fromEntries(
+        [...this.logs].map(([reason, l]) => [
+          reason,
+          { used: l.used, capacity: l.capacity, suppressed: l.suppressed },
+        ]),
+      ),
       replyLimiter: { used: this.replies.used, capacity: this.replies.capacity },
     };
   }
