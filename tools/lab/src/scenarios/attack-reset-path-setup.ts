@@ -37,6 +37,7 @@ export interface AttackLab {
 }
 
 /** dumpState over the control socket. */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON dump the tests read field by field
 export function dumpState(dirs: LabDirs): Promise<Record<string, any>> {
   return new Promise((resolve, reject) => {
     const s = connect(join(dirs.run, "haconnd.sock"));
