@@ -152,6 +152,31 @@ describe("ResetPathService: unknown senders cost nothing", () => {
   });
 });
 
+describe("ResetPathService: conformance", () => {
+  it("a RESET to a node that is not active: FAIL / not active, nothing dispatched", () => {
+    const h = setup();
+    h.check(10001, "PSERVER1", M1);
+    h.check(10002, "PSERVER2", M2);
+    const version = h.runner.state.shared.version;
+    (h.service as unknown as { o: { role(): string } }).o.role = () => "standby";
+    h.reset(10002, 10001, "PSERVER1", M2, 3);
+    expect(h.port.of("reset-result", M2.addr).map((s) => s.m.body)).toEqual([
+      { targetSubsystem: 10001, result: "FAIL", detail: "notActive" },
+    ]);
+    expect(h.runner.state.shared.version).toBe(version);
+  });
+
+  it("frames of connector-only types sent to the connector are ignored and counted", () => {
+    const h = setup();
+    h.service.handle(
+      { type: "dump-ack", header: h.header(1, 0), body: { subsystem: 1, status: "accepted" } },
+      M1,
+    );
+    expect(h.port.sent).toHaveLength(0);
+    expect(h.port.refusals).toEqual(["wrong-direction"]);
+  });
+});
+
 describe("ResetPathService: ACKs", () => {
   async function completedReset() {
     const h = setup();

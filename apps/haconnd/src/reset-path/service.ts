@@ -122,6 +122,17 @@ export class ResetPathService {
         });
         return;
       case "reset":
+        if (this.o.role() !== "active") {
+          // Only during a role change (the reset path is bound while active): FAIL / not active.
+          if (this.socket?.mayAnswer(from)) {
+            this.socket.send(from, {
+              type: "reset-result",
+              header: this.header(id),
+              body: { targetSubsystem: m.body.targetSubsystem, result: "FAIL", detail: "notActive" },
+            });
+          }
+          return;
+        }
         this.o.engine().dispatch({
           type: "reset",
           from,
@@ -146,7 +157,9 @@ export class ResetPathService {
         this.dumpNotice(m, from);
         return;
       default:
-        return; // replies and notices meant for monitors are not for us
+        // Replies and notices meant for monitors are not for us: ignored, counted.
+        this.socket?.refuse("wrong-direction", from);
+        return;
     }
   }
 

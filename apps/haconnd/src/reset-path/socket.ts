@@ -57,6 +57,8 @@ export const REFUSAL_REASONS = [
   "kdump-rate",
   /** ATTENTION-ACK / RESULT-ACK that matches no copy sent to that monitor. */
   "unmatched-ack",
+  /** A well-formed frame of a connector-only type sent to the connector (ignored). */
+  "wrong-direction",
   /** A stateless answer (or UNSUPPORTED-VERSION) not sent: its per-source limit was reached. */
   "reply-limited",
 ] as const;
