@@ -57,8 +57,8 @@ export interface ResetPathServiceOptions {
 
 const PHASE: Record<string, ResetPhase> = { soft: "softReset", hard: "hardReset", pduCut: "pduCut" };
 
-/** At most one fence_kdump notice a second per registered address reaches the engine. */
-const KDUMP_MIN_INTERVAL_MS = 1000;
+/** At most one notice (fence_kdump, or a new DUMP-NOTICE) a second per registration reaches the engine. */
+const NOTICE_MIN_INTERVAL_MS = 1000;
 
 /** Wire eventIds: random, so a blind forger cannot guess the next one (1..2^48). */
 function wireEventId(): number {
@@ -73,7 +73,7 @@ export class ResetPathService {
    * first answer. Keyed by registered monitors only (at most 256 entries).
    */
   private readonly dumpAnswers = new Map<string, { requestId: number; status: DumpAckStatus }>();
-  /** Last fence_kdump notice passed to the engine, per registration (registered monitors only). */
+  /** Last notice passed to the engine, per registration (registered monitors only, ≤ 256). */
   private readonly kdumpAt = new Map<string, number>();
   private nextId = 1;
 
@@ -193,6 +193,15 @@ export class ResetPathService {
       ack(previous.status);
       return;
     }
+    // A new notice (new requestId) at most once a second per registration: a flood from a
+    // (spoofed) registered address cannot fill the reset log; the notifier repeats every 500 ms.
+    const now = this.o.clock.now();
+    const last = this.kdumpAt.get(record.key);
+    if (last !== undefined && now - last < NOTICE_MIN_INTERVAL_MS) {
+      this.socket?.refuse("notice-rate", from);
+      return;
+    }
+    this.kdumpAt.set(record.key, now);
     const engine = this.o.engine();
     const before = engine.state.shared;
     engine.dispatch({ type: "dumpNotice", from, subsystem });
@@ -234,8 +243,8 @@ export class ResetPathService {
     }
     const now = this.o.clock.now();
     const last = this.kdumpAt.get(record.key);
-    if (last !== undefined && now - last < KDUMP_MIN_INTERVAL_MS) {
-      this.socket?.refuse("kdump-rate", from);
+    if (last !== undefined && now - last < NOTICE_MIN_INTERVAL_MS) {
+      this.socket?.refuse("notice-rate", from);
       return;
     }
     this.kdumpAt.set(record.key, now);

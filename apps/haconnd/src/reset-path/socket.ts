@@ -53,8 +53,8 @@ export const REFUSAL_REASONS = [
   "unknown-system",
   /** CHECK refused (unknown system, limits, slot held by a live registration). */
   "check-refused",
-  /** fence_kdump notices from one registered address faster than one a second. */
-  "kdump-rate",
+  /** Notices (fence_kdump, new DUMP-NOTICEs) from one registration faster than one a second. */
+  "notice-rate",
   /** ATTENTION-ACK / RESULT-ACK that matches no copy sent to that monitor. */
   "unmatched-ack",
   /** A well-formed frame of a connector-only type sent to the connector (ignored). */
