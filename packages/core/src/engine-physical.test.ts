@@ -266,6 +266,20 @@ describe("iPDU forced reset", () => {
 });
 
 describe("requests refused or answered at once", () => {
+  it("clusterPort names the requester's and the target's registrations", async () => {
+    const h = setup(null, [{ name: "PSERVER3" }]);
+    h.check(10003, "PSERVER3", { port: 7001 }); // the same subsystem numbers in another cluster
+    h.reset(10002, 10001, "PSERVER1", 1, { clusterPort: 7001 }); // 10002 is not in cluster 7001
+    h.reset(10002, 10003, "PSERVER3", 2, { clusterPort: 6001 }); // 10003 is not in cluster 6001
+    await h.clock.flush();
+    expect(h.sentOf("sendResult").map((r) => `${r.requestId} ${r.result}/${r.detail}`)).toEqual([
+      "1 ERROR/invalidRequester",
+      "2 ERROR/unknownTarget",
+    ]);
+    h.reset(10002, 10001, "PSERVER1", 3, { clusterPort: 6001 });
+    expect(h.sentOf("sendAccepted")).toMatchObject([{ requestId: 3 }]);
+  });
+
   it("unknown requester ERROR, requester being reset FAIL, requester already reset ERROR", async () => {
     const h = setup(null, [{ name: "PSERVER3" }]);
     h.check(10003, "PSERVER3");
