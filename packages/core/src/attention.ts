@@ -122,5 +122,11 @@ export function answer(
   });
   tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result });
   if (stateless) return;
-  remember(tx, { key: requestKey(to, requester, requestId), target: targetKeyValue, result, detail, at: tx.now });
+  remember(tx, {
+    key: requestKey(to, requester, requestId),
+    target: targetKeyValue,
+    result,
+    detail,
+    at: tx.now,
+  });
 }
