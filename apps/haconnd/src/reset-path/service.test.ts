@@ -248,6 +248,12 @@ describe("ResetPathService: DUMP-ACK status (docs/protocol.md §4.8)", () => {
     h.dump(10002, M2, 56); // no reset of PSERVER2 in progress
     const acks = h.port.of("dump-ack").map((s) => `${s.m.header.requestId} ${s.m.body.status}`);
     expect(acks).toEqual(["55 accepted", "55 accepted", "56 recorded"]);
+    // A notifier restarted later may reuse requestId 55: a new notice then, not a duplicate.
+    h.check(10002, "PSERVER2", M2);
+    await h.clock.advance(11_000);
+    h.reset(10002, 10001, "PSERVER1", M2, 10);
+    h.dump(10001, M1, 55);
+    expect(h.port.of("dump-ack").at(-1)?.m.body.status).not.toBe("accepted");
   });
 
   it("unknown system, or a registered subsystem from another address: `unknown`, engine not asked", () => {

@@ -57,6 +57,13 @@ export interface ResetPathServiceOptions {
 
 const PHASE: Record<string, ResetPhase> = { soft: "softReset", hard: "hardReset", pduCut: "pduCut" };
 
+/**
+ * A DUMP-NOTICE with the requestId of the last one is a retransmission only this long after it
+ * (the notifier repeats for 5 s): a notifier restarted after the system's reboot may count its
+ * requestIds from 1 again, and its new notice must reach the engine.
+ */
+const DUMP_DUPLICATE_MS = 10_000;
+
 /** At most one notice (fence_kdump, or a new DUMP-NOTICE) a second per registration reaches the engine. */
 const NOTICE_MIN_INTERVAL_MS = 1000;
 
@@ -72,7 +79,7 @@ export class ResetPathService {
    * Last DUMP-NOTICE answer per registration (key → requestId, status): a duplicate gets the
    * first answer. Keyed by registered monitors only (at most 256 entries).
    */
-  private readonly dumpAnswers = new Map<string, { requestId: number; status: DumpAckStatus }>();
+  private readonly dumpAnswers = new Map<string, { requestId: number; status: DumpAckStatus; at: number }>();
   /** Last notice passed to the engine, per registration (registered monitors only, ≤ 256). */
   private readonly kdumpAt = new Map<string, number>();
   private nextId = 1;
@@ -81,7 +88,11 @@ export class ResetPathService {
 
   attach(socket: ResetPathPort | undefined): void {
     this.socket = socket;
-    if (!socket) this.stopRepeats();
+    if (!socket) {
+      this.stopRepeats();
+      this.dumpAnswers.clear();
+      this.kdumpAt.clear();
+    }
   }
 
   /** Sizes of the service's tables (dumpState): none grows with unknown senders. */
@@ -188,9 +199,15 @@ export class ResetPathService {
       return;
     }
     const previous = this.dumpAnswers.get(record.key);
-    if (previous?.requestId === id) {
-      // A retransmission (the ACK was lost): the first answer again, the engine is not asked twice.
-      ack(previous.status);
+    if (previous?.requestId === id && this.o.clock.now() - previous.at < DUMP_DUPLICATE_MS) {
+      // A retransmission (the ACK was lost): the first answer again, the engine is not asked
+      // twice; in a pair, like the first, only once the standby holds the state.
+      if (previous.status !== "accepted" || !this.o.replicated) ack(previous.status);
+      else {
+        void this.o.replicated(this.o.engine().state.shared.version).then((ok) => {
+          if (ok) ack(previous.status);
+        });
+      }
       return;
     }
     // A new notice (new requestId) at most once a second per registration: a flood from a
@@ -211,7 +228,7 @@ export class ResetPathService {
       after.jobs[record.key] === undefined &&
       after.monitors[record.key]?.status === "dump";
     const status: DumpAckStatus = counted ? "accepted" : "recorded";
-    this.dumpAnswers.set(record.key, { requestId: id, status });
+    this.dumpAnswers.set(record.key, { requestId: id, status, at: now });
     this.pruneDumpAnswers();
     if (after.version === before.version || !this.o.replicated) {
       ack(status);
