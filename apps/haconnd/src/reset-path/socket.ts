@@ -119,7 +119,7 @@ export class ResetPathSocket {
     main.setBroadcast(true);
     let kdump: Socket | undefined;
     if (options.kdumpPort !== null) {
-      kdump = createSocket({ type: "udp4" });
+      kdump = createSocket({ type: "udp4", recvBufferSize: 1024 * 1024 });
       try {
         await bind(kdump, options.kdumpPort, options.addr);
       } catch (error) {

@@ -72,6 +72,8 @@ export async function startAttackLab(o: {
   net: number;
   key: boolean;
   kdump: boolean;
+  /** Also a virtual server VHOST1 (VMware=Enable; its ESXi host is not reachable: registration only). */
+  vhost?: boolean;
 }): Promise<AttackLab> {
   const dirs = labDirs(o.prefix);
   const [b1, b2] = await Promise.all([
@@ -88,6 +90,22 @@ export async function startAttackLab(o: {
       "haconnsetup",
       ["pserver", "add", name, `addr=127.0.0.1:${sim.port}`, "account=admin", "cipher=3", "cluster=on"],
       PW,
+    );
+  }
+  let b3: IpmiSim | undefined;
+  if (o.vhost) {
+    b3 = await IpmiSim.start({ nmi: true, password: PW });
+    cli(
+      dirs,
+      "haconnsetup",
+      ["pserver", "add", "VHOST1", `addr=127.0.0.1:${b3.port}`, "account=admin", "cipher=3"],
+      PW,
+    );
+    cli(
+      dirs,
+      "haconnsetup",
+      ["vserver", "VHOST1", "addr=127.0.0.1", "port=1", "account=root", "VMware=Enable"],
+      "esxi-pw-9",
     );
   }
   cli(dirs, "haconnsetup", ["snmp"], `atk${o.net}community7`);
@@ -122,7 +140,7 @@ export async function startAttackLab(o: {
       m1.socket.close();
       m2.socket.close();
       await daemon.stop();
-      await Promise.all([b1.stop(), b2.stop()]);
+      await Promise.all([b1.stop(), b2.stop(), b3?.stop()]);
       removeDirs(dirs);
     },
   };
@@ -155,12 +173,13 @@ export function checkFrame(
   lab: AttackLab,
   subsystem: number,
   system: string,
-  o: { replyPort?: number; vm?: string; unsigned?: boolean; requestId?: number } = {},
+  o: { replyPort?: number; vm?: string; unsigned?: boolean; requestId?: number; intervalSec?: number } = {},
 ): Buffer {
   const body = rpBody.check({
     replyPort: o.replyPort ?? lab.clusterPort,
     system,
     ...(o.vm ? { vm: o.vm } : {}),
+    ...(o.intervalSec !== undefined ? { intervalSec: o.intervalSec } : {}),
     pair: subsystem === 10001 ? 10002 : subsystem === 10002 ? 10001 : 0,
   });
   return frame(lab, RP_TYPE.check, subsystem, body, o);
