@@ -170,6 +170,9 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
         configMismatch: d.pair?.configMismatch ?? false,
         shared: d.shared,
         drops: d.socket?.drops ?? null,
+        // Reset-path counters (drops by reason, fence_kdump drops, refusals) and the sizes of its
+        // bounded tables: none grows with the number of unknown senders (docs/protocol.md §9).
+        resetPath: d.socket ? { ...d.socket.stats(), service: d.service.stats() } : null,
         mservers: [...d.watch.health.values()],
       }),
     },

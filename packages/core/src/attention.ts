@@ -1,7 +1,16 @@
 // Reset-complete / power-off notices to the target's cluster, and answers to requesters.
 
 import type { Tx } from "./tx.js";
-import type { AttentionState, Category, Endpoint, LogContext, ResetResult, TargetKey } from "./types.js";
+import type {
+  AttentionState,
+  Category,
+  Endpoint,
+  LogContext,
+  RecentRequest,
+  ResetResult,
+  ResultDetail,
+  TargetKey,
+} from "./types.js";
 
 export interface AttentionTarget {
   key: TargetKey;
@@ -13,11 +22,11 @@ export interface AttentionTarget {
 }
 
 /** Registered monitors of the target's cluster (same HA-monitor port), the target excluded. */
-export function clusterRecipients(tx: Tx, target: AttentionTarget): Endpoint[] {
+export function clusterRecipients(tx: Tx, target: AttentionTarget): (Endpoint & { subsystem: number })[] {
   return Object.values(tx.shared.monitors)
     .filter((m) => m.port === target.port && m.key !== target.key && m.addr !== null)
     .sort((a, b) => a.subsystem - b.subsystem)
-    .map((m) => ({ addr: m.addr as string, port: m.port }));
+    .map((m) => ({ addr: m.addr as string, port: m.port, subsystem: m.subsystem }));
 }
 
 export function sendAttention(tx: Tx, target: AttentionTarget, state: AttentionState): void {
@@ -50,25 +59,74 @@ export function sendAttention(tx: Tx, target: AttentionTarget, state: AttentionS
   }
 }
 
-export function requestKey(from: Endpoint, requestId: number): string {
-  return `${from.addr}:${from.port}#${requestId}`;
+/**
+ * Deduplication key of a RESET: (source IP, requester subsystem, requestId). The IP, not
+ * IP:port: a requester that retransmits from another socket is still the same request
+ * (docs/protocol.md §6). The key is replicated, so a takeover keeps it.
+ */
+export function requestKey(from: Pick<Endpoint, "addr">, requester: number, requestId: number): string {
+  return `${from.addr}/${requester}#${requestId}`;
 }
 
-/** Sends a result, logs `RM-RESET SEND` and remembers it for retransmissions. */
+/** The detail a result has when nothing more precise is known. */
+export function defaultDetail(result: ResetResult): ResultDetail {
+  return result === "FAIL" ? "resetFailed" : result === "ERROR" ? "invalidRequester" : "none";
+}
+
+/**
+ * Most requests remembered for retransmissions. Entries leave after `recentRequestTtlMs`; the
+ * bound only matters under a flood from a registered requester's address (spoofed, without a
+ * key). Losing an entry is safe: a retransmission is then decided afresh, attaches to the
+ * running job without a second requester entry, or is answered from the target's status.
+ */
+export const MAX_RECENT_REQUESTS = 1024;
+
+export function remember(tx: Tx, entry: RecentRequest): void {
+  const oldest = tx.shared.recent[0];
+  if (tx.shared.recent.length >= MAX_RECENT_REQUESTS && oldest) {
+    tx.apply({ op: "recentRemoved", key: oldest.key });
+  }
+  tx.apply({ op: "recent", entry });
+}
+
+/**
+ * Sends a result and logs `RM-RESET SEND`. DUMP, POFF and FAIL are remembered for
+ * retransmissions (and repeated until acknowledged); ERROR is not: it is answered once, and a
+ * retransmission of the request is decided afresh (the same ERROR while nothing changed), so a
+ * flood of refused requests costs no replicated state.
+ */
 export function answer(
   tx: Tx,
   to: Endpoint,
+  requester: number,
   requestId: number,
   system: string,
   target: number,
   result: ResetResult,
   ctx: LogContext,
   targetKeyValue: TargetKey | null,
+  detail: ResultDetail = defaultDetail(result),
 ): void {
-  tx.emit({ kind: "sendResult", to, requestId, system, target, result, resend: false });
+  const stateless = result === "ERROR";
+  tx.emit({
+    kind: "sendResult",
+    to,
+    requestId,
+    system,
+    target,
+    result,
+    detail,
+    resend: false,
+    requester,
+    ...(stateless ? { stateless: true } : {}),
+  });
   tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result });
-  tx.apply({
-    op: "recent",
-    entry: { key: requestKey(to, requestId), target: targetKeyValue, result, at: tx.now },
+  if (stateless) return;
+  remember(tx, {
+    key: requestKey(to, requester, requestId),
+    target: targetKeyValue,
+    result,
+    detail,
+    at: tx.now,
   });
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { MAX_RECENT_REQUESTS } from "./attention.js";
 import { applyDelta, emptySharedState } from "./deltas.js";
-import { buildConfig, EngineHarness } from "./test/index.js";
+import { buildConfig, EngineHarness, SimulatedClock } from "./test/index.js";
 import type { RecentRequest, SharedState } from "./types.js";
 
 const entry = (key: string, at: number, result: RecentRequest["result"] = null): RecentRequest => ({
@@ -57,14 +58,60 @@ describe("recent requests", () => {
       ["DUMP", false],
       ["DUMP", true],
     ]);
-    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102:6001#9"]);
+    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102/10002#9"]);
     // The TTL (120 s) passes; the server came back and registered again.
     await h.clock.advance(125_000);
     h.check(10001, "PSERVER1");
     h.check(10002, "PSERVER2");
     h.reset(10002, 10001, "PSERVER1", 10); // a new request prunes the expired entry
     await h.clock.advance(100);
-    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102:6001#10"]);
+    expect(h.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102/10002#10"]);
     expect(h.controller("bmc:PSERVER1").count("nmi")).toBe(2);
+  });
+});
+
+describe("recent requests under a flood (H2)", () => {
+  it("refused requests leave no replicated state; what is remembered stays bounded", () => {
+    const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
+    harnesses.push(h);
+    h.check(10001, "PSERVER1");
+    h.check(10002, "PSERVER2");
+    const version = h.state.shared.version;
+    // 3000 RESETs from an unknown requester and 3000 with an unknown target from a registered one.
+    for (let i = 0; i < 3000; i++) h.reset(10099, 10001, "PSERVER1", i, { addr: "127.0.0.199" });
+    for (let i = 0; i < 3000; i++) h.reset(10002, 10077, "PSERVER1", i);
+    expect(h.state.shared.recent).toHaveLength(0);
+    // Only the registered requester's ERRORs changed nothing either: no delta at all.
+    expect(h.state.shared.version).toBe(version);
+    expect(h.sentOf("sendResult").every((r) => r.stateless === true)).toBe(true);
+    // Remembered answers (here: DUMP, the target already reset) stop at the bound.
+    h.reset(10002, 10001, "PSERVER1", 9999);
+    h.dump(10001); // in the soft phase, from the target's address
+    expect(h.state.shared.monitors["6001/10001"]?.status).toBe("dump");
+    for (let i = 0; i < MAX_RECENT_REQUESTS + 500; i++) h.reset(10002, 10001, "PSERVER1", 10_000 + i);
+    expect(h.state.shared.recent.length).toBe(MAX_RECENT_REQUESTS);
+    expect(h.controller("bmc:PSERVER1").count("nmi")).toBe(1);
+  });
+});
+
+describe("RESET dedupe across a takeover (M2)", () => {
+  it("the standby's copy of the state deduplicates a retransmission, from another source port too", async () => {
+    const config = buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] });
+    const old = new EngineHarness(config);
+    harnesses.push(old);
+    old.check(10001, "PSERVER1");
+    old.check(10002, "PSERVER2");
+    old.reset(10002, 10001, "PSERVER1", 41);
+    expect(old.controller("bmc:PSERVER1").count("nmi")).toBe(1);
+    // The standby holds what the deltas carried (as JSON over the duplex link), then takes over.
+    const shared = JSON.parse(JSON.stringify(old.state.shared));
+    const next = new EngineHarness(config, { shared, clock: new SimulatedClock(old.clock.now() + 100) });
+    harnesses.push(next);
+    next.dispatch({ type: "start" });
+    next.reset(10002, 10001, "PSERVER1", 41, { port: 6123 });
+    expect(next.sentOf("sendAccepted")).toMatchObject([{ requestId: 41 }]);
+    expect(next.state.shared.jobs["6001/10001"]?.requesters).toHaveLength(1);
+    // The key: source IP, requester subsystem, requestId (no port).
+    expect(next.state.shared.recent.map((e) => e.key)).toEqual(["127.0.0.102/10002#41"]);
   });
 });

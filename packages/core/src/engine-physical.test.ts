@@ -266,6 +266,20 @@ describe("iPDU forced reset", () => {
 });
 
 describe("requests refused or answered at once", () => {
+  it("clusterPort names the requester's and the target's registrations", async () => {
+    const h = setup(null, [{ name: "PSERVER3" }]);
+    h.check(10003, "PSERVER3", { port: 7001 }); // the same subsystem numbers in another cluster
+    h.reset(10002, 10001, "PSERVER1", 1, { clusterPort: 7001 }); // 10002 is not in cluster 7001
+    h.reset(10002, 10003, "PSERVER3", 2, { clusterPort: 6001 }); // 10003 is not in cluster 6001
+    await h.clock.flush();
+    expect(h.sentOf("sendResult").map((r) => `${r.requestId} ${r.result}/${r.detail}`)).toEqual([
+      "1 ERROR/invalidRequester",
+      "2 ERROR/unknownTarget",
+    ]);
+    h.reset(10002, 10001, "PSERVER1", 3, { clusterPort: 6001 });
+    expect(h.sentOf("sendAccepted")).toMatchObject([{ requestId: 3 }]);
+  });
+
   it("unknown requester ERROR, requester being reset FAIL, requester already reset ERROR", async () => {
     const h = setup(null, [{ name: "PSERVER3" }]);
     h.check(10003, "PSERVER3");
@@ -279,15 +293,19 @@ describe("requests refused or answered at once", () => {
     h.reset(10002, 10002, "PSERVER2", 5);
     h.reset(10002, 10077, "PSERVER1", 6);
     await h.clock.flush();
-    expect(h.sentOf("sendResult").map((r) => `${r.requestId} ${r.result}`)).toEqual([
-      "1 ERROR",
-      "3 FAIL",
-      "2 DUMP",
-      "4 ERROR",
-      "5 ERROR",
-      "6 ERROR",
+    expect(h.sentOf("sendResult").map((r) => `${r.requestId} ${r.result}/${r.detail}`)).toEqual([
+      "1 ERROR/invalidRequester",
+      "3 FAIL/requesterBeingReset",
+      "2 DUMP/none",
+      "4 ERROR/requesterResetComplete",
+      "5 ERROR/invalidRequester",
+      "6 ERROR/unknownTarget",
     ]);
-    expect(h.bareLines[0]).toBe("RM-RESET PSERVER1 10001 RECV 127.0.0.199 6001 10099 ---- ----");
+    // The unknown requester is answered once, statelessly: no reset-log line, nothing remembered.
+    expect(h.sentOf("sendResult")[0]).toMatchObject({ stateless: true });
+    expect(h.bareLines.some((l) => l.includes("127.0.0.199"))).toBe(false);
+    expect(h.state.shared.recent.some((e) => e.key.startsWith("127.0.0.199/"))).toBe(false);
+    expect(h.bareLines[0]).toBe("RM-RESET PSERVER1 10001 RECV 127.0.0.102 6001 10002 P ----");
   });
 
   it("a target already dumped answers DUMP at once; a target known off answers POFF without NMI", async () => {

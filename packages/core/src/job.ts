@@ -175,7 +175,7 @@ export function finish(
   if (attention) sendAttention(tx, job, attention);
   for (const r of job.requesters) {
     const ctx: LogContext = { ...job.log, ip: r.addr, port: String(r.port), req: String(r.subsystem) };
-    answer(tx, r, r.requestId, job.system, job.subsystem, result, ctx, job.key);
+    answer(tx, r, r.subsystem, r.requestId, job.system, job.subsystem, result, ctx, job.key);
   }
   if (job.test) {
     const ok = result === "DUMP" && attention === "DUMP";

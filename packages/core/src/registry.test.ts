@@ -78,4 +78,48 @@ describe("HA-monitor registry", () => {
     h.check(10012, "VHOST1", { vmName: "vm1" });
     expect(lastReply(h)).toMatchObject({ accepted: false, refusal: "CONFLICT" });
   });
+
+  it("H3: a live registration does not move to another address on an unsigned CHECK", async () => {
+    const h = make([{ name: "PSERVER1" }, { name: "PSERVER2" }]);
+    h.check(10001, "PSERVER1", { addr: "127.0.0.101", intervalSec: 10 });
+    h.check(10001, "PSERVER1", { addr: "127.0.0.250", intervalSec: 10 }); // squatter, same slot
+    expect(lastReply(h)).toMatchObject({ accepted: false, refusal: "SLOT_HELD" });
+    h.check(10001, "PSERVER2", { addr: "127.0.0.250", intervalSec: 10 }); // same slot, other identity
+    expect(lastReply(h)).toMatchObject({ accepted: false, refusal: "SLOT_HELD" });
+    expect(h.state.shared.monitors["6001/10001"]).toMatchObject({ addr: "127.0.0.101", system: "PSERVER1" });
+    // The real monitor's RESETs still count (not ERROR).
+    h.check(10002, "PSERVER2", { addr: "127.0.0.102" });
+    h.reset(10001, 10002, "PSERVER2", 1, { addr: "127.0.0.101" });
+    expect(h.sentOf("sendAccepted")).toHaveLength(1);
+    expect(h.notices.some((n) => n.includes("moved"))).toBe(false);
+  });
+
+  it("H3: a signed CHECK moves a live registration; an unsigned one only after 3 missed periods; both logged", async () => {
+    const h = make([{ name: "PSERVER1" }]);
+    h.check(10001, "PSERVER1", { addr: "127.0.0.101", intervalSec: 10 });
+    h.check(10001, "PSERVER1", { addr: "127.0.0.201", intervalSec: 10, authenticated: true });
+    expect(lastReply(h)).toMatchObject({ accepted: true });
+    expect(h.state.shared.monitors["6001/10001"]?.addr).toBe("127.0.0.201");
+    await h.clock.advance(29_000);
+    h.check(10001, "PSERVER1", { addr: "127.0.0.101", intervalSec: 10 });
+    expect(lastReply(h)).toMatchObject({ accepted: false, refusal: "SLOT_HELD" });
+    await h.clock.advance(1000); // 30 s = 3 periods of silence
+    h.check(10001, "PSERVER1", { addr: "127.0.0.101", intervalSec: 10 });
+    expect(lastReply(h)).toMatchObject({ accepted: true });
+    expect(h.notices.filter((n) => n.includes("moved"))).toHaveLength(2);
+  });
+
+  it("H3: 16 squatted guest slots expire when the squatter is silent; live ones are never taken", async () => {
+    const h = make([{ name: "VHOST1", virtual: true }]);
+    for (let g = 0; g < 16; g++)
+      h.check(30000 + g, "VHOST1", { vmName: `fake${g}`, addr: "127.0.0.250", intervalSec: 10 });
+    h.check(20001, "VHOST1", { vmName: "realvm", addr: "127.0.0.121", intervalSec: 10 });
+    expect(lastReply(h)).toMatchObject({ accepted: false, refusal: "GUEST_LIMIT" });
+    // The real guest's VM name taken by a squatter from another address: not moved while live.
+    h.check(20002, "VHOST1", { vmName: "fake0", addr: "127.0.0.122", intervalSec: 10 });
+    expect(lastReply(h)).toMatchObject({ accepted: false });
+    await h.clock.advance(30_000);
+    h.check(20001, "VHOST1", { vmName: "realvm", addr: "127.0.0.121", intervalSec: 10 });
+    expect(lastReply(h)).toMatchObject({ accepted: true });
+  });
 });

@@ -1,7 +1,14 @@
 // HA-monitor registry: a CHECK registers (or refreshes) a system and gets a reply saying whether
 // it was accepted and whether it can be reset now. Limits: 256 systems, 1 per physical server,
-// 16 guests per virtual server. A registration unseen for `staleRegistrationMs` (and without a
-// job) may be replaced when a limit would refuse a newcomer.
+// 16 guests per virtual server. A registration is *live* until it missed 3 of its CHECK periods
+// (`intervalMs`; `staleRegistrationMs` when unknown); a stale one (without a job) may be
+// replaced when a limit would refuse a newcomer.
+//
+// Squatting: a CHECK from another address never takes a live registration's slot or moves it,
+// unless the CHECK is signed (key mode: the sender holds the reset-path key). So an unsigned
+// CHECK with a live monitor's (replyPort, subsystem) is refused `SLOT_HELD` and the real monitor
+// keeps its RESETs; guest slots held by live guests are not freed for a newcomer; slots of
+// monitors that went silent expire. A refused CHECK changes nothing (no state).
 
 import { MAX_GUESTS_PER_VIRTUAL_SERVER, MAX_SYSTEMS, MAX_SYSTEMS_PER_PHYSICAL_SERVER } from "./constants.js";
 import { isVirtual, resettabilityReasons } from "./status.js";
@@ -17,6 +24,7 @@ function refuse(tx: Tx, ev: CheckEvent, refusal: CheckRefusal): void {
     to: ev.from,
     system: ev.system,
     subsystem: ev.subsystem,
+    requestId: ev.requestId ?? 0,
     accepted: false,
     refusal,
     resettable: false,
@@ -24,9 +32,15 @@ function refuse(tx: Tx, ev: CheckEvent, refusal: CheckRefusal): void {
   });
 }
 
+/** True once the monitor missed 3 CHECK periods (or `staleRegistrationMs` when its period is unknown). */
+export function isStale(tx: Pick<Tx, "now" | "options">, record: MonitorRecord): boolean {
+  const after = record.intervalMs !== undefined ? 3 * record.intervalMs : tx.options.staleRegistrationMs;
+  return tx.now - record.lastSeen >= after;
+}
+
 function evictable(tx: Tx, record: MonitorRecord): boolean {
   if (tx.shared.jobs[record.key]) return false;
-  return record.addr === null || tx.now - record.lastSeen >= tx.options.staleRegistrationMs;
+  return record.addr === null || isStale(tx, record);
 }
 
 /** Frees one slot among `candidates` by evicting the least recently seen stale one. */
@@ -84,6 +98,15 @@ export function handleCheck(tx: Tx, ev: CheckEvent): void {
     refuse(tx, ev, "CONFLICT");
     return;
   }
+  const moved = existing !== undefined && existing.addr !== null && existing.addr !== ev.from.addr;
+  if (moved && !isStale(tx, existing)) {
+    // A live registration moves to another address only by a signed CHECK, and never changes
+    // identity while live: otherwise anyone could redirect a monitor's slot to themselves.
+    if (!sameIdentity || ev.authenticated !== true) {
+      refuse(tx, ev, "SLOT_HELD");
+      return;
+    }
+  }
   if (!sameIdentity) {
     const refusal = checkLimits(tx, ev, key);
     if (refusal) {
@@ -115,6 +138,16 @@ export function handleCheck(tx: Tx, ev: CheckEvent): void {
     lastSeen: tx.now,
     pair: server.cluster ? ev.pairSubsystem : null,
   };
+  if (ev.intervalSec !== undefined) record.intervalMs = ev.intervalSec * 1000;
+  if (moved) {
+    // Logged once per move: an unsigned move needs the old address silent for 3 periods, so
+    // this line cannot come faster than that per registration.
+    tx.notice(
+      "warn",
+      `registration ${key} (${ev.system}) moved from ${existing.addr} to ${ev.from.addr}` +
+        (ev.authenticated ? " (signed CHECK)" : " (the old address was silent)"),
+    );
+  }
   // A system back from a reset or a power-off registers again: normal, once the guard has
   // passed (a CHECK sent before the failure may still be in flight).
   if (
@@ -133,6 +166,7 @@ export function handleCheck(tx: Tx, ev: CheckEvent): void {
     to: ev.from,
     system: ev.system,
     subsystem: ev.subsystem,
+    requestId: ev.requestId ?? 0,
     accepted: true,
     refusal: null,
     resettable: reasons.length === 0,

@@ -6,13 +6,20 @@
 // the second comes from "a requester being reset": FAIL. Arrival order at the engine is the
 // tie-break, also within one millisecond; the standby replays the same order.
 
-import { answer, requestKey } from "./attention.js";
+import { answer, defaultDetail, remember, requestKey } from "./attention.js";
 import { NA } from "./reset-log.js";
 import { startJob, upgradeTestJob } from "./job.js";
 import { isVirtual, serverRuntime } from "./status.js";
 import { inStaleWindow } from "./takeover.js";
 import type { Tx } from "./tx.js";
-import type { EngineEvent, LogContext, MonitorRecord, Requester, ResetResult } from "./types.js";
+import type {
+  EngineEvent,
+  LogContext,
+  MonitorRecord,
+  Requester,
+  ResetResult,
+  ResultDetail,
+} from "./types.js";
 import { targetKey } from "./types.js";
 
 type ResetEvent = Extract<EngineEvent, { type: "reset" }>;
@@ -27,15 +34,42 @@ function pruneRecent(tx: Tx): void {
 }
 
 /**
- * The registered requester: same subsystem number, from its registered address (preferring the
- * one registered with that port). Never by port alone: without a key, the source address is
- * all that tells a monitor from anyone else on the reset-path network.
+ * The registered requester: its registration (clusterPort, senderId) from the RESET, and the
+ * datagram from that registration's address. Never by port alone: without a key, the source
+ * address is all that tells a monitor from anyone else on the reset-path network. A RESET
+ * without clusterPort (an engine event of older callers) is matched by subsystem and address,
+ * preferring the registration with the source port.
  */
 function findRequester(tx: Tx, ev: ResetEvent): MonitorRecord | undefined {
+  if (ev.clusterPort !== undefined) {
+    const m = tx.shared.monitors[targetKey(ev.clusterPort, ev.requester)];
+    return m && m.addr !== null && m.addr === ev.from.addr ? m : undefined;
+  }
   const candidates = Object.values(tx.shared.monitors).filter(
     (m) => m.subsystem === ev.requester && m.addr !== null && m.addr === ev.from.addr,
   );
   return candidates.find((m) => m.port === ev.from.port) ?? candidates[0];
+}
+
+/**
+ * ERROR to a requester that is not registered (or not from its registered address): answered
+ * once, nothing logged, remembered or repeated, so a flood of such RESETs (spoofed or not)
+ * costs no state and no reset-log line; the daemon rate-limits the answers per source.
+ */
+function refuseUnknown(tx: Tx, ev: ResetEvent): void {
+  tx.emit({
+    kind: "sendResult",
+    to: ev.from,
+    requestId: ev.requestId,
+    system: ev.system,
+    target: ev.target,
+    result: "ERROR",
+    detail: "invalidRequester",
+    resend: false,
+    stateless: true,
+    unknownRequester: true,
+    requester: ev.requester,
+  });
 }
 
 /** A physical target that never registered may still be reset by its system name (BMC known). */
@@ -69,7 +103,7 @@ function knownOff(tx: Tx, record: MonitorRecord): boolean {
 
 export function handleReset(tx: Tx, ev: ResetEvent): void {
   pruneRecent(tx);
-  const rkey = requestKey(ev.from, ev.requestId);
+  const rkey = requestKey(ev.from, ev.requester, ev.requestId);
   const previous = tx.shared.recent.findLast((e) => e.key === rkey);
   if (previous) {
     // Retransmission: never a second job; the current state of the first request.
@@ -89,7 +123,9 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
         system: ev.system,
         target: ev.target,
         result: previous.result,
+        detail: previous.detail ?? defaultDetail(previous.result),
         resend: true,
+        requester: ev.requester,
       });
     }
     return;
@@ -105,7 +141,11 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
   }
 
   const requester = findRequester(tx, ev);
-  let target = requester ? tx.shared.monitors[targetKey(requester.port, ev.target)] : undefined;
+  if (!requester) {
+    refuseUnknown(tx, ev);
+    return;
+  }
+  let target: MonitorRecord | undefined = tx.shared.monitors[targetKey(requester.port, ev.target)];
   const ctx: LogContext = {
     system: ev.system,
     target: String(ev.target),
@@ -115,37 +155,46 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
     category: target ? (target.vmName === null ? "P" : "V") : NA,
   };
   tx.log({ type: "RM-RESET", dir: "RECV", ctx, response: NA });
-  const now = (result: ResetResult, why: string) => {
+  const now = (result: ResetResult, why: string, detail?: ResultDetail) => {
     tx.notice(result === "ERROR" || result === "FAIL" ? "warn" : "info", `RESET ${rkey}: ${result}: ${why}`);
-    answer(tx, ev.from, ev.requestId, ev.system, ev.target, result, ctx, target?.key ?? null);
+    answer(
+      tx,
+      ev.from,
+      ev.requester,
+      ev.requestId,
+      ev.system,
+      ev.target,
+      result,
+      ctx,
+      target?.key ?? null,
+      detail,
+    );
   };
 
-  if (!requester) {
-    now("ERROR", "unknown requester");
-    return;
-  }
+  // Precedence (docs/protocol.md §6): requester being reset (FAIL/2), requester reset
+  // complete (ERROR/5), requester names itself (ERROR/4), unknown target (ERROR/6).
   if (tx.shared.jobs[requester.key]) {
-    now("FAIL", "requester is being reset");
+    now("FAIL", "requester is being reset", "requesterBeingReset");
     return;
   }
   if (requester.status === "dump" || requester.status === "poff") {
-    now("ERROR", "requester already reset");
+    now("ERROR", "requester already reset", "requesterResetComplete");
     return;
   }
   if (ev.target === requester.subsystem) {
-    now("ERROR", "requester asks to reset itself");
+    now("ERROR", "requester asks to reset itself", "invalidRequester");
     return;
   }
   if (!target) {
     target = placeholderTarget(tx, ev, requester.port);
     if (!target) {
-      now("ERROR", "unknown target");
+      now("ERROR", "unknown target", "unknownTarget");
       return;
     }
     ctx.category = "P";
   }
   if (target.system !== ev.system) {
-    now("ERROR", `target is registered on ${target.system}`);
+    now("ERROR", `target is registered on ${target.system}`, "unknownTarget");
     return;
   }
 
@@ -157,8 +206,14 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
     receivedAt: tx.now,
   };
   const job = tx.shared.jobs[target.key];
+  const attached = job?.requesters.some(
+    (r) => r.addr === entry.addr && r.subsystem === entry.subsystem && r.requestId === entry.requestId,
+  );
   if (job) {
-    if (job.test) upgradeTestJob(tx, job, entry, target);
+    // The same request once more (its dedupe entry was lost) is already waiting for this job.
+    if (attached) {
+      // nothing to add: RESET-ACCEPTED again below
+    } else if (job.test) upgradeTestJob(tx, job, entry, target);
     else tx.apply({ op: "job", job: { ...job, requesters: [...job.requesters, entry] } });
   } else {
     if (target.status === "dump") {
@@ -184,5 +239,5 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
     system: ev.system,
     target: ev.target,
   });
-  tx.apply({ op: "recent", entry: { key: rkey, target: target.key, result: null, at: tx.now } });
+  remember(tx, { key: rkey, target: target.key, result: null, at: tx.now });
 }

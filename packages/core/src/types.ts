@@ -12,6 +12,15 @@ export interface Endpoint {
 export type Category = "P" | "V";
 export type LinkState = "OK" | "NG" | "--";
 export type ResetResult = "DUMP" | "POFF" | "FAIL" | "ERROR";
+/** RESET-RESULT detail (docs/protocol.md §4.5), the same names as `@haconn/protocol`'s. */
+export type ResultDetail =
+  | "none"
+  | "resetFailed"
+  | "requesterBeingReset"
+  | "notActive"
+  | "invalidRequester"
+  | "requesterResetComplete"
+  | "unknownTarget";
 export type AttentionState = "DUMP" | "REBOOT" | "POFF";
 /** Stored status of a registered system; `reset` is derived from a running job. */
 export type StoredStatus = "normal" | "dump" | "poff" | "error";
@@ -44,6 +53,12 @@ export interface MonitorRecord {
   statusSince: number;
   /** Guests only: last power state read through ESXi. */
   guestPower: PowerState | null;
+  /**
+   * The monitor's CHECK period (CHECK intervalSec) in ms; the registration is stale (its slot and
+   * address may be taken) after 3 missed periods. Absent (older state, placeholder): the engine's
+   * `staleRegistrationMs`.
+   */
+  intervalMs?: number;
 }
 
 export interface Requester extends Endpoint {
@@ -131,6 +146,8 @@ export interface RecentRequest {
   key: string;
   target: TargetKey | null;
   result: ResetResult | null;
+  /** Detail of `result` (absent in states written before it existed: the result's default). */
+  detail?: ResultDetail;
   at: number;
 }
 
@@ -242,7 +259,9 @@ export type CheckRefusal =
   | "SERVER_LIMIT"
   | "GUEST_LIMIT"
   | "CONFLICT"
-  | "VM_NAME_REQUIRED";
+  | "VM_NAME_REQUIRED"
+  /** The slot is held by a live registration from another address (unsigned CHECK). */
+  | "SLOT_HELD";
 
 export type ResettabilityReason = "BMC_NG" | "IPDU_NG" | "ESXI_NG";
 
@@ -275,6 +294,12 @@ export type EngineEvent =
       port: number;
       vmName: string | null;
       pairSubsystem: number | null;
+      /** CHECK requestId, echoed in the reply (absent: 0). */
+      requestId?: number;
+      /** CHECK intervalSec (absent: the registration goes stale after `staleRegistrationMs`). */
+      intervalSec?: number;
+      /** The CHECK carried a verified trailer (key mode): it may move a live registration. */
+      authenticated?: boolean;
     }
   | {
       type: "reset";
@@ -284,6 +309,11 @@ export type EngineEvent =
       system: string;
       target: number;
       requester: number;
+      /**
+       * RESET clusterPort: the requester's cluster (its replyPort); with `requester` it names the
+       * requester's registration and with `target` the target's. Absent: found by address.
+       */
+      clusterPort?: number;
     }
   /** System-stop notice from the dump tool; `subsystem` null for fence_kdump (match by address). */
   | { type: "dumpNotice"; now: number; from: Endpoint; subsystem: number | null }
@@ -307,6 +337,8 @@ export type Effect =
       to: Endpoint;
       system: string;
       subsystem: number;
+      /** CHECK requestId to echo. */
+      requestId: number;
       accepted: boolean;
       refusal: CheckRefusal | null;
       resettable: boolean;
@@ -320,8 +352,19 @@ export type Effect =
       system: string;
       target: number;
       result: ResetResult;
+      detail: ResultDetail;
       /** True when answering a retransmission of a request already answered. */
       resend: boolean;
+      /**
+       * Answered once, no repeats, nothing remembered (ERROR: the requester's retransmission is
+       * decided afresh; no state per refused or unknown sender). The daemon rate-limits such
+       * answers per source.
+       */
+      stateless?: boolean;
+      /** The requester is not registered (or not from its registered address). */
+      unknownRequester?: boolean;
+      /** The requester's subsystem (the RESULT-ACK must carry it). */
+      requester?: number;
     }
   | {
       kind: "sendAttention";
@@ -333,8 +376,8 @@ export type Effect =
       state: AttentionState;
       /** HA-monitor port of the target's cluster (for a broadcast). */
       clusterPort: number;
-      /** Registered monitors of that cluster, the target excluded. */
-      recipients: Endpoint[];
+      /** Registered monitors of that cluster, the target excluded (with their subsystem). */
+      recipients: (Endpoint & { subsystem?: number })[];
     }
   | { kind: "log"; line: string; record: ResetLogRecord }
   | { kind: "notice"; level: "info" | "warn" | "error"; message: string }

@@ -27,6 +27,12 @@ export interface AuthVerifier {
   readonly windowMs?: number;
   /** Remembers tags of accepted datagrams; one per receiving socket. */
   readonly replay: ReplayCache;
+  /**
+   * Frames timestamped before this (ms since the epoch) are dropped `stale`: the receiver's
+   * start. The replay cache lives in memory, so without it a frame captured before a restart
+   * (or before a standby took over) could be replayed within the window afterwards.
+   */
+  readonly notBeforeMs?: number;
 }
 
 /** How a sender signs: the key and, for reproducible output (fixtures), a fixed nonce. */

@@ -125,6 +125,23 @@ describe("authentication", () => {
     expect(reasonOf(signed(FIXTURE_KEY, -30_001), verifier())).toBe("stale");
   });
 
+  it("notBefore: a frame timestamped before the receiver's start is stale, even inside the window", () => {
+    // A capture from before a restart (or a takeover) replayed afterwards: the new socket's
+    // replay cache is empty, its start time is the bound.
+    const v: AuthVerifier = { ...verifier(), notBeforeMs: now - 5000 };
+    expect(reasonOf(signed(FIXTURE_KEY, -10_000), v)).toBe("stale");
+    expect(reasonOf(signed(FIXTURE_KEY, -5000), v)).toBe("ok");
+    expect(reasonOf(signed(FIXTURE_KEY, -10_000), verifier())).toBe("ok");
+  });
+
+  it("an UNSUPPORTED-VERSION whose senderId is not 0 is bad-field on the reset path", () => {
+    const uv = unsupportedVersionReply(Object.assign(encodeResetPath(reset), { 3: 2 }), 1, now)!;
+    expect(reasonOf(uv)).toBe("ok");
+    const other = uv.slice();
+    other[19] = 7; // senderId (offset 16, u32) = 7
+    expect(reasonOf(other)).toBe("bad-field");
+  });
+
   it("a retransmission with a fresh nonce is not a replay; the same bytes are", () => {
     const v = verifier();
     const first = encodeResetPath(reset, { auth: { key: FIXTURE_KEY, nonce: FIXTURE_NONCE } });

@@ -261,6 +261,9 @@ function verifyTrailer(
   if (!tagsEqual(expected, tag)) return drop("bad-mac", `key id ${keyId}`);
   const skew = h.timestampMs < 0 ? Number.POSITIVE_INFINITY : Math.abs(options.now - h.timestampMs);
   if (skew > authWindow(verifier)) return drop("stale", `clock difference ${skew} ms`);
+  if (verifier.notBeforeMs !== undefined && h.timestampMs < verifier.notBeforeMs) {
+    return drop("stale", "timestamp before the receiver's start");
+  }
   if (verifier.replay.checkAndRemember(tag, h.timestampMs, options.now)) {
     return drop("replay", `request ${h.requestId} from ${h.senderId}`);
   }

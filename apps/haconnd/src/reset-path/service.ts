@@ -2,20 +2,42 @@
 // engine's send effects become datagrams. Results and ATTENTION repeat every second until
 // acknowledged (at most REPEAT_MAX_SENDS times); ATTENTION goes by unicast to each registered
 // monitor of the cluster and, when configured, by broadcast on the reset-path subnet.
+//
+// No state per unknown sender: the CHECK's requestId travels in the engine's reply effect (no
+// map keyed by sender), an ERROR to an unknown requester is sent once with no repeat timer, a
+// DUMP-NOTICE or fence_kdump notice that matches no system registered from that address never
+// reaches the engine. What such senders get is limited per source (socket.mayAnswer) and what
+// they cause in the logs is one counted, rate-limited line (socket.refuse). Repeat timers exist
+// only for registered monitors, one per (copy, monitor), bounded by the registry's limits.
+//
+// ACKs cancel a repeat only when they come from the monitor the copy went to: same address
+// and port, same subsystem (senderId), same requestId / eventId.
 
-import type { Clock, EngineRunner, SendEffect, TimerHandle } from "@haconn/core";
+import { randomInt } from "node:crypto";
+import type { Clock, EngineRunner, MonitorRecord, SendEffect, TimerHandle } from "@haconn/core";
 import { monitorStatus } from "@haconn/core";
 import {
   type ConnectorRole,
+  type DumpAckStatus,
   type RedundancyWarning,
   REPEAT_INTERVAL_MS,
   REPEAT_MAX_SENDS,
   type ResetPathMessage,
   type ResetPhase,
-  type ResetResultDetail,
   type SystemStatus,
 } from "@haconn/protocol";
-import type { Peer, ResetPathSocket } from "./socket.js";
+import type { Peer, RefusalReason } from "./socket.js";
+
+/** What the service needs of the socket (ResetPathSocket has it; tests pass a recorder). */
+export interface ResetPathPort {
+  /** Key mode: every datagram delivered carried a verified trailer. */
+  readonly signed: boolean;
+  send(to: Peer, message: ResetPathMessage): void;
+  /** Counts a refusal and logs it, rate-limited per reason and source. */
+  refuse(reason: RefusalReason, from: Peer): void;
+  /** May a stateless answer go to `from` now (per-source limit)? */
+  mayAnswer(from: Peer): boolean;
+}
 
 export interface ResetPathServiceOptions {
   /** The engine (a function: the engine's ports need this service first). */
@@ -34,48 +56,94 @@ export interface ResetPathServiceOptions {
 }
 
 const PHASE: Record<string, ResetPhase> = { soft: "softReset", hard: "hardReset", pduCut: "pduCut" };
-const DETAIL: Record<string, ResetResultDetail> = {
-  DUMP: "none",
-  POFF: "none",
-  FAIL: "resetFailed",
-  ERROR: "invalidRequester",
-};
+
+/**
+ * A DUMP-NOTICE with the requestId of the last one is a retransmission only this long after it
+ * (the notifier repeats for 5 s): a notifier restarted after the system's reboot may count its
+ * requestIds from 1 again, and its new notice must reach the engine.
+ */
+const DUMP_DUPLICATE_MS = 10_000;
+
+/** At most one notice (fence_kdump, or a new DUMP-NOTICE) a second per registration reaches the engine. */
+const NOTICE_MIN_INTERVAL_MS = 1000;
+
+/** Wire eventIds: random, so a blind forger cannot guess the next one (1..2^48). */
+function wireEventId(): number {
+  return randomInt(1, 2 ** 48);
+}
 
 export class ResetPathService {
-  private socket: ResetPathSocket | undefined;
-  /** Request id of the last CHECK per monitor, echoed in the reply. */
-  private readonly checkIds = new Map<string, number>();
+  private socket: ResetPathPort | undefined;
   private readonly repeats = new Map<string, TimerHandle>();
+  /**
+   * Last DUMP-NOTICE answer per registration (key → requestId, status): a duplicate gets the
+   * first answer. Keyed by registered monitors only (at most 256 entries).
+   */
+  private readonly dumpAnswers = new Map<string, { requestId: number; status: DumpAckStatus; at: number }>();
+  /** Last notice passed to the engine, per registration (registered monitors only, ≤ 256). */
+  private readonly kdumpAt = new Map<string, number>();
   private nextId = 1;
 
   constructor(private readonly o: ResetPathServiceOptions) {}
 
-  attach(socket: ResetPathSocket | undefined): void {
+  attach(socket: ResetPathPort | undefined): void {
     this.socket = socket;
-    if (!socket) this.stopRepeats();
+    if (!socket) {
+      this.stopRepeats();
+      this.dumpAnswers.clear();
+      this.kdumpAt.clear();
+    }
+  }
+
+  /** Sizes of the service's tables (dumpState): none grows with unknown senders. */
+  stats() {
+    return {
+      repeats: this.repeats.size,
+      dumpAnswers: this.dumpAnswers.size,
+      kdumpSources: this.kdumpAt.size,
+    };
   }
 
   private header(requestId: number, attempt = 0) {
     return { requestId, senderId: 0, timestampMs: Math.floor(this.o.clock.now()), attempt };
   }
 
+  private get monitors(): readonly MonitorRecord[] {
+    return Object.values(this.o.engine().state.shared.monitors);
+  }
+
   /** A decoded datagram from an HA monitor or dump notifier. */
   handle(m: ResetPathMessage, from: Peer): void {
     const id = m.header.requestId;
+    // Signed: the socket holds a key and verified this frame's trailer (key mode requires one).
+    const authenticated = m.auth !== undefined && this.socket?.signed === true;
     switch (m.type) {
       case "check":
-        this.checkIds.set(`${from.addr}:${from.port}/${m.header.senderId}`, id);
         this.o.engine().dispatch({
           type: "check",
           from,
+          requestId: id,
           system: m.body.systemName,
           subsystem: m.header.senderId,
           port: m.body.replyPort,
           vmName: m.body.vmName === "" ? null : m.body.vmName,
           pairSubsystem: m.body.pairSubsystem === 0 ? null : m.body.pairSubsystem,
+          intervalSec: m.body.intervalSec,
+          authenticated,
         });
         return;
       case "reset":
+        if (this.o.role() !== "active") {
+          // Only during a role change (the reset path is bound while active): FAIL / not active.
+          if (this.socket?.mayAnswer(from)) {
+            this.socket.send(from, {
+              type: "reset-result",
+              header: this.header(id),
+              body: { targetSubsystem: m.body.targetSubsystem, result: "FAIL", detail: "notActive" },
+            });
+          }
+          return;
+        }
         this.o.engine().dispatch({
           type: "reset",
           from,
@@ -83,43 +151,121 @@ export class ResetPathService {
           system: m.body.targetSystemName,
           target: m.body.targetSubsystem,
           requester: m.header.senderId,
+          clusterPort: m.body.clusterPort,
         });
         return;
       case "result-ack":
-        this.cancel(`result/${from.addr}:${from.port}/${id}`);
+        if (!this.cancel(`result/${from.addr}:${from.port}/${m.header.senderId}/${id}`)) {
+          this.socket?.refuse("unmatched-ack", from);
+        }
         return;
       case "attention-ack":
-        this.cancel(`attention/${m.body.eventId}/${from.addr}`);
-        return;
-      case "dump-notice": {
-        const known = Object.values(this.o.engine().state.shared.monitors).some(
-          (r) => r.subsystem === m.header.senderId,
-        );
-        this.o.engine().dispatch({ type: "dumpNotice", from, subsystem: m.header.senderId });
-        const ack = () =>
-          this.socket?.send(from, {
-            type: "dump-ack",
-            header: this.header(id),
-            body: { subsystem: m.header.senderId, status: known ? "accepted" : "unknownSystem" },
-          });
-        if (!known || !this.o.replicated) {
-          ack();
-          return;
+        if (!this.cancel(`attention/${m.body.eventId}/${from.addr}:${from.port}/${m.header.senderId}`)) {
+          this.socket?.refuse("unmatched-ack", from);
         }
-        // In a pair, acknowledge only what the standby knows: without the ack the notifier keeps
-        // repeating, so a standby that takes over after fencing this node still hears the notice.
-        void this.o.replicated(this.o.engine().state.shared.version).then((ok) => {
-          if (ok) ack();
-        });
         return;
-      }
+      case "dump-notice":
+        this.dumpNotice(m, from);
+        return;
       default:
-        return; // replies and notices meant for monitors are not for us
+        // Replies and notices meant for monitors are not for us: ignored, counted.
+        this.socket?.refuse("wrong-direction", from);
+        return;
     }
   }
 
-  /** A fence_kdump notice: the engine maps it to a system by source address. */
+  /**
+   * DUMP-NOTICE: only a notice from a registered system's own address (and, when it names one,
+   * its cluster port) reaches the engine. Status (docs/protocol.md §4.8): `accepted` when a
+   * reset in progress counted it (the engine finished the job with DUMP), `recorded` otherwise,
+   * `unknown` when no system with that subsystem is registered *from this address*: the
+   * answer depends only on what the sender's own address is, so it is no oracle of which
+   * subsystems are registered elsewhere.
+   */
+  private dumpNotice(m: Extract<ResetPathMessage, { type: "dump-notice" }>, from: Peer): void {
+    const id = m.header.requestId;
+    const subsystem = m.header.senderId;
+    const record = this.monitors.find(
+      (r) =>
+        r.subsystem === subsystem &&
+        r.addr === from.addr &&
+        (m.body.clusterPort === 0 || r.port === m.body.clusterPort),
+    );
+    const ack = (status: DumpAckStatus) =>
+      this.socket?.send(from, { type: "dump-ack", header: this.header(id), body: { subsystem, status } });
+    if (!record) {
+      this.socket?.refuse("unknown-system", from);
+      if (this.socket?.mayAnswer(from)) ack("unknownSystem");
+      return;
+    }
+    const previous = this.dumpAnswers.get(record.key);
+    if (previous?.requestId === id && this.o.clock.now() - previous.at < DUMP_DUPLICATE_MS) {
+      // A retransmission (the ACK was lost): the first answer again, the engine is not asked
+      // twice; in a pair, like the first, only once the standby holds the state.
+      if (previous.status !== "accepted" || !this.o.replicated) ack(previous.status);
+      else {
+        void this.o.replicated(this.o.engine().state.shared.version).then((ok) => {
+          if (ok) ack(previous.status);
+        });
+      }
+      return;
+    }
+    // A new notice (new requestId) at most once a second per registration: a flood from a
+    // (spoofed) registered address cannot fill the reset log; the notifier repeats every 500 ms.
+    const now = this.o.clock.now();
+    const last = this.kdumpAt.get(record.key);
+    if (last !== undefined && now - last < NOTICE_MIN_INTERVAL_MS) {
+      this.socket?.refuse("notice-rate", from);
+      return;
+    }
+    this.kdumpAt.set(record.key, now);
+    const engine = this.o.engine();
+    const before = engine.state.shared;
+    engine.dispatch({ type: "dumpNotice", from, subsystem });
+    const after = engine.state.shared;
+    const counted =
+      before.jobs[record.key] !== undefined &&
+      after.jobs[record.key] === undefined &&
+      after.monitors[record.key]?.status === "dump";
+    const status: DumpAckStatus = counted ? "accepted" : "recorded";
+    this.dumpAnswers.set(record.key, { requestId: id, status, at: now });
+    this.pruneDumpAnswers();
+    if (after.version === before.version || !this.o.replicated) {
+      ack(status);
+      return;
+    }
+    // In a pair, acknowledge only what the standby knows: without the ack the notifier keeps
+    // repeating, so a standby that takes over after fencing this node still hears the notice.
+    void this.o.replicated(after.version).then((ok) => {
+      if (ok) ack(status);
+    });
+  }
+
+  private pruneDumpAnswers(): void {
+    const shared = this.o.engine().state.shared;
+    for (const key of this.dumpAnswers.keys()) if (!shared.monitors[key]) this.dumpAnswers.delete(key);
+    for (const key of this.kdumpAt.keys()) if (!shared.monitors[key]) this.kdumpAt.delete(key);
+  }
+
+  /**
+   * A fence_kdump notice: it names no system, so only a registered system's own address counts,
+   * and at most one a second per registration reaches the engine (fence_kdump_send repeats
+   * every few seconds by itself). Anything else is counted and logged, rate-limited.
+   */
   kdump(from: Peer): void {
+    const record = this.monitors.find((r) => r.addr === from.addr);
+    if (!record) {
+      this.socket?.refuse("unknown-system", from);
+      return;
+    }
+    const now = this.o.clock.now();
+    const last = this.kdumpAt.get(record.key);
+    if (last !== undefined && now - last < NOTICE_MIN_INTERVAL_MS) {
+      this.socket?.refuse("notice-rate", from);
+      return;
+    }
+    this.kdumpAt.set(record.key, now);
+    this.pruneDumpAnswers();
     this.o.engine().dispatch({ type: "dumpNotice", from, subsystem: null });
   }
 
@@ -129,14 +275,19 @@ export class ResetPathService {
     if (!socket) return; // not active: nothing goes out on the reset path
     switch (e.kind) {
       case "sendCheckReply": {
+        if (!e.accepted) {
+          // Refused: a stateless answer, limited per source, and a counted, rate-limited line.
+          socket.refuse("check-refused", e.to);
+          if (!socket.mayAnswer(e.to)) return;
+        }
         const shared = this.o.engine().state.shared;
-        const record = Object.values(shared.monitors).find(
-          (r) => r.subsystem === e.subsystem && r.addr === e.to.addr,
-        );
+        const record = e.accepted
+          ? Object.values(shared.monitors).find((r) => r.subsystem === e.subsystem && r.addr === e.to.addr)
+          : undefined;
         const status = record ? monitorStatus(shared, record) : "----";
         socket.send(e.to, {
           type: "check-reply",
-          header: this.header(this.checkIds.get(`${e.to.addr}:${e.to.port}/${e.subsystem}`) ?? 0),
+          header: this.header(e.requestId ?? 0),
           body: {
             blockers: {
               unknownSystem: !e.accepted,
@@ -165,15 +316,24 @@ export class ResetPathService {
         return;
       }
       case "sendResult": {
-        const body = { targetSubsystem: e.target, result: e.result, detail: DETAIL[e.result] ?? "none" };
-        this.repeat(`result/${e.to.addr}:${e.to.port}/${e.requestId}`, (attempt) =>
+        const body = { targetSubsystem: e.target, result: e.result, detail: e.detail ?? "none" };
+        if (e.stateless) {
+          if (e.unknownRequester) socket.refuse("unknown-requester", e.to);
+          if (socket.mayAnswer(e.to)) {
+            socket.send(e.to, { type: "reset-result", header: this.header(e.requestId), body });
+          }
+          return;
+        }
+        const key = `result/${e.to.addr}:${e.to.port}/${e.requester ?? 0}/${e.requestId}`;
+        this.repeat(key, (attempt) =>
           socket.send(e.to, { type: "reset-result", header: this.header(e.requestId, attempt), body }),
         );
         return;
       }
       case "sendAttention": {
+        const eventId = wireEventId();
         const body = {
-          eventId: e.eventId,
+          eventId,
           state: e.state,
           kind: e.category === "V" ? ("guest" as const) : ("physical" as const),
           targetSubsystem: e.target,
@@ -183,7 +343,7 @@ export class ResetPathService {
         };
         const id = this.nextId++;
         for (const to of e.recipients) {
-          this.repeat(`attention/${e.eventId}/${to.addr}`, (attempt) =>
+          this.repeat(`attention/${eventId}/${to.addr}:${to.port}/${to.subsystem ?? 0}`, (attempt) =>
             socket.send(to, { type: "attention", header: this.header(id, attempt), body }),
           );
         }
@@ -210,10 +370,13 @@ export class ResetPathService {
     );
   }
 
-  private cancel(key: string): void {
+  /** Stops the repeats of `key`; false when there were none. */
+  private cancel(key: string): boolean {
     const t = this.repeats.get(key);
-    if (t !== undefined) this.o.clock.clearTimeout(t);
+    if (t === undefined) return false;
+    this.o.clock.clearTimeout(t);
     this.repeats.delete(key);
+    return true;
   }
 
   stopRepeats(): void {

@@ -89,7 +89,14 @@ export class EngineHarness {
   check(
     subsystem: number,
     system: string,
-    opts: { vmName?: string; pair?: number; port?: number; addr?: string } = {},
+    opts: {
+      vmName?: string;
+      pair?: number;
+      port?: number;
+      addr?: string;
+      intervalSec?: number;
+      authenticated?: boolean;
+    } = {},
   ) {
     const port = opts.port ?? 6001;
     this.dispatch({
@@ -100,6 +107,8 @@ export class EngineHarness {
       port,
       vmName: opts.vmName ?? null,
       pairSubsystem: opts.pair ?? null,
+      ...(opts.intervalSec !== undefined ? { intervalSec: opts.intervalSec } : {}),
+      ...(opts.authenticated !== undefined ? { authenticated: opts.authenticated } : {}),
     });
   }
 
@@ -108,7 +117,7 @@ export class EngineHarness {
     target: number,
     system: string,
     requestId = 1,
-    opts: { port?: number; addr?: string } = {},
+    opts: { port?: number; addr?: string; clusterPort?: number } = {},
   ) {
     this.dispatch({
       type: "reset",
@@ -117,6 +126,7 @@ export class EngineHarness {
       system,
       target,
       requester,
+      ...(opts.clusterPort !== undefined ? { clusterPort: opts.clusterPort } : {}),
     });
   }
 

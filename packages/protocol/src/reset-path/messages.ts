@@ -77,7 +77,8 @@ export const RESET_PATH_TYPES: Readonly<Table> = {
   "dump-ack": entry(RP_DUMP_ACK, "connector", dumpAckCodec),
   attention: entry(RP_ATTENTION, "connector", attentionCodec),
   "attention-ack": entry(RP_ATTENTION_ACK, "subsystem", attentionAckCodec),
-  "unsupported-version": entry(T_UNSUPPORTED_VERSION, "any", unsupportedVersionCodec),
+  // senderId 0 (docs/protocol.md §4): another value is `bad-field`, like any connector message.
+  "unsupported-version": entry(T_UNSUPPORTED_VERSION, "connector", unsupportedVersionCodec),
 };
 
 const BY_CODE = new Map(

@@ -118,7 +118,7 @@ export const resetPathMessageArb: fc.Arbitrary<ResetPathMessage> = fc.oneof(
   msg("attention-ack", "subsystem", fc.record({ eventId: u53(1) })),
   msg(
     "unsupported-version",
-    "any",
+    "connector",
     fc
       .tuple(fc.integer({ min: 1, max: 255 }), fc.integer({ min: 1, max: 255 }))
       .map(([a, b]) => ({ minVersion: Math.min(a, b), maxVersion: Math.max(a, b) })),
