@@ -3,13 +3,22 @@
 // A node that takes over by fencing (or starts after a crash, or replaces a peer that restarted)
 // holds a state that may miss what the previous active did alone: RESETs it accepted, NMIs it
 // issued (a slow BMC may still carry one out after its issuer was fenced), DUMP notices it
-// received and acknowledged. Such a start is `stale` (found by the deterministic simulator,
-// docs/reliability.md F1), and two rules apply:
+// received. Such a start is `stale` (found by the deterministic simulator, docs/reliability.md
+// F1), and two rules apply:
 //
-// 1. No hardware reset of a resumed job before `takeoverDumpGraceMs` after the start. The dump
-//    notifier repeats its notice every 500 ms (at most 10 sends) until a DUMP-ACK, and the active
-//    acknowledges only a notice whose state the standby holds, so a notice the previous active
-//    received but did not replicate is repeated to this node within the grace.
+// 1. No hardware reset of a resumed job before `takeoverDumpGraceMs` (default 4 s) after the
+//    start. A DUMP notice the previous active received is heard again here because of the
+//    notifier rule (docs/protocol.md §6, rule 2): the notifier repeats its notice — ours every
+//    500 ms, fence_kdump_send every `-i` seconds (1 s as haconn requires) — for as long as the
+//    dump runs, until a DUMP-ACK `accepted`; a connector acknowledges `accepted` only a notice
+//    that ended a reset in its software-reset phase and, in a pair, only once the standby holds
+//    that state; a lone active acknowledges nothing. So while the system dumps, notices keep
+//    coming, and the grace covers four repeats of the slower notifier (the chance that every one
+//    is lost at 15 % loss is 5·10⁻⁴; at 1 % 10⁻⁸). An inherited soft-phase job stays in its soft
+//    phase for the grace, so a repeat ends it with DUMP (dump-notice.ts). A dump that ended before
+//    any repeat got through has been written: the hardware reset then hits a rebooting machine.
+//    Why a second NMI is not used instead: a dumping kernel ignores it (it gives no new notice),
+//    and a system that dumped and came back would be stopped again.
 // 2. For the stale window — the longest deadline a device command of the previous active can
 //    have, plus a margin — no new RESET is decided: it gets no answer, and the requester
 //    retransmits it (RESET is retransmitted for 17.5 s). A command of the previous active lands
@@ -48,8 +57,9 @@ function resumeJob(tx: Tx, job: Job, stale: boolean): void {
     }
     tx.setTimer(jobTimerId(job.key), hardAt);
   } else if (job.phase === "hard" && job.hard && stale) {
-    // The previous active issued the hardware reset; it may also have received the DUMP notice
-    // since. Re-issue only after the grace, with the acknowledgement window moved as far.
+    // The previous active issued the hardware reset (its call may still be landing). Re-issue only
+    // after the grace, with the acknowledgement window moved as far. A DUMP notice no longer ends
+    // a job in this phase (dump-notice.ts): the job ends on the acknowledgement.
     const window = Math.max(0, job.hard.ackDeadline - job.hard.firstAt);
     const hard = {
       ...job.hard,
