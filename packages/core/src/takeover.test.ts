@@ -87,21 +87,24 @@ describe("stale start: grace before the hardware reset of a resumed job", () => 
     expect(next.controller("bmc:PSERVER1").count("reset")).toBe(1);
   });
 
-  it("a resumed hard-phase job re-issues its reset only after the grace; a DUMP notice meanwhile changes nothing", async () => {
+  it("a resumed hard-phase job re-issues its reset at once, with a fresh acknowledgement window; a DUMP notice changes nothing", async () => {
     const old = await oldActiveWithSoftJob();
     old.controller("bmc:PSERVER1").fail = { reset: "hang" }; // no acknowledgement
     await old.clock.advance(1000); // hardware reset issued by the old active
     expect(old.controller("bmc:PSERVER1").count("reset")).toBe(1);
-    expect(old.state.shared.jobs["6001/10001"]?.phase).toBe("hard");
-    const next = engine(old.state.shared, old.clock.now() + 500);
+    const job = old.state.shared.jobs["6001/10001"]!;
+    expect(job.phase).toBe("hard");
+    const start = old.clock.now() + 500;
+    const next = engine(old.state.shared, start);
+    next.controller("bmc:PSERVER1").fail = { reset: "hang" };
     next.dispatch({ type: "start", stale: true });
-    await next.clock.advance(1000);
-    expect(next.controller("bmc:PSERVER1").count("reset")).toBe(0);
+    await next.clock.advance(1);
+    expect(next.controller("bmc:PSERVER1").count("reset")).toBe(1);
+    const window = job.hard!.ackDeadline - job.hard!.firstAt;
+    expect(next.state.shared.jobs["6001/10001"]?.hard?.ackDeadline).toBe(start + window);
     next.dump(10001);
     expect(next.sentOf("sendResult")).toEqual([]);
-    await next.clock.advance(1000);
-    // The hardware reset stands: a notice no longer ends a job past its software-reset phase.
-    expect(next.controller("bmc:PSERVER1").count("reset")).toBe(1);
+    expect(next.state.shared.jobs["6001/10001"]?.phase).toBe("hard");
   });
 });
 

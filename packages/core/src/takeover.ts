@@ -6,8 +6,8 @@
 // received. Such a start is `stale` (found by the deterministic simulator, docs/reliability.md
 // F1), and two rules apply:
 //
-// 1. No hardware reset of a resumed job before `takeoverDumpGraceMs` (default 4 s) after the
-//    start. A DUMP notice the previous active received is heard again here because of the
+// 1. No hardware reset of a resumed software-reset-phase job before `takeoverDumpGraceMs`
+//    (default 4 s) after the start (a hardware-reset-phase job re-issues its reset at once). A DUMP notice the previous active received is heard again here because of the
 //    notifier rule (docs/protocol.md §6, rule 2): the notifier repeats its notice — ours every
 //    500 ms, fence_kdump_send every `-i` seconds (1 s as haconn requires) — for as long as the
 //    dump runs, until a DUMP-ACK `accepted`; a connector acknowledges `accepted` only a notice
@@ -56,22 +56,21 @@ function resumeJob(tx: Tx, job: Job, stale: boolean): void {
       tx.apply({ op: "job", job: { ...job, hardAt } });
     }
     tx.setTimer(jobTimerId(job.key), hardAt);
-  } else if (job.phase === "hard" && job.hard && stale) {
-    // The previous active issued the hardware reset (its call may still be landing). Re-issue only
-    // after the grace, with the acknowledgement window moved as far. A DUMP notice no longer ends
-    // a job in this phase (dump-notice.ts): the job ends on the acknowledgement.
+  } else if (job.phase === "hard" && job.hard) {
+    // Re-issuing a hardware reset is safe, at once: a DUMP notice no longer ends a job in this
+    // phase (dump-notice.ts), so there is nothing to wait for (a grace here only delayed the reset
+    // at every takeover: repeated takeovers kept a reset from finishing, found by the simulator).
+    // After a stale start the acknowledgement window starts again: the previous active's call
+    // may have failed unseen.
     const window = Math.max(0, job.hard.ackDeadline - job.hard.firstAt);
+    const ackDeadline = stale ? Math.max(job.hard.ackDeadline, tx.now + window) : job.hard.ackDeadline;
     const hard = {
       ...job.hard,
-      inFlight: false,
-      nextRetryAt: earliestHard,
-      ackDeadline: Math.max(job.hard.ackDeadline, earliestHard + window),
+      attempt: job.hard.attempt + 1,
+      inFlight: true,
+      nextRetryAt: null,
+      ackDeadline,
     };
-    tx.apply({ op: "job", job: { ...job, hard } });
-    tx.setTimer(jobTimerId(job.key), earliestHard);
-  } else if (job.phase === "hard" && job.hard) {
-    // Re-issuing a hardware reset is safe; its acknowledgement window is kept.
-    const hard = { ...job.hard, attempt: job.hard.attempt + 1, inFlight: true, nextRetryAt: null };
     tx.apply({ op: "job", job: { ...job, hard } });
     const tag = { for: "job", key: job.key, jobId: job.id, step: "hard", log: job.log } as const;
     tx.device("reset", jobDevice(job), tag, Math.max(1, hard.ackDeadline - tx.now));

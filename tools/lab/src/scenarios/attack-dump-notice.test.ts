@@ -14,15 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RawKey } from "../attacker/frame-raw.js";
 import { kdumpNotice, RawUdp, RP_TYPE, rpBody, rpFrame, rpParse } from "../attacker/reset-path-raw.js";
 import { IpmiSim } from "../ipmi-sim/index.js";
-import {
-  BUILT,
-  cli,
-  freeUdpPort,
-  labDirs,
-  removeDirs,
-  startDaemon,
-  waitFor,
-} from "./harness.js";
+import { BUILT, cli, freeUdpPort, labDirs, removeDirs, startDaemon, waitFor } from "./harness.js";
 
 const PW = "Atk84-bmc-Pw3z";
 const ATTACKER = "127.0.84.66";
