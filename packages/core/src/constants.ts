@@ -25,6 +25,6 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = Object.freeze({
   returnToNormalGuardMs: 5000,
   staleRegistrationMs: 60_000,
   testDumpWaitMs: 60_000,
-  takeoverDumpGraceMs: 2000,
+  takeoverDumpGraceMs: 4000,
   logTimeZone: "local",
 });

@@ -78,20 +78,23 @@ describe("physical reset, software path", () => {
     expect(h.controller("bmc:PSERVER1").calls.find((c) => c.op === "reset")?.at).toBe(T0 + 5000);
   });
 
-  it("DUMP notice just after the deadline: the issued hardware reset is not repeated, one answer", async () => {
+  it("DUMP notice just after the deadline: ignored (hardware-reset phase), the job ends on the acknowledgement", async () => {
     const h = setup();
     const bmc = h.controller("bmc:PSERVER1");
     bmc.latencyMs.reset = 300;
     h.reset(10002, 10001, "PSERVER1", 3);
     await h.clock.advance(5001);
     expect(bmc.count("reset")).toBe(1);
+    const version = h.state.shared.version;
     h.dump(10001);
+    // Only the software-reset phase waits for a notice: nothing changes, nothing is sent.
+    expect(h.state.shared.version).toBe(version);
+    expect(h.sentOf("sendAttention")).toEqual([]);
     await h.clock.advance(30_000);
     expect(bmc.count("reset")).toBe(1);
     expect(h.sentOf("sendResult")).toMatchObject([{ result: "DUMP", requestId: 3 }]);
-    expect(h.sentOf("sendAttention")).toMatchObject([{ state: "DUMP" }]);
-    // The late acknowledgement is logged, nothing more.
-    expect(h.bareLines.at(-1)).toBe("HARDRESET PSERVER1 10001 RECV 127.0.0.102 6001 10002 P");
+    expect(h.sentOf("sendAttention")).toMatchObject([{ state: "REBOOT" }]);
+    expect(h.bareLines.some((l) => l.startsWith("ATTENTION PSERVER1 10001 RECV"))).toBe(false);
   });
 
   it("DUMP notice exactly at the deadline: processed before the timer it wins, after it the reset stands", async () => {

@@ -154,7 +154,10 @@ describe("executor", () => {
       const [s2, e2] = transition(s1, {
         type: "dumpNotice",
         now,
-        from: { addr: "127.0.0.1", port: 7410 },
+        from: {
+          addr: `127.0.${Math.floor((target - 10000) / 16)}.${((target - 10000) % 16) + 1}`,
+          port: 7410,
+        },
         subsystem: target,
       });
       dumpTimes.push(performance.now() - t1);

@@ -12,6 +12,7 @@ export {
   PDU_TEST_MIN_SEC,
 } from "./constants.js";
 export { createEngineState, transition } from "./engine.js";
+export { classifyDumpNotice, type DumpNoticeOutcome } from "./dump-notice.js";
 export { EngineRunner, type EngineInput, type ExecutorPorts, type SendEffect } from "./executor.js";
 export { applyDelta, emptySharedState, outletKey, replay, ReplayError } from "./deltas.js";
 export { formatLogTime, formatResetLog, NA, testLogContext } from "./reset-log.js";

@@ -87,20 +87,72 @@ describe("stale start: grace before the hardware reset of a resumed job", () => 
     expect(next.controller("bmc:PSERVER1").count("reset")).toBe(1);
   });
 
-  it("a resumed hard-phase job re-issues its reset only after the grace; a DUMP notice meanwhile ends it", async () => {
+  it("a resumed hard-phase job re-issues its reset at once, with a fresh acknowledgement window; a DUMP notice changes nothing", async () => {
     const old = await oldActiveWithSoftJob();
     old.controller("bmc:PSERVER1").fail = { reset: "hang" }; // no acknowledgement
     await old.clock.advance(1000); // hardware reset issued by the old active
     expect(old.controller("bmc:PSERVER1").count("reset")).toBe(1);
-    expect(old.state.shared.jobs["6001/10001"]?.phase).toBe("hard");
-    const next = engine(old.state.shared, old.clock.now() + 500);
+    const job = old.state.shared.jobs["6001/10001"]!;
+    expect(job.phase).toBe("hard");
+    const start = old.clock.now() + 500;
+    const next = engine(old.state.shared, start);
+    next.controller("bmc:PSERVER1").fail = { reset: "hang" };
     next.dispatch({ type: "start", stale: true });
-    await next.clock.advance(1000);
-    expect(next.controller("bmc:PSERVER1").count("reset")).toBe(0);
+    await next.clock.advance(1);
+    expect(next.controller("bmc:PSERVER1").count("reset")).toBe(1);
+    const window = job.hard!.ackDeadline - job.hard!.firstAt;
+    expect(next.state.shared.jobs["6001/10001"]?.hard?.ackDeadline).toBe(start + window);
     next.dump(10001);
-    await next.clock.advance(10_000);
+    expect(next.sentOf("sendResult")).toEqual([]);
+    expect(next.state.shared.jobs["6001/10001"]?.phase).toBe("hard");
+  });
+});
+
+describe("F1 residual (seed 75599): the previous active took the DUMP notice alone", () => {
+  // The notice ended the job at the old active, which served alone (no DUMP-ACK, nothing
+  // replicated); the new active holds the job in its soft phase. Notifier rule 2: the notice
+  // repeats for as long as the dump runs, ours every 500 ms, fence_kdump_send every second.
+  function defaultGrace(shared: EngineHarness["state"]["shared"], at: number) {
+    const { takeoverDumpGraceMs: _, ...rest } = OPTIONS;
+    const h = new EngineHarness(config(), { options: rest, shared, clock: new SimulatedClock(at) });
+    harnesses.push(h);
+    return h;
+  }
+
+  it("the default grace covers four repeats of the slower notifier", () => {
+    const h = defaultGrace(engine().state.shared, 0);
+    expect(h.state.options.takeoverDumpGraceMs).toBe(4000);
+  });
+
+  for (const [name, every, lost] of [
+    ["DUMP-NOTICE every 500 ms, the first seven lost", 500, 7],
+    ["fence_kdump every second, the first three lost", 1000, 3],
+  ] as const) {
+    it(`${name}: the next repeat within the grace ends the job with DUMP, no hardware reset`, async () => {
+      const old = await oldActiveWithSoftJob();
+      const next = defaultGrace(old.state.shared, old.clock.now() + 3000);
+      next.dispatch({ type: "start", stale: true });
+      await next.clock.advance(every * lost + every / 2); // the lost repeats went by
+      expect(next.controller("bmc:PSERVER1").count("reset")).toBe(0);
+      if (every === 500) next.dump(10001);
+      else next.dump(null, "127.0.0.101");
+      await next.clock.advance(10_000);
+      expect(next.controller("bmc:PSERVER1").count("reset")).toBe(0);
+      expect(next.sentOf("sendResult")).toMatchObject([{ requestId: 7, result: "DUMP" }]);
+      expect(next.sentOf("sendAttention")).toMatchObject([{ state: "DUMP" }]);
+    });
+  }
+
+  it("no repeat at all within the grace (the dump ended, or every copy lost): hardware reset at its end", async () => {
+    const old = await oldActiveWithSoftJob();
+    const start = old.clock.now() + 3000;
+    const next = defaultGrace(old.state.shared, start);
+    next.dispatch({ type: "start", stale: true });
+    await next.clock.advance(3999);
     expect(next.controller("bmc:PSERVER1").count("reset")).toBe(0);
-    expect(next.sentOf("sendResult")).toMatchObject([{ requestId: 7, result: "DUMP" }]);
+    await next.clock.advance(1);
+    expect(next.controller("bmc:PSERVER1").count("reset")).toBe(1);
+    expect(next.controller("bmc:PSERVER1").count("nmi")).toBe(0); // never a second NMI
   });
 });
 

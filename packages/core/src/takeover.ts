@@ -3,13 +3,22 @@
 // A node that takes over by fencing (or starts after a crash, or replaces a peer that restarted)
 // holds a state that may miss what the previous active did alone: RESETs it accepted, NMIs it
 // issued (a slow BMC may still carry one out after its issuer was fenced), DUMP notices it
-// received and acknowledged. Such a start is `stale` (found by the deterministic simulator,
-// docs/reliability.md F1), and two rules apply:
+// received. Such a start is `stale` (found by the deterministic simulator, docs/reliability.md
+// F1), and two rules apply:
 //
-// 1. No hardware reset of a resumed job before `takeoverDumpGraceMs` after the start. The dump
-//    notifier repeats its notice every 500 ms (at most 10 sends) until a DUMP-ACK, and the active
-//    acknowledges only a notice whose state the standby holds, so a notice the previous active
-//    received but did not replicate is repeated to this node within the grace.
+// 1. No hardware reset of a resumed software-reset-phase job before `takeoverDumpGraceMs`
+//    (default 4 s) after the start (a hardware-reset-phase job re-issues its reset at once). A DUMP notice the previous active received is heard again here because of the
+//    notifier rule (docs/protocol.md §6, rule 2): the notifier repeats its notice — ours every
+//    500 ms, fence_kdump_send every `-i` seconds (1 s as haconn requires) — for as long as the
+//    dump runs, until a DUMP-ACK `accepted`; a connector acknowledges `accepted` only a notice
+//    that ended a reset in its software-reset phase and, in a pair, only once the standby holds
+//    that state; a lone active acknowledges nothing. So while the system dumps, notices keep
+//    coming, and the grace covers four repeats of the slower notifier (the chance that every one
+//    is lost at 15 % loss is 5·10⁻⁴; at 1 % 10⁻⁸). An inherited soft-phase job stays in its soft
+//    phase for the grace, so a repeat ends it with DUMP (dump-notice.ts). A dump that ended before
+//    any repeat got through has been written: the hardware reset then hits a rebooting machine.
+//    Why a second NMI is not used instead: a dumping kernel ignores it (it gives no new notice),
+//    and a system that dumped and came back would be stopped again.
 // 2. For the stale window — the longest deadline a device command of the previous active can
 //    have, plus a margin — no new RESET is decided: it gets no answer, and the requester
 //    retransmits it (RESET is retransmitted for 17.5 s). A command of the previous active lands
@@ -47,21 +56,21 @@ function resumeJob(tx: Tx, job: Job, stale: boolean): void {
       tx.apply({ op: "job", job: { ...job, hardAt } });
     }
     tx.setTimer(jobTimerId(job.key), hardAt);
-  } else if (job.phase === "hard" && job.hard && stale) {
-    // The previous active issued the hardware reset; it may also have received the DUMP notice
-    // since. Re-issue only after the grace, with the acknowledgement window moved as far.
+  } else if (job.phase === "hard" && job.hard) {
+    // Re-issuing a hardware reset is safe, at once: a DUMP notice no longer ends a job in this
+    // phase (dump-notice.ts), so there is nothing to wait for (a grace here only delayed the reset
+    // at every takeover: repeated takeovers kept a reset from finishing, found by the simulator).
+    // After a stale start the acknowledgement window starts again: the previous active's call
+    // may have failed unseen.
     const window = Math.max(0, job.hard.ackDeadline - job.hard.firstAt);
+    const ackDeadline = stale ? Math.max(job.hard.ackDeadline, tx.now + window) : job.hard.ackDeadline;
     const hard = {
       ...job.hard,
-      inFlight: false,
-      nextRetryAt: earliestHard,
-      ackDeadline: Math.max(job.hard.ackDeadline, earliestHard + window),
+      attempt: job.hard.attempt + 1,
+      inFlight: true,
+      nextRetryAt: null,
+      ackDeadline,
     };
-    tx.apply({ op: "job", job: { ...job, hard } });
-    tx.setTimer(jobTimerId(job.key), earliestHard);
-  } else if (job.phase === "hard" && job.hard) {
-    // Re-issuing a hardware reset is safe; its acknowledgement window is kept.
-    const hard = { ...job.hard, attempt: job.hard.attempt + 1, inFlight: true, nextRetryAt: null };
     tx.apply({ op: "job", job: { ...job, hard } });
     const tag = { for: "job", key: job.key, jobId: job.id, step: "hard", log: job.log } as const;
     tx.device("reset", jobDevice(job), tag, Math.max(1, hard.ackDeadline - tx.now));

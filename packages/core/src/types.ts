@@ -223,8 +223,9 @@ export interface EngineOptions {
   /**
    * Start with a possibly stale state: a resumed job issues no hardware reset before this long
    * after the start, so that a DUMP notice the previous active received but did not replicate
-   * reaches this node (the notifier repeats every 500 ms, at most 10 sends: the default 2 s
-   * covers three repeats).
+   * reaches this node (notifier rule 2, docs/protocol.md §6: ours repeats every 500 ms and
+   * fence_kdump_send every `-i` = 1 s until acknowledged `accepted` or the dump ends; the default
+   * 4 s covers four repeats of the slower one, takeover.ts).
    */
   takeoverDumpGraceMs: number;
   logTimeZone: "local" | "utc";

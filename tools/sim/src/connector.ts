@@ -16,6 +16,7 @@ import {
   initialState,
   peerAlive,
 } from "@haconn/ha";
+import type { AckBook } from "./ack-book.js";
 import { type EngineRunHooks, engineHooks, releaseHeld, runEngine } from "./engine-port.js";
 import type { Invariants, RoleView } from "./invariants.js";
 import type { ManagedWorld } from "./managed.js";
@@ -84,12 +85,14 @@ export class Connectors {
     private readonly scenario: Scenario,
     managed: ManagedWorld,
     checks: Invariants,
+    private readonly acks: AckBook,
   ) {
     this.hooks = engineHooks(
       world,
       scenario,
       managed,
       checks,
+      acks,
       (n, d) => this.sendDeltas(n, d),
       (n) => this.standbyPresent(n),
     );
@@ -202,6 +205,7 @@ export class Connectors {
   }
 
   private dropEngine(node: ConnectorNode): void {
+    this.acks.drop(node.name);
     node.engine = null;
     node.epoch++;
     node.timers.clear();
@@ -373,7 +377,12 @@ export class Connectors {
 
   // ------------------------------------------------------------ engine
 
-  dispatch(node: ConnectorNode, event: Parameters<typeof runEngine>[2], ack?: () => void): void {
-    runEngine(this.hooks, node, event, ack);
+  dispatch(
+    node: ConnectorNode,
+    event: Parameters<typeof runEngine>[2],
+    ack?: () => void,
+    forged = false,
+  ): void {
+    runEngine(this.hooks, node, event, ack, forged);
   }
 }

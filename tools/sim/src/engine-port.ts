@@ -13,6 +13,8 @@ import {
   transition,
   type VersionedDelta,
 } from "@haconn/core";
+import type { AckBook } from "./ack-book.js";
+import { judgeTransition } from "./forgery-check.js";
 import type { Invariants } from "./invariants.js";
 import type { ManagedWorld, ToMonitor } from "./managed.js";
 import { datagram } from "./network.js";
@@ -47,6 +49,8 @@ export interface EngineRunHooks {
   scenario: Scenario;
   managed: ManagedWorld;
   checks: Invariants;
+  /** The reset path's repeat series and their cancel keys (forged ACKs are judged against it). */
+  acks: AckBook;
   create(shared: SharedState): EngineState;
   sendDeltas(node: never, deltas: VersionedDelta[]): void;
   /** A synchronised standby is there: act only once it has acknowledged the state. */
@@ -58,6 +62,7 @@ export function engineHooks(
   scenario: Scenario,
   managed: ManagedWorld,
   checks: Invariants,
+  acks: AckBook,
   sendDeltas: (node: never, deltas: VersionedDelta[]) => void,
   mustWait: (node: never) => boolean,
 ): EngineRunHooks {
@@ -66,6 +71,7 @@ export function engineHooks(
     scenario,
     managed,
     checks,
+    acks,
     create: (shared) => createEngineState(scenario.config, SIM_ENGINE_OPTIONS, shared),
     sendDeltas,
     mustWait,
@@ -90,21 +96,29 @@ export function runEngine(
   node: EngineHost,
   event: EngineEvent,
   ack?: () => void,
+  /** The event comes from the adversary (a forged datagram). */
+  forged = false,
 ): void {
   if (!node.alive || !node.engine) return;
   const before = node.engine;
   const [after, effects] = transition(before, event);
   node.engine = after;
+  if (forged || event.type === "dumpNotice")
+    judgeTransition(hooks.scenario, hooks.checks, node.name, before, after, event, effects, forged);
   const acked = hooks.scenario.replication === "acked";
   let then: ((replicated: boolean) => void) | undefined;
-  if (event.type === "dumpNotice") {
+  if (event.type === "dumpNotice" && effects.length > 0) {
+    // (A notice that changed nothing — refused, or a repeat — is not held behind replication.)
     // The DUMP notice counts as received once its transition is carried out (answers sent).
     const ended = Object.entries(before.shared.jobs)
       .filter(([key, job]) => after.shared.jobs[key]?.id !== job.id)
       .map(([key, job]) => `${key}#${job.id}#${job.startedAt}`);
+    // The notifier stops only on DUMP-ACK `accepted` (notifier rule 2, docs/protocol.md §6): a
+    // `recorded` / `unknown` answer (no reset of it in its software-reset phase here, yet) does
+    // not stop it, so the reset that comes next still hears it.
     then = (replicated) => {
       for (const job of ended) hooks.checks.jobDumped(job);
-      if (replicated || !acked) ack?.();
+      if (ended.length > 0 && (replicated || !acked)) ack?.();
     };
   }
   const external = (fx: Effect) => fx.kind === "device" || fx.kind.startsWith("send");
@@ -198,6 +212,7 @@ export function runEffects(
         break;
       }
       case "sendResult":
+        hooks.acks.result(node.name, fx.to, fx.requestId);
         toMonitor(
           hooks,
           fx.to.addr,
@@ -210,6 +225,7 @@ export function runEffects(
         );
         break;
       case "sendAttention":
+        for (const to of fx.recipients) hooks.acks.attention(node.name, to, fx.eventId);
         world.note(`${node.name} ATTENTION ${fx.state} ${fx.system}/${fx.target}`);
         break;
       default:

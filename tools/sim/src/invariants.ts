@@ -70,6 +70,16 @@ export class Invariants {
     }
   }
 
+  /** An ATTENTION DUMP not backed by a genuine notice of a system whose reset was in its soft phase. */
+  forgedDump(message: string): void {
+    this.world.violate("forged-dump", message);
+  }
+
+  /** A forged datagram ended, changed or cut something (a job, a result, a registration, repeats). */
+  unauthenticatedCancel(message: string): void {
+    this.world.violate("unauthenticated-cancel", message);
+  }
+
   jobDumped(job: string): void {
     this.dumped.add(job);
   }

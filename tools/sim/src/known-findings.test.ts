@@ -17,10 +17,10 @@ describe("known findings (seeds replay them)", () => {
     expect(runSeed(286).violations).toEqual([]);
   });
 
-  // Residual of F1, open (docs/reliability.md): the fenced active received P1's DUMP notice alone
-  // and the two repeats after the takeover were lost before the dump ended; nothing else tells the
-  // new active. Fails (`.fails`) until a rule closes it; then drop the `.fails`.
-  it.fails("F1 residual, seed 75599: every DUMP-notice repeat after the takeover lost", () => {
+  // Residual of F1 (docs/reliability.md): the fenced active received P1's DUMP notice alone and
+  // the two repeats after the takeover were lost before the dump ended. Closed by notifier rule 2
+  // (repeats for the whole dump until DUMP-ACK `accepted`) and the 4 s takeover grace.
+  it("F1 residual, seed 75599: every DUMP-notice repeat after the takeover lost", () => {
     expect(runSeed(75599).violations).toEqual([]);
   });
 });

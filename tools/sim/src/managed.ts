@@ -14,7 +14,7 @@ export type SystemState = "up" | "hung" | "dumping" | "down" | "off";
 export type ToConnector =
   | { type: "check"; system: number }
   | { type: "reset"; requester: number; target: number; requestId: number }
-  | { type: "dumpNotice"; system: number };
+  | { type: "dumpNotice"; system: number; kdump: boolean };
 
 export type ToMonitor =
   | { type: "accepted"; requestId: number }
@@ -258,25 +258,28 @@ export class ManagedWorld {
   }
 
   /**
-   * kdump runs: the notifier sends DUMP notices every 500 ms until a DUMP-ACK, at most 10
-   * (docs/protocol.md), then the system reboots when the dump is written.
+   * The dump runs. The notifier (`ltd`) sends a DUMP-NOTICE every 500 ms until a DUMP-ACK, for as
+   * long as the dump runs (docs/protocol.md §6, notifier rule 2); `kdump` (fence_kdump_send
+   * `-c 0 -i 1`) every second until the reboot, never acknowledged. The dump takes 4–15 s from
+   * its first notice (a real dump writes memory for tens of seconds or minutes; the old model's
+   * 1–4 s let a dump end before a takeover's grace, docs/reliability.md), then the system reboots.
    */
   private dump(i: number, life: number): void {
     const rt = this.runtime[i]!;
     const rng = this.world.rng;
     const noticeAt = rng.int(100, 3000);
-    if (this.scenario.systems[i]!.notifierWorks) {
+    const notifier = this.scenario.systems[i]!.notifier;
+    if (notifier !== null) {
       rt.dumpAcked = false;
-      let sends = 0;
+      const kdump = notifier === "kdump";
       const send = () => {
-        if (rt.life !== life || rt.dumpAcked || sends >= 10) return;
-        sends++;
-        this.toVip(i, { type: "dumpNotice", system: i });
-        this.world.schedule(500, `${this.name(i)} dump notice`, send);
+        if (rt.life !== life || (!kdump && rt.dumpAcked)) return;
+        this.toVip(i, { type: "dumpNotice", system: i, kdump });
+        this.world.schedule(kdump ? 1000 : 500, `${this.name(i)} dump notice`, send);
       };
       this.world.schedule(noticeAt, `${this.name(i)} dump notice`, send);
     }
-    this.world.schedule(noticeAt + rng.int(1000, 4000), `${this.name(i)} dump done, reboot`, () => {
+    this.world.schedule(noticeAt + rng.int(4000, 15_000), `${this.name(i)} dump done, reboot`, () => {
       if (rt.life === life) this.boot(i, rng.int(1000, 3000));
     });
   }

@@ -4,6 +4,7 @@
 
 import type { ResolvedConfig } from "@haconn/config";
 import { buildConfig, type ServerSpec } from "@haconn/core/test";
+import { type AdversaryPlan, type AdversarySwitches, drawAdversary } from "./adversary-plan.js";
 import { Rng } from "./prng.js";
 
 /** ok; slow (answers late, may time out); dead (never answers); lyingNmi (acks NMI, nothing happens). */
@@ -29,6 +30,13 @@ export interface SystemSpec {
   /** Index of the other member of its monitoring pair. */
   peer: number;
   notifierWorks: boolean;
+  /**
+   * The dump notifier of a system whose notifier works: `ltd` sends our DUMP-NOTICE every 500 ms
+   * until a DUMP-ACK, for as long as the dump runs (docs/protocol.md §6, notifier rule 2);
+   * `kdump` is fence_kdump_send as haconn needs it (`-i 1 -c 0`: every second until the machine
+   * reboots, never acknowledged; no subsystem, matched by source address).
+   */
+  notifier: "ltd" | "kdump" | null;
 }
 
 export type Fault =
@@ -46,6 +54,11 @@ export interface InjectedBugs {
   fenceWithoutReset?: boolean;
   /** The standby also answers reset-path requests from its mirror (no arbitration between nodes). */
   standbyAnswers?: boolean;
+  /**
+   * The connector matches a DUMP-NOTICE by its subsystem number alone, from any address (the
+   * engine before issue #17): the adversary's notices then count as the system's.
+   */
+  noticeBySubsystem?: boolean;
 }
 
 export interface Scenario {
@@ -65,9 +78,12 @@ export interface Scenario {
    * standby (when one is heard) acknowledged its deltas; async: at once, deltas sent alongside.
    */
   replication: "acked" | "async";
+  adversary: AdversaryPlan;
 }
 
 export interface ScenarioOptions {
+  /** What the adversary may do (default: `DEFAULT_ADVERSARY`); `false` turns it off. */
+  adversary?: Partial<AdversarySwitches> | false;
   faultMs?: number;
   quietMs?: number;
   bugs?: InjectedBugs;
@@ -101,7 +117,7 @@ function deviceMode(rng: Rng, nmi: boolean): DeviceMode {
 export function drawScenario(seed: number, opts: ScenarioOptions = {}): Scenario {
   const rng = new Rng(seed ^ 0x5eed);
   const faultMs = opts.faultMs ?? 6000;
-  const quietMs = opts.quietMs ?? 16_000;
+  const quietMs = opts.quietMs ?? 20_000;
   const physicalPairs = rng.int(1, 2);
   const guestPair = rng.chance(0.5);
   const pduKeys = ["127.0.3.1", "127.0.3.2"];
@@ -137,6 +153,7 @@ export function drawScenario(seed: number, opts: ScenarioOptions = {}): Scenario
       addr: `127.0.0.${101 + i}`,
       peer: i % 2 === 0 ? i + 1 : i - 1,
       notifierWorks: rng.chance(0.75),
+      notifier: null,
     });
   }
   if (guestPair) {
@@ -153,6 +170,7 @@ export function drawScenario(seed: number, opts: ScenarioOptions = {}): Scenario
         addr: `127.0.0.${121 + j}`,
         peer: j === 0 ? i + 1 : i - 1,
         notifierWorks: rng.chance(0.75),
+        notifier: null,
       });
     }
   }
@@ -179,6 +197,11 @@ export function drawScenario(seed: number, opts: ScenarioOptions = {}): Scenario
     else faults.push({ at, kind: "cutLink", ms: rng.int(100, Math.max(100, opts.maxCutMs ?? 2500)) });
   }
   faults.sort((a, b) => a.at - b.at);
+  const resetPath = link(rng, 0.15);
+  const duplex = link(rng, 0.15);
+  // Drawn after everything above, so that the earlier draws of a seed stay what they were.
+  for (const sys of systems) sys.notifier = sys.notifierWorks ? (rng.chance(0.25) ? "kdump" : "ltd") : null;
+  const adversary = drawAdversary(rng.fork(), opts.adversary);
   return {
     seed,
     faultMs,
@@ -186,9 +209,10 @@ export function drawScenario(seed: number, opts: ScenarioOptions = {}): Scenario
     config,
     systems,
     devices,
-    resetPath: link(rng, 0.15),
-    duplex: link(rng, 0.15),
+    resetPath,
+    duplex,
     faults,
+    adversary,
     bugs: opts.bugs ?? {},
     replication: opts.replication ?? "acked",
   };

@@ -28,6 +28,24 @@ describe("one simulated run", () => {
     expect(results).toBeGreaterThan(10);
     expect(takeovers).toBeGreaterThan(3);
   });
+
+  it("the adversary acts in every run and changes nothing", () => {
+    let forged = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = runSeed(seed);
+      expect(r.forged).toBeGreaterThan(0);
+      expect(r.violations).toEqual([]);
+      forged += r.forged;
+    }
+    expect(forged).toBeGreaterThan(40 * 10);
+  });
+
+  it("the adversary does not change the world's random stream: a run without it takes the same steps apart from its own", () => {
+    const a = runSeed(77, { fullTrace: true });
+    const b = runSeed(77, { fullTrace: true, adversary: false });
+    const own = (l: string) => l.includes("adversary");
+    expect(a.trace.filter((l) => !own(l))).toEqual(b.trace.filter((l) => !own(l)));
+  });
 });
 
 describe("the invariants can fail (injected bugs)", () => {
@@ -38,6 +56,26 @@ describe("the invariants can fail (injected bugs)", () => {
     // The failing seed replays the same violation.
     const again = runSeed(batch.failures[0]!.seed, { bugs: { fenceWithoutReset: true } });
     expect(again.violations[0]).toEqual(batch.failures[0]!.violations[0]);
+  });
+
+  it("a connector that matches DUMP notices by subsystem alone: the adversary's notice makes an ATTENTION DUMP within 100 seeds", () => {
+    const batch = runBatch(1, 100, { bugs: { noticeBySubsystem: true }, maxFailures: 1 });
+    expect(batch.failures.length).toBe(1);
+    expect(batch.failures[0]!.violations[0]!.invariant).toBe("forged-dump");
+  });
+
+  it("ATTENTION cancel keys without the port: a forged ACK from the monitor's address cuts the repeats within 300 seeds", () => {
+    const batch = runBatch(1, 300, { adversary: { ackPortSpoof: true }, maxFailures: 1 });
+    expect(batch.failures[0]?.violations[0]?.invariant).toBe("unauthenticated-cancel");
+    // rp-core's keys (with the port) refuse the same ACKs.
+    const hardened = runBatch(1, 300, { adversary: { ackPortSpoof: true, hardenedAckKeys: true } });
+    expect(hardened.failures.map((f) => f.violations[0])).toEqual([]);
+  });
+
+  it("a CHECK from another address moves a live registration (squatting): found at once while the engine allows it", () => {
+    const batch = runBatch(1, 20, { adversary: { squatChecks: true }, maxFailures: 1 });
+    expect(batch.failures[0]?.violations[0]?.invariant).toBe("unauthenticated-cancel");
+    expect(batch.failures[0]?.violations[0]?.message).toMatch(/moved the registration/);
   });
 
   it("a standby that answers RESETs too (no arbitration between nodes): a pair race within 100 seeds", () => {

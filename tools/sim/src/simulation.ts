@@ -3,6 +3,8 @@
 // no new faults) so every reset can finish, and check the end-of-run invariant.
 
 import { createEngineState, type EngineEvent, transition } from "@haconn/core";
+import { AckBook } from "./ack-book.js";
+import { Adversary } from "./adversary.js";
 import { Connectors } from "./connector.js";
 import { runEffects, SIM_ENGINE_OPTIONS } from "./engine-port.js";
 import { Invariants } from "./invariants.js";
@@ -26,6 +28,8 @@ export interface RunResult {
   trace: string[];
   steps: number;
   requests: number;
+  /** Datagrams the adversary sent. */
+  forged: number;
   scenario: Scenario;
 }
 
@@ -58,6 +62,8 @@ function toEngineEvent(scenario: Scenario, msg: ToConnector, now: number): Engin
     };
   }
   const s = systems[msg.system]!;
+  if (msg.kdump)
+    return { type: "dumpNotice", now, from: { addr: s.addr, port: 40_000 + msg.system }, subsystem: null };
   return { type: "dumpNotice", now, from: { addr: s.addr, port: 7410 }, subsystem: s.subsystem };
 }
 
@@ -79,7 +85,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
       if (node) {
         // The daemon acknowledges every copy of a DUMP notice it processed (with its other answers).
         const ack =
-          msg.type === "dumpNotice"
+          msg.type === "dumpNotice" && !msg.kdump
             ? () =>
                 datagram(world, scenario.resetPath, `${node.name} DUMP-ACK to ${names[from]}`, () =>
                   managed.dumpAcked(from),
@@ -99,8 +105,10 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
     });
   };
   const managed = new ManagedWorld(world, scenario, checks, toVip);
-  connectors = new Connectors(world, scenario, managed, checks);
+  const acks = new AckBook(() => world.now, scenario.adversary.switches.hardenedAckKeys);
+  connectors = new Connectors(world, scenario, managed, checks, acks);
   const c = connectors;
+  const adversary = new Adversary(world, scenario, scenario.adversary, () => c, acks, checks);
 
   for (const f of scenario.faults) {
     const label =
@@ -123,6 +131,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
 
   c.start();
   managed.start();
+  adversary.start();
   const stop = opts.stopOnViolation ?? true;
   world.runUntil(scenario.faultMs + scenario.quietMs, () => checks.roles(c.roles()), stop);
   if (!stop || world.violations.length === 0) checks.atEnd();
@@ -132,6 +141,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
     trace: world.trace(),
     steps: world.steps,
     requests: checks.requests.size,
+    forged: adversary.sent,
     scenario,
   };
 }

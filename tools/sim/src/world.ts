@@ -18,7 +18,9 @@ export type InvariantName =
   | "pair-race"
   | "one-result"
   | "result-missing"
-  | "reset-after-dump";
+  | "reset-after-dump"
+  | "forged-dump"
+  | "unauthenticated-cancel";
 
 export class World {
   now = 0;

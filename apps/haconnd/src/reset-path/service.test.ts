@@ -256,6 +256,25 @@ describe("ResetPathService: DUMP-ACK status (docs/protocol.md §4.8)", () => {
     expect(h.port.of("dump-ack").at(-1)?.m.body.status).not.toBe("accepted");
   });
 
+  it("rule 2: a copy of a notice answered `recorded` is asked afresh and counts once the reset is in its soft phase", async () => {
+    const h = setup();
+    h.check(10001, "PSERVER1", M1);
+    h.check(10002, "PSERVER2", M2);
+    h.dump(10001, M1, 77); // the system's notifier before any reset: recorded, nothing changes
+    expect(h.port.of("dump-ack").at(-1)?.m.body.status).toBe("recorded");
+    h.reset(10002, 10001, "PSERVER1", M2, 11);
+    await h.clock.advance(1_000); // the notifier repeats every 500 ms; one new notice a second
+    h.dump(10001, M1, 77); // the same notice again, now in the software-reset phase
+    expect(h.port.of("dump-ack").at(-1)?.m.body.status).toBe("accepted");
+    expect(
+      h.runner.state.shared.monitors[
+        Object.keys(h.runner.state.shared.monitors).find(
+          (k) => h.runner.state.shared.monitors[k]!.subsystem === 10001,
+        )!
+      ]?.status,
+    ).toBe("dump");
+  });
+
   it("unknown system, or a registered subsystem from another address: `unknown`, engine not asked", () => {
     const h = setup();
     h.check(10001, "PSERVER1", M1);
@@ -273,9 +292,17 @@ describe("ResetPathService: DUMP-ACK status (docs/protocol.md §4.8)", () => {
     h.check(10001, "PSERVER1", M1);
     for (let i = 0; i < 1000; i++) h.service.kdump({ addr: `127.4.${i >> 8}.${i & 255}`, port: 7410 });
     expect(h.lines).toHaveLength(0);
+    expect(h.port.refusals.filter((r) => r === "unknown-system")).toHaveLength(1000);
+    // From the registered address, during a reset: the first one ends the reset as DUMP; the
+    // other 999 of the same second never reach the engine (counted `notice-rate`).
+    h.check(10002, "PSERVER2", M2);
+    h.reset(10002, 10001, "PSERVER1", M2, 12);
+    await h.clock.advance(100);
     for (let i = 0; i < 1000; i++) h.service.kdump({ addr: M1.addr, port: 40_000 + i });
     await h.clock.advance(10);
-    expect(h.lines.filter((l) => l.includes("ATTENTION") && l.includes("RECV"))).toHaveLength(1);
-    expect(tableSizes(h.service)).toBeLessThanOrEqual(1);
+    expect(h.port.refusals.filter((r) => r === "notice-rate")).toHaveLength(999);
+    expect(h.port.of("reset-result", M2.addr).at(-1)?.m.body.result).toBe("DUMP");
+    // bounded by the two registrations and the reset in flight, never by the 2000 senders
+    expect(tableSizes(h.service)).toBeLessThanOrEqual(4);
   });
 });

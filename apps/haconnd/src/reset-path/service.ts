@@ -200,9 +200,12 @@ export class ResetPathService {
     }
     const previous = this.dumpAnswers.get(record.key);
     if (previous?.requestId === id && this.o.clock.now() - previous.at < DUMP_DUPLICATE_MS) {
-      // A retransmission (the ACK was lost): the first answer again, the engine is not asked
-      // twice; in a pair, like the first, only once the standby holds the state.
-      if (previous.status !== "accepted" || !this.o.replicated) ack(previous.status);
+      // A retransmission of an accepted notice (the ACK was lost): `accepted` again, the engine
+      // is not asked twice; in a pair, like the first, only once the standby holds the state.
+      // Only accepted answers are remembered: a copy of a notice answered `recorded` is asked
+      // afresh (notifier rule 2, docs/protocol.md §6: a notice that came before the reset's
+      // software-reset phase counts once the phase has begun).
+      if (!this.o.replicated) ack(previous.status);
       else {
         void this.o.replicated(this.o.engine().state.shared.version).then((ok) => {
           if (ok) ack(previous.status);
@@ -228,7 +231,8 @@ export class ResetPathService {
       after.jobs[record.key] === undefined &&
       after.monitors[record.key]?.status === "dump";
     const status: DumpAckStatus = counted ? "accepted" : "recorded";
-    this.dumpAnswers.set(record.key, { requestId: id, status, at: now });
+    if (counted) this.dumpAnswers.set(record.key, { requestId: id, status, at: now });
+    else if (previous?.requestId === id) this.dumpAnswers.delete(record.key);
     this.pruneDumpAnswers();
     if (after.version === before.version || !this.o.replicated) {
       ack(status);

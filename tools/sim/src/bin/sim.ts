@@ -2,20 +2,25 @@
 // 1), prints each failing seed with its trace, and ends with `N runs, K violations`. With
 // `--seed S` alone it replays that one seed with its full trace.
 
+import type { AdversarySwitches } from "../adversary-plan.js";
 import { formatViolation, runBatch, runSeed } from "../index.js";
 
 interface Args {
   seeds: number | null;
   seed: number | null;
   full: boolean;
-  bugs: { fenceWithoutReset?: boolean; standbyAnswers?: boolean };
+  bugs: { fenceWithoutReset?: boolean; standbyAnswers?: boolean; noticeBySubsystem?: boolean };
   maxCutMs?: number;
   minRestartMs?: number;
   replication?: "acked" | "async";
+  adversary: Partial<AdversarySwitches> | false;
 }
 
 function parseArgs(argv: readonly string[]): Args | string {
-  const args: Args = { seeds: null, seed: null, full: false, bugs: {} };
+  const args: Args = { seeds: null, seed: null, full: false, bugs: {}, adversary: {} };
+  const adv = (patch: Partial<AdversarySwitches>) => {
+    if (args.adversary !== false) args.adversary = { ...args.adversary, ...patch };
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -30,8 +35,13 @@ function parseArgs(argv: readonly string[]): Args | string {
       else if (a === "--max-cut-ms") args.maxCutMs = value();
       else if (a === "--min-restart-ms") args.minRestartMs = value();
       else if (a === "--async") args.replication = "async";
+      else if (a === "--no-adversary") args.adversary = false;
+      else if (a === "--adversary=squat") adv({ squatChecks: true });
+      else if (a === "--adversary=ack-port-spoof") adv({ ackPortSpoof: true });
+      else if (a === "--adversary=hardened-ack-keys") adv({ hardenedAckKeys: true });
       else if (a === "--bug=fence-without-reset") args.bugs.fenceWithoutReset = true;
       else if (a === "--bug=standby-answers") args.bugs.standbyAnswers = true;
+      else if (a === "--bug=notice-by-subsystem") args.bugs.noticeBySubsystem = true;
       else return `unknown argument ${a}`;
     } catch (error) {
       return (error as Error).message;
@@ -43,6 +53,7 @@ function parseArgs(argv: readonly string[]): Args | string {
 function profile(args: Args) {
   return {
     bugs: args.bugs,
+    adversary: args.adversary,
     ...(args.maxCutMs !== undefined ? { maxCutMs: args.maxCutMs } : {}),
     ...(args.minRestartMs !== undefined ? { minRestartMs: args.minRestartMs } : {}),
     ...(args.replication ? { replication: args.replication } : {}),
@@ -53,7 +64,7 @@ function main(): number {
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === "string") {
     process.stderr.write(
-      `sim: ${args}\nusage: sim.sh --seeds N [--seed S] [--trace] [--bug=fence-without-reset|--bug=standby-answers]\n`,
+      `sim: ${args}\nusage: sim.sh --seeds N [--seed S] [--trace] [--bug=fence-without-reset|--bug=standby-answers] [--no-adversary] [--adversary=squat|ack-port-spoof|hardened-ack-keys]\n`,
     );
     return 2;
   }
