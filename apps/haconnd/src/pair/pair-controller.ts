@@ -15,11 +15,13 @@ import {
   peerAlive,
   transition,
 } from "@haconn/ha";
-import type { DuplexCommand, DuplexMessage, JsonValue, KeyRing } from "@haconn/protocol";
+import { configDigestMac, type DuplexCommand, type DuplexMessage, type JsonValue, type KeyRing } from "@haconn/protocol";
 import type { Devices } from "../devices.js";
+import { ActivationBackoff } from "./activation-backoff.js";
 import { DigestWatch } from "./digest-watch.js";
 import { DuplexLink, type DuplexStream } from "./duplex-link.js";
 import { fencePeer } from "./fence-peer.js";
+import { LogLimit } from "./log-limit.js";
 import { type PeerCommandHandlers, type PeerCommandResult, PeerCommands } from "./peer-commands.js";
 import { ReplicationAcks } from "./replication-acks.js";
 import { mirrorOfSnapshot, mirrorWithDelta, sendDeltas, sendSnapshot } from "./state-sync.js";
@@ -70,6 +72,11 @@ export class PairController {
   /** Active side: what the standby acknowledged on the current stream. */
   private readonly acks: ReplicationAcks<DuplexStream>;
   private readonly digests: DigestWatch;
+  private readonly activation = new ActivationBackoff();
+  private readonly dropLog: LogLimit;
+  private nextListenAt = 0;
+  /** A failed connection attempt (refused, or no handshake) is retried after a second. */
+  private nextConnectAt = 0;
 
   constructor(
     private readonly host: PairHost,
@@ -92,18 +99,39 @@ export class PairController {
       now: host.clock.now(),
       term: o.term ?? 0,
     });
+    this.dropLog = new LogLimit(() => host.clock.now());
     this.link = new DuplexLink({
       self: { ...o.self.mlan! },
       peer: { ...o.peer.mlan! },
       nodeId: preferred ? 1 : 2,
       key: o.key,
-      now: () => host.clock.now(),
+      clock: host.clock,
       freshnessMs: Math.max(this.timing.freshnessMs, 1000),
       onHeartbeat: (m) => this.onHeartbeat(m),
       onStream: (m, s) => this.onStream(m, s),
       onStreamClosed: (s) => this.onStreamClosed(s),
-      onDrop: (reason) => host.log("warn", `duplex datagram dropped: ${reason}`),
+      onDrop: (reason, detail) => this.logDrop(reason, detail),
     });
+  }
+
+  /** At most one line per reason a minute; a peer of another protocol version is named as such. */
+  private logDrop(reason: string, detail: string): void {
+    const held = this.dropLog.take(reason);
+    if (held === undefined) return;
+    const more = held > 0 ? ` (${held} more since the last line)` : "";
+    if (reason.endsWith("unsupported-version")) {
+      this.host.log(
+        "error",
+        `duplex peer refused: it speaks duplex protocol ${detail}, this node speaks version 2; both nodes of a pair must run the same haconn version${more}`,
+      );
+      return;
+    }
+    this.host.log("warn", `duplex ${reason.startsWith("stream") ? "connection" : "datagram"} dropped: ${reason} (${detail})${more}`);
+  }
+
+  /** The configuration digest this node announces: an HMAC under the duplex send key. */
+  get wireDigest(): string {
+    return configDigestMac(this.o.key.send, this.host.digest);
   }
 
   get link_(): "OK" | "NG" | "--" {
@@ -123,12 +151,17 @@ export class PairController {
       this.lastBeat = now;
       this.heartbeat();
     }
-    this.dispatch({ type: "tick", now });
+    if (!this.activation.held(now)) this.dispatch({ type: "tick", now });
+    if (this.state.role === "active" && !this.link.listening && now >= this.nextListenAt) {
+      this.nextListenAt = now + 5000;
+      void this.listen();
+    }
     if (
       this.state.role === "standby" &&
       this.state.peer?.role === "active" &&
       !this.stream &&
-      !this.connecting
+      !this.connecting &&
+      now >= this.nextConnectAt
     ) {
       void this.connectToActive();
     }
@@ -151,7 +184,7 @@ export class PairController {
         this.state.role === "active" || this.leaving
           ? this.host.shared().version
           : (this.mirror?.version ?? 0),
-      configDigest: this.host.digest,
+      configDigest: this.wireDigest,
       nodeName: this.o.self.name,
     });
   }
@@ -161,7 +194,8 @@ export class PairController {
     const [next, effects] = transition(this.state, event, this.timing);
     if (next.term > this.state.term) this.host.termChanged?.(next.term);
     this.state = next;
-    for (const e of effects) void this.run(e);
+    for (const e of effects)
+      this.run(e).catch((error) => this.host.log("error", `pair effect ${e.kind} failed: ${String(error)}`));
   }
 
   private async run(e: HaEffect): Promise<void> {
@@ -182,14 +216,18 @@ export class PairController {
       }
       case "becomeActive":
         this.closeStream();
-        // Stale: taken over by fencing, or from a standby that held a newer state than ours.
-        await this.host.becomeActive(
-          this.synced ? this.mirror : undefined,
-          e.reason === "fenced" || (e.reason === "peerStandby" && (this.state.peer?.stateVersion ?? 0) > 0),
-        );
-        await this.link
-          .listen((s) => this.acceptStandby(s))
-          .catch((err) => this.host.log("error", `duplex listen failed: ${err}`));
+        try {
+          // Stale: taken over by fencing, or from a standby that held a newer state than ours.
+          await this.host.becomeActive(
+            this.synced ? this.mirror : undefined,
+            e.reason === "fenced" || (e.reason === "peerStandby" && (this.state.peer?.stateVersion ?? 0) > 0),
+          );
+        } catch (error) {
+          await this.activationFailed(error);
+          return;
+        }
+        this.activation.succeeded();
+        await this.listen();
         return;
       case "becomeStandby":
         this.link.stopListening();
@@ -210,11 +248,30 @@ export class PairController {
     }
   }
 
+  /** becomeActive failed (e.g. EADDRINUSE): release, step down to undecided, retry after a backoff. */
+  private async activationFailed(error: unknown): Promise<void> {
+    const delay = this.activation.failed(this.host.clock.now());
+    this.host.log(
+      "error",
+      `taking the active role failed (${error instanceof Error ? error.message : String(error)}): stepping down, next attempt in ${delay / 1000} s`,
+      { failures: this.activation.consecutiveFailures },
+    );
+    this.link.stopListening();
+    this.restart();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.state.role !== "active") return;
+    await this.link
+      .listen((s) => this.acceptStandby(s))
+      .catch((err) => this.host.log("error", `duplex listen failed (retried every 5 s): ${err}`));
+  }
+
   private onHeartbeat(m: Extract<DuplexMessage, { type: "heartbeat" }>): void {
     const b = m.body;
     if (b.nodeName !== this.o.peer.name) return;
     const now = this.host.clock.now();
-    this.digests.compare(this.host.digest, b.nodeName, b.configDigest, now);
+    this.digests.compare(this.wireDigest, b.nodeName, b.configDigest, now);
     // The hand-over first: the heartbeat of a leaving node (undecided) must not read as an active
     // that restarted with an older state, which the standby would fence.
     if (b.flags.leaving && b.role !== "active")
@@ -239,8 +296,12 @@ export class PairController {
     this.connecting = true;
     const s = await this.link.connect();
     this.connecting = false;
-    if (!s) return;
-    if (this.state.role !== "standby") {
+    if (!s) {
+      this.nextConnectAt = this.host.clock.now() + 1000;
+      return;
+    }
+    if (this.state.role !== "standby" || this.stream) {
+      s.deliberate = true;
       s.close();
       return;
     }
@@ -250,13 +311,20 @@ export class PairController {
       role: "standby",
       term: this.state.term,
       stateVersion: this.mirror?.version ?? 0,
-      configDigest: this.host.digest,
+      configDigest: this.wireDigest,
       nodeName: this.o.self.name,
     });
   }
 
+  /**
+   * An *authenticated* connection of the peer (the handshake ran in the link). It replaces the
+   * current stream: only the peer holds the key, and the peer connects only when it holds no
+   * stream, so its end of the old one is gone (e.g. half open after its restart). A connection
+   * that does not authenticate never reaches this point and never touches the current stream.
+   */
   private acceptStandby(s: DuplexStream): void {
     if (this.state.role !== "active") {
+      s.deliberate = true;
       s.close();
       return;
     }
@@ -266,7 +334,7 @@ export class PairController {
       role: "active",
       term: this.state.term,
       stateVersion: this.host.shared().version,
-      configDigest: this.host.digest,
+      configDigest: this.wireDigest,
       nodeName: this.o.self.name,
     });
     sendSnapshot(s, this.state.term, this.host.shared());
@@ -332,22 +400,20 @@ export class PairController {
 
   private onStreamClosed(s: DuplexStream): void {
     this.acks.streamClosed(s);
-    const deliberate = (s as DuplexStream & { deliberate?: boolean }).deliberate === true;
     if (s === this.stream) this.stream = undefined;
     this.commands.streamClosed(s);
-    if (!deliberate && s.outbound && this.state.role === "standby") {
-      // `synced` stays as it was: the mirror is current up to the loss, and a takeover after
-      // kill -9 of the active (which closes this stream first) must resume from it. Without the
-      // stream the link shows NG anyway; a new stream resets `synced` until its snapshot.
-      this.dispatch({ type: "peerLost", now: this.host.clock.now() });
-    }
+    // A closed stream is not the peer's death: anyone able to reset a TCP connection could close
+    // it. The standby fences only when the peer's authenticated heartbeats stop (the election's
+    // miss count); until then it reconnects. `synced` stays as it was: the mirror is current up
+    // to the loss, and a takeover after kill -9 of the active must resume from it. Without the
+    // stream the link shows NG; a new stream resets `synced` until its snapshot.
   }
 
   private closeStream(): void {
     const s = this.stream;
     this.stream = undefined;
     if (s) {
-      (s as DuplexStream & { deliberate?: boolean }).deliberate = true;
+      s.deliberate = true;
       s.close();
     }
   }

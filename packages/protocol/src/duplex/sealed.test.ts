@@ -42,7 +42,7 @@ describe("sealed stream frames", () => {
     expect(replay.push(f1, 0).fatal?.reason).toBe("bad-mac");
     expect(new SealedDecoder(key, 2).push(f2, 0).fatal?.reason).toBe("bad-mac");
     const tampered = Buffer.from(f1);
-    tampered[20] ^= 1; // the timestamp: covered as additional data
+    tampered[20] = tampered[20]! ^ 1; // the timestamp: covered as additional data
     expect(new SealedDecoder(key, 2).push(tampered, 0).fatal?.reason).toBe("bad-mac");
     expect(new SealedDecoder(key, 1).push(f1, 0).fatal?.reason).toBe("bad-field");
     const plain = Buffer.from(f1);
