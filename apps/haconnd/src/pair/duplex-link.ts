@@ -191,7 +191,12 @@ export class DuplexLink {
     if (!this.udp) return;
     const m: HeartbeatMessage = {
       type: "heartbeat",
-      header: { requestId: this.hbSeq++ >>> 0, senderId: o.nodeId, timestampMs: Math.floor(o.clock.now()), attempt: 0 },
+      header: {
+        requestId: this.hbSeq++ >>> 0,
+        senderId: o.nodeId,
+        timestampMs: Math.floor(o.clock.now()),
+        attempt: 0,
+      },
       body,
     };
     this.udp.send(encodeHeartbeatV2(m, o.key.send), o.peer.port, o.peer.addr);
@@ -200,7 +205,12 @@ export class DuplexLink {
   private receiveHeartbeat(bytes: Buffer): void {
     const o = this.options;
     const now = o.clock.now();
-    const r = decodeHeartbeatV2(bytes, now, { keys: o.key.keys, require: true, replay: this.replay, peerId: this.peerId });
+    const r = decodeHeartbeatV2(bytes, now, {
+      keys: o.key.keys,
+      require: true,
+      replay: this.replay,
+      peerId: this.peerId,
+    });
     if (!r.ok) {
       this.drops[r.reason] += 1;
       o.onDrop?.(r.reason, r.detail);

@@ -6,12 +6,7 @@
 
 import type { Socket } from "node:net";
 import type { TimerHandle } from "@haconn/core";
-import {
-  DuplexHandshake,
-  type DuplexMessage,
-  SealedDecoder,
-  SealedWriter,
-} from "@haconn/protocol";
+import { DuplexHandshake, type DuplexMessage, SealedDecoder, SealedWriter } from "@haconn/protocol";
 import type { DuplexLink } from "./duplex-link.js";
 
 export interface StreamLifecycle {

@@ -15,7 +15,13 @@ import {
   peerAlive,
   transition,
 } from "@haconn/ha";
-import { configDigestMac, type DuplexCommand, type DuplexMessage, type JsonValue, type KeyRing } from "@haconn/protocol";
+import {
+  configDigestMac,
+  type DuplexCommand,
+  type DuplexMessage,
+  type JsonValue,
+  type KeyRing,
+} from "@haconn/protocol";
 import type { Devices } from "../devices.js";
 import { ActivationBackoff } from "./activation-backoff.js";
 import { DigestWatch } from "./digest-watch.js";
@@ -126,7 +132,10 @@ export class PairController {
       );
       return;
     }
-    this.host.log("warn", `duplex ${reason.startsWith("stream") ? "connection" : "datagram"} dropped: ${reason} (${detail})${more}`);
+    this.host.log(
+      "warn",
+      `duplex ${reason.startsWith("stream") ? "connection" : "datagram"} dropped: ${reason} (${detail})${more}`,
+    );
   }
 
   /** The configuration digest this node announces: an HMAC under the duplex send key. */

@@ -11,7 +11,8 @@ const OTHER = createAuthKey(7, new Uint8Array(32).fill(0x22));
 /** Deterministic "randomness": a counter-based byte stream per seed. */
 function rng(seed: string) {
   let n = 0;
-  return (len: number) => new Uint8Array(createHash("sha256").update(`${seed}:${n++}`).digest().subarray(0, len));
+  return (len: number) =>
+    new Uint8Array(createHash("sha256").update(`${seed}:${n++}`).digest().subarray(0, len));
 }
 
 function clock(start = 1_735_689_600_000) {
@@ -22,10 +23,24 @@ function clock(start = 1_735_689_600_000) {
 function pair(over: { client?: Partial<HandshakeOptions>; server?: Partial<HandshakeOptions> } = {}) {
   const c = clock();
   const client = new DuplexHandshake({
-    role: "client", selfId: 1, peerId: 2, keys: [K], sendKey: K, random: rng("c"), now: c.now, ...over.client,
+    role: "client",
+    selfId: 1,
+    peerId: 2,
+    keys: [K],
+    sendKey: K,
+    random: rng("c"),
+    now: c.now,
+    ...over.client,
   });
   const server = new DuplexHandshake({
-    role: "server", selfId: 2, peerId: 1, keys: [K], sendKey: K, random: rng("s"), now: c.now, ...over.server,
+    role: "server",
+    selfId: 2,
+    peerId: 1,
+    keys: [K],
+    sendKey: K,
+    random: rng("s"),
+    now: c.now,
+    ...over.server,
   });
   return { client, server, c };
 }
@@ -95,7 +110,9 @@ describe("duplex v2 handshake", () => {
 
   it("refuses the wrong sender id, a v1 frame, an unknown key and a frame out of turn", () => {
     const wrongSender = pair({ client: { selfId: 2, peerId: 1 } });
-    expect(wrongSender.server.push(cat(wrongSender.client.start()))).toMatchObject({ reason: "wrong-sender" });
+    expect(wrongSender.server.push(cat(wrongSender.client.start()))).toMatchObject({
+      reason: "wrong-sender",
+    });
     const v1 = pair();
     const init = Buffer.from(cat(v1.client.start()));
     init[3] = 1;
@@ -111,7 +128,8 @@ describe("duplex v2 handshake", () => {
   it("keeps no more than one frame's bytes, accepts a frame cut in pieces, hands over the rest", () => {
     const { client, server } = pair();
     const init = cat(client.start());
-    for (let i = 0; i < init.length - 1; i++) expect(server.push(init.subarray(i, i + 1)).state).toBe("pending");
+    for (let i = 0; i < init.length - 1; i++)
+      expect(server.push(init.subarray(i, i + 1)).state).toBe("pending");
     const s1 = server.push(init.subarray(init.length - 1));
     const c1 = done(client.push(cat(s1.send)));
     const tail = new Uint8Array([1, 2, 3]);

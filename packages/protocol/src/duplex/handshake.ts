@@ -65,7 +65,12 @@ export type HandshakeStep =
   | { state: "failed"; send: Uint8Array[]; reason: HandshakeFailure; detail: string };
 
 /** One handshake frame: the common header (version 2, flags 0, requestId 0) and its body. */
-export function encodeHandshakeFrame(type: number, senderId: number, timestampMs: number, body: Uint8Array): Uint8Array {
+export function encodeHandshakeFrame(
+  type: number,
+  senderId: number,
+  timestampMs: number,
+  body: Uint8Array,
+): Uint8Array {
   const b = Buffer.alloc(HEADER_SIZE + body.length);
   b.writeUInt16BE(MAGIC, 0);
   b[2] = PROTOCOL_DUPLEX;
@@ -159,7 +164,8 @@ export class DuplexHandshake {
     if (h[3] !== DUPLEX_VERSION) return ["unsupported-version", `version ${h[3]}`];
     if (h[4] !== this.expecting) return ["unknown-type", `type 0x${h[4]!.toString(16)} during the handshake`];
     if (h[5] !== 0) return ["bad-flags", `flags 0x${h[5]!.toString(16)}`];
-    if (h.readUInt32BE(8) !== BODY_OF[this.expecting]) return ["bad-body", `body of ${h.readUInt32BE(8)} bytes`];
+    if (h.readUInt32BE(8) !== BODY_OF[this.expecting])
+      return ["bad-body", `body of ${h.readUInt32BE(8)} bytes`];
     if (h.readUInt32BE(16) !== this.o.peerId) return ["wrong-sender", `senderId ${h.readUInt32BE(16)}`];
     return undefined;
   }
@@ -198,7 +204,13 @@ export class DuplexHandshake {
       }
       default: {
         const key = this.key!;
-        const want = handshakeProof(key, { role: "client", ...ids, keyId: key.id, nc: this.nc!, ns: this.ns! });
+        const want = handshakeProof(key, {
+          role: "client",
+          ...ids,
+          keyId: key.id,
+          nc: this.nc!,
+          ns: this.ns!,
+        });
         if (!proofsEqual(b, want)) return this.fail("bad-proof", "the peer's proof does not match", send);
         return this.done(send);
       }

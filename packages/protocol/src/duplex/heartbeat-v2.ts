@@ -27,7 +27,11 @@ import { DUPLEX_VERSION, heartbeatKey } from "./v2-keys.js";
 export type HeartbeatMessage = DuplexMessageOf<"heartbeat">;
 
 /** Encodes a signed v2 HEARTBEAT (senderId = this node's id picks the heartbeat key). */
-export function encodeHeartbeatV2(message: HeartbeatMessage, key: AuthKey, nonce = randomNonce()): Uint8Array {
+export function encodeHeartbeatV2(
+  message: HeartbeatMessage,
+  key: AuthKey,
+  nonce = randomNonce(),
+): Uint8Array {
   const plain = Buffer.from(encodeDuplex(message));
   plain[OFF_VERSION] = DUPLEX_VERSION;
   plain[OFF_FLAGS] = FLAG_AUTH;
@@ -45,7 +49,11 @@ export interface HeartbeatVerifier extends AuthVerifier {
 }
 
 /** Decodes a v2 HEARTBEAT datagram. Never throws. */
-export function decodeHeartbeatV2(bytes: Uint8Array, now: number, v: HeartbeatVerifier): DecodeResult<HeartbeatMessage> {
+export function decodeHeartbeatV2(
+  bytes: Uint8Array,
+  now: number,
+  v: HeartbeatVerifier,
+): DecodeResult<HeartbeatMessage> {
   if (bytes.length < HEADER_SIZE) return drop("short", `${bytes.length} bytes`);
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (b.readUInt16BE(0) !== MAGIC) return drop("bad-magic", "not a haconn frame");
@@ -57,7 +65,8 @@ export function decodeHeartbeatV2(bytes: Uint8Array, now: number, v: HeartbeatVe
   if (b.length < end) return drop("truncated", `${b.length} bytes < ${end} announced`);
   if (b.length > end) return drop("trailing-bytes", `${b.length} bytes > ${end} announced`);
   const senderId = b.readUInt32BE(16);
-  if (senderId !== v.peerId) return drop("bad-field", `senderId ${senderId} is not the peer's node id ${v.peerId}`);
+  if (senderId !== v.peerId)
+    return drop("bad-field", `senderId ${senderId} is not the peer's node id ${v.peerId}`);
   const keyId = b.readUInt32BE(end - TRAILER_SIZE);
   const key = v.keys.find((k) => k.id === keyId);
   if (!key) return drop("unknown-key", `key id ${keyId}`);
@@ -66,8 +75,10 @@ export function decodeHeartbeatV2(bytes: Uint8Array, now: number, v: HeartbeatVe
   if (!tagsEqual(expected, tag)) return drop("bad-mac", `key id ${keyId}`);
   const timestampMs = Number(b.readBigUInt64BE(20));
   const skew = Math.abs(now - timestampMs);
-  if (!Number.isSafeInteger(timestampMs) || skew > authWindow(v)) return drop("stale", `clock difference ${skew} ms`);
-  if (v.replay.checkAndRemember(tag, timestampMs, now)) return drop("replay", `heartbeat ${b.readUInt32BE(12)}`);
+  if (!Number.isSafeInteger(timestampMs) || skew > authWindow(v))
+    return drop("stale", `clock difference ${skew} ms`);
+  if (v.replay.checkAndRemember(tag, timestampMs, now))
+    return drop("replay", `heartbeat ${b.readUInt32BE(12)}`);
   const v1 = Buffer.from(b.subarray(0, HEADER_SIZE + bodyLength));
   v1[OFF_VERSION] = VERSION;
   v1[OFF_FLAGS] = 0;

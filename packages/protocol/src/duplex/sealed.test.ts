@@ -79,14 +79,20 @@ describe("v2 heartbeats", () => {
     // Relabelled as node 2: the tag was made with node 1's heartbeat key.
     const relabelled = Buffer.from(bytes);
     relabelled.writeUInt32BE(2, 16);
-    expect(decodeHeartbeatV2(relabelled, 10_100, verifier(2))).toMatchObject({ ok: false, reason: "bad-mac" });
+    expect(decodeHeartbeatV2(relabelled, 10_100, verifier(2))).toMatchObject({
+      ok: false,
+      reason: "bad-mac",
+    });
   });
 
   it("refuses a v1 heartbeat and a stale one", () => {
     const bytes = Buffer.from(encodeHeartbeatV2(hb(1), K));
     const old = Buffer.from(bytes);
     old[3] = 1;
-    expect(decodeHeartbeatV2(old, 10_100, verifier(1))).toMatchObject({ ok: false, reason: "unsupported-version" });
+    expect(decodeHeartbeatV2(old, 10_100, verifier(1))).toMatchObject({
+      ok: false,
+      reason: "unsupported-version",
+    });
     expect(decodeHeartbeatV2(bytes, 100_000, verifier(1))).toMatchObject({ ok: false, reason: "stale" });
   });
 });

@@ -7,7 +7,16 @@
 // A receiver counts the same way, so a dropped, reordered, replayed or reflected frame fails the
 // tag. Any failure is fatal for the connection.
 import { createCipheriv, createDecipheriv, type KeyObject } from "node:crypto";
-import { HEADER_SIZE, MAGIC, MAX_STREAM_BODY, OFF_BODY_LENGTH, OFF_FLAGS, OFF_VERSION, PROTOCOL_DUPLEX, VERSION } from "../constants.js";
+import {
+  HEADER_SIZE,
+  MAGIC,
+  MAX_STREAM_BODY,
+  OFF_BODY_LENGTH,
+  OFF_FLAGS,
+  OFF_VERSION,
+  PROTOCOL_DUPLEX,
+  VERSION,
+} from "../constants.js";
 import { type Drop, drop } from "../result.js";
 import { type DuplexMessage, decodeDuplex, encodeDuplex, MAX_STREAM_FRAME } from "./messages.js";
 import type { StreamPush } from "./stream.js";
@@ -125,10 +134,12 @@ export function checkSealedHeader(h: Uint8Array, peerId: number): Drop | undefin
   if (b.readUInt16BE(0) !== MAGIC) return drop("bad-magic", "stream out of step");
   if (b[2] !== PROTOCOL_DUPLEX) return drop("wrong-protocol", `protocol ${b[2]}`);
   if (b[OFF_VERSION] !== DUPLEX_VERSION) return drop("unsupported-version", `version ${b[OFF_VERSION]}`);
-  if (b[OFF_FLAGS] !== FLAG_SEALED) return drop("bad-flags", `flags 0x${b[OFF_FLAGS]!.toString(16)} (not sealed)`);
+  if (b[OFF_FLAGS] !== FLAG_SEALED)
+    return drop("bad-flags", `flags 0x${b[OFF_FLAGS]!.toString(16)} (not sealed)`);
   const bodyLength = b.readUInt32BE(OFF_BODY_LENGTH);
   if (bodyLength < GCM_TAG_SIZE) return drop("short", `sealed body of ${bodyLength} bytes`);
-  if (HEADER_SIZE + bodyLength > MAX_SEALED_FRAME) return drop("too-long", `frame of ${HEADER_SIZE + bodyLength} bytes`);
+  if (HEADER_SIZE + bodyLength > MAX_SEALED_FRAME)
+    return drop("too-long", `frame of ${HEADER_SIZE + bodyLength} bytes`);
   const sender = b.readUInt32BE(16);
   if (sender !== peerId) return drop("bad-field", `senderId ${sender} is not the peer's node id ${peerId}`);
   return undefined;

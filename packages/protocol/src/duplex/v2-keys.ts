@@ -64,7 +64,13 @@ export interface SessionKeys {
   receive: KeyObject;
 }
 
-export function streamKey(key: AuthKey, nc: Uint8Array, ns: Uint8Array, fromId: number, toId: number): KeyObject {
+export function streamKey(
+  key: AuthKey,
+  nc: Uint8Array,
+  ns: Uint8Array,
+  fromId: number,
+  toId: number,
+): KeyObject {
   const salt = Buffer.concat([nc, ns]);
   const info = Buffer.concat([ascii("haconn-duplex-v2-stream"), Buffer.from([fromId, toId])]);
   return createSecretKey(Buffer.from(hkdfSync("sha256", key.secret, salt, info, 32)));

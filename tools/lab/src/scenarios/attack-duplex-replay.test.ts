@@ -113,8 +113,11 @@ const eventLog = (d: LabDirs) =>
 
 function tryCli(dirs: LabDirs, command: string, args: string[]) {
   return new Promise<{ code: number; out: string }>((resolve) => {
-    const child = execFile(join(REPO, "bin", command), args, { env: dirs.env, encoding: "utf8", timeout: 30_000 }, (e, so, se) =>
-      resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: `${so}${se}` }),
+    const child = execFile(
+      join(REPO, "bin", command),
+      args,
+      { env: dirs.env, encoding: "utf8", timeout: 30_000 },
+      (e, so, se) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: `${so}${se}` }),
     );
     child.stdin?.end();
   });
@@ -141,13 +144,17 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
   const startStandby = async () => {
     node.HACON2.proc = await startDaemon(node.HACON2.dirs, { HACONN_NODE_NAME: "HACON2" });
     await waitFor("HACON2 standby", () => (roleOf("HACON2") === "standby" ? true : undefined), 30_000);
-    await waitFor("link OK on both", () => {
-      try {
-        return NODES.every((n) => status(n).link === "OK") || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 20_000);
+    await waitFor(
+      "link OK on both",
+      () => {
+        try {
+          return NODES.every((n) => status(n).link === "OK") || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      20_000,
+    );
   };
 
   beforeAll(async () => {
@@ -159,10 +166,17 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
     cli(a, "haconnsetup", ["resetpath", "addr=127.0.62.1/8", `port=${resetPort}`]);
     cli(a, "haconnsetup", ["snmp"], COMMUNITY);
     for (const n of NODES) {
-      cli(a, "haconnsetup", ["mserver", "add", n, `addr=127.0.0.1:${ilo[n].port}`, "account=admin", "cipher=3"], PW);
+      cli(
+        a,
+        "haconnsetup",
+        ["mserver", "add", n, `addr=127.0.0.1:${ilo[n].port}`, "account=admin", "cipher=3"],
+        PW,
+      );
       cli(a, "haconnsetup", ["mlan", n, `addr=${MLAN[n]}`, `port=${mlanPort}`]);
     }
-    writeFileSync(join(a.etc, "duplex.key"), `1 ${Buffer.alloc(32, 0x62).toString("hex")} send\n`, { mode: 0o600 });
+    writeFileSync(join(a.etc, "duplex.key"), `1 ${Buffer.alloc(32, 0x62).toString("hex")} send\n`, {
+      mode: 0o600,
+    });
     // HACON2's copy names the relay as HACON1's duplex address.
     mkdirSync(node.HACON2.dirs.etc, { recursive: true });
     cpSync(a.etc, node.HACON2.dirs.etc, { recursive: true });
@@ -187,9 +201,15 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
   it("a stream cut on the wire while heartbeats flow: the standby reconnects and fences nobody", async () => {
     const before = relay.conns.length;
     relay.cutStreams(); // what a forged RST does
-    await waitFor("a new stream through the relay", () => (relay.conns.length > before ? true : undefined), 10_000);
+    await waitFor(
+      "a new stream through the relay",
+      () => (relay.conns.length > before ? true : undefined),
+      10_000,
+    );
     await sleep(2000); // several heartbeat miss counts
-    const fenced = (await ilo.HACON1.actions()).map((a) => a.action).filter((a) => a === "reset" || a === "off" || a === "nmi");
+    const fenced = (await ilo.HACON1.actions())
+      .map((a) => a.action)
+      .filter((a) => a === "reset" || a === "off" || a === "nmi");
     expect(fenced, eventLog(node.HACON2.dirs)).toEqual([]);
     expect(roleOf("HACON1")).toBe("active");
     expect(roleOf("HACON2")).toBe("standby");
@@ -200,7 +220,11 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
     expect(relay.conns.length).toBeGreaterThan(0); // the stream really crosses the relay
     const r = await tryCli(node.HACON1.dirs, "haconnsby", ["shutdown"]);
     expect(r.code, r.out).toBe(0);
-    await waitFor("the standby stopped", () => (node.HACON2.proc!.child.exitCode !== null ? true : undefined), 15_000);
+    await waitFor(
+      "the standby stopped",
+      () => (node.HACON2.proc!.child.exitCode !== null ? true : undefined),
+      15_000,
+    );
     const conn = relay.conns.at(-1)!;
     const fromActive = cutFrames(Buffer.concat(conn.toStandby));
     const fromStandby = cutFrames(Buffer.concat(conn.toActive));
@@ -210,7 +234,9 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
     const opening = fromStandby.filter((f) => f[4] !== DX_TYPE.command && f[4] !== DX_TYPE.commandResult);
     for (const frames of [[...opening, ...commands], commands]) {
       // (Before the fix the first replay already stopped the active: the second finds no port.)
-      const c = await RawTcp.connect({ address: MLAN.HACON1, port: mlanPort }, MLAN.HACON2).catch(() => undefined);
+      const c = await RawTcp.connect({ address: MLAN.HACON1, port: mlanPort }, MLAN.HACON2).catch(
+        () => undefined,
+      );
       for (const f of frames) c?.write(f);
       await c?.closedWithin(2500);
       c?.destroy();

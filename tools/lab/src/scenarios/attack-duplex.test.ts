@@ -42,8 +42,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function tryCli(dirs: LabDirs, command: string, args: string[]) {
   return new Promise<{ code: number; out: string }>((resolve) => {
-    const child = execFile(join(REPO, "bin", command), args, { env: dirs.env, encoding: "utf8", timeout: 30_000 }, (e, so, se) =>
-      resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: `${so}${se}` }),
+    const child = execFile(
+      join(REPO, "bin", command),
+      args,
+      { env: dirs.env, encoding: "utf8", timeout: 30_000 },
+      (e, so, se) => resolve({ code: e ? (typeof e.code === "number" ? e.code : -1) : 0, out: `${so}${se}` }),
     );
     child.stdin?.end();
   });
@@ -71,17 +74,25 @@ describe.skipIf(!BUILT)("attack on the duplex link (C4): a local process on the 
     }
   };
   const settled = async () => {
-    const active = await waitFor("one active, one standby", () => {
-      const roles = NODES.map(roleOf);
-      return roles.slice().sort().join() === "active,standby" ? NODES[roles.indexOf("active")] : undefined;
-    }, 30_000);
-    await waitFor("link OK on both", () => {
-      try {
-        return NODES.every((n) => status(n).link === "OK") || undefined;
-      } catch {
-        return undefined;
-      }
-    }, 20_000);
+    const active = await waitFor(
+      "one active, one standby",
+      () => {
+        const roles = NODES.map(roleOf);
+        return roles.slice().sort().join() === "active,standby" ? NODES[roles.indexOf("active")] : undefined;
+      },
+      30_000,
+    );
+    await waitFor(
+      "link OK on both",
+      () => {
+        try {
+          return NODES.every((n) => status(n).link === "OK") || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      20_000,
+    );
     return { active, standby: NODES.find((n) => n !== active)! };
   };
   const fenceActions = async (n: NodeName) =>
@@ -102,7 +113,12 @@ describe.skipIf(!BUILT)("attack on the duplex link (C4): a local process on the 
     cli(shared, "haconnsetup", ["resetpath", "addr=127.0.61.1/8", `port=${resetPort}`]);
     cli(shared, "haconnsetup", ["snmp"], COMMUNITY);
     for (const n of NODES) {
-      cli(shared, "haconnsetup", ["mserver", "add", n, `addr=127.0.0.1:${ilo[n].port}`, "account=admin", "cipher=3"], PW);
+      cli(
+        shared,
+        "haconnsetup",
+        ["mserver", "add", n, `addr=127.0.0.1:${ilo[n].port}`, "account=admin", "cipher=3"],
+        PW,
+      );
       cli(shared, "haconnsetup", ["mlan", n, `addr=${MLAN[n]}`, `port=${mlanPort}`]);
     }
     const key = Buffer.alloc(32, 0x61).toString("hex");
@@ -150,7 +166,9 @@ describe.skipIf(!BUILT)("attack on the duplex link (C4): a local process on the 
     expect(await fenceActions(active)).toEqual([]);
     expect(NODES.map((n) => status(n).link)).toEqual(["OK", "OK"]);
     // The refusals are logged, but not once per connection.
-    const lines = eventLog(node[active].dirs).split("\n").filter((l) => l.includes("duplex connection dropped"));
+    const lines = eventLog(node[active].dirs)
+      .split("\n")
+      .filter((l) => l.includes("duplex connection dropped"));
     expect(lines.length).toBeLessThan(6);
     expect(roleOf(standby)).toBe("standby");
   }, 60_000);
@@ -171,7 +189,11 @@ describe.skipIf(!BUILT)("attack on the duplex link (C4): a local process on the 
     );
     expect(await c.closedWithin(3000)).toBe(true);
     expect(c.bytes.length).toBe(0);
-    await waitFor("version line", () => /speaks duplex protocol version 1/.test(eventLog(node[active].dirs)) || undefined, 5000);
+    await waitFor(
+      "version line",
+      () => /speaks duplex protocol version 1/.test(eventLog(node[active].dirs)) || undefined,
+      5000,
+    );
     expect(DX).toBe(2);
   }, 30_000);
 
