@@ -22,3 +22,28 @@ export class LogLimit {
     return held;
   }
 }
+
+/**
+ * The duplex link's refusal logger: at most one line per reason a minute, with the count of the
+ * lines held back; a peer of another protocol version is named as such.
+ */
+export function duplexDropLog(
+  now: () => number,
+  log: (level: "warn" | "error", message: string) => void,
+): (reason: string, detail: string) => void {
+  const limit = new LogLimit(now);
+  return (reason, detail) => {
+    const held = limit.take(reason);
+    if (held === undefined) return;
+    const more = held > 0 ? ` (${held} more since the last line)` : "";
+    if (reason.endsWith("unsupported-version")) {
+      log(
+        "error",
+        `duplex peer refused: it speaks duplex protocol ${detail}, this node speaks version 2; both nodes of a pair must run the same haconn version${more}`,
+      );
+      return;
+    }
+    const what = reason.startsWith("stream") ? "connection" : "datagram";
+    log("warn", `duplex ${what} dropped: ${reason} (${detail})${more}`);
+  };
+}

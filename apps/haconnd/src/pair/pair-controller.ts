@@ -27,8 +27,13 @@ import { ActivationBackoff } from "./activation-backoff.js";
 import { DigestWatch } from "./digest-watch.js";
 import { DuplexLink, type DuplexStream } from "./duplex-link.js";
 import { fencePeer } from "./fence-peer.js";
-import { LogLimit } from "./log-limit.js";
-import { type PeerCommandHandlers, type PeerCommandResult, PeerCommands } from "./peer-commands.js";
+import { duplexDropLog } from "./log-limit.js";
+import {
+  builtinPeerCommands,
+  type PeerCommandHandlers,
+  type PeerCommandResult,
+  PeerCommands,
+} from "./peer-commands.js";
 import { ReplicationAcks } from "./replication-acks.js";
 import { mirrorOfSnapshot, mirrorWithDelta, sendDeltas, sendSnapshot } from "./state-sync.js";
 
@@ -73,13 +78,14 @@ export class PairController {
   private tickTimer: TimerHandle | undefined;
   private lastBeat = 0;
   private leaving = false;
+  /** A hand-over's VIP release is in flight: no heartbeat until it is done. */
+  private releasing = false;
   private stopped = false;
   private readonly commands: PeerCommands;
   /** Active side: what the standby acknowledged on the current stream. */
   private readonly acks: ReplicationAcks<DuplexStream>;
   private readonly digests: DigestWatch;
   private readonly activation = new ActivationBackoff();
-  private readonly dropLog: LogLimit;
   private nextListenAt = 0;
   /** A failed connection attempt (refused, or no handshake) is retried after a second. */
   private nextConnectAt = 0;
@@ -93,7 +99,13 @@ export class PairController {
     this.digests = new DigestWatch((level, message) => host.log(level, message));
     this.commands = new PeerCommands(
       host.clock,
-      () => ({ ...host.peerCommands?.(), ...this.builtinCommands() }),
+      () => ({
+        ...host.peerCommands?.(),
+        ...builtinPeerCommands(
+          () => host.shutdown("shutdown asked by the peer"),
+          () => this.restart(),
+        ),
+      }),
       (message) => host.log("warn", message),
     );
     const names = [o.self.name, o.peer.name];
@@ -105,7 +117,6 @@ export class PairController {
       now: host.clock.now(),
       term: o.term ?? 0,
     });
-    this.dropLog = new LogLimit(() => host.clock.now());
     this.link = new DuplexLink({
       self: { ...o.self.mlan! },
       peer: { ...o.peer.mlan! },
@@ -116,26 +127,11 @@ export class PairController {
       onHeartbeat: (m) => this.onHeartbeat(m),
       onStream: (m, s) => this.onStream(m, s),
       onStreamClosed: (s) => this.onStreamClosed(s),
-      onDrop: (reason, detail) => this.logDrop(reason, detail),
+      onDrop: duplexDropLog(
+        () => host.clock.now(),
+        (level, message) => host.log(level, message),
+      ),
     });
-  }
-
-  /** At most one line per reason a minute; a peer of another protocol version is named as such. */
-  private logDrop(reason: string, detail: string): void {
-    const held = this.dropLog.take(reason);
-    if (held === undefined) return;
-    const more = held > 0 ? ` (${held} more since the last line)` : "";
-    if (reason.endsWith("unsupported-version")) {
-      this.host.log(
-        "error",
-        `duplex peer refused: it speaks duplex protocol ${detail}, this node speaks version 2; both nodes of a pair must run the same haconn version${more}`,
-      );
-      return;
-    }
-    this.host.log(
-      "warn",
-      `duplex ${reason.startsWith("stream") ? "connection" : "datagram"} dropped: ${reason} (${detail})${more}`,
-    );
   }
 
   /** The configuration digest this node announces: an HMAC under the duplex send key. */
@@ -178,6 +174,7 @@ export class PairController {
   }
 
   private heartbeat(): void {
+    if (this.releasing) return;
     this.link.sendHeartbeat({
       role: this.state.role,
       flags: {
@@ -248,11 +245,23 @@ export class PairController {
         // "leaving" heartbeat and read as a lost peer (it would fence this node). The standby
         // closes it when it takes over; restart() closes whatever is left.
         if (e.reason !== "hand-over") this.closeStream();
-        await this.host.becomeStandby();
+        if (e.reason !== "hand-over") {
+          await this.host.becomeStandby();
+          return;
+        }
+        // The "leaving" heartbeat makes the standby take the VIP: it goes out only once this node
+        // released it (no instant with two holders); no heartbeat at all in between (a few ms).
+        this.releasing = true;
+        try {
+          await this.host.becomeStandby();
+        } finally {
+          this.releasing = false;
+          if (this.leaving) this.heartbeat();
+        }
         return;
       case "sendHandover":
         this.leaving = true;
-        this.heartbeat();
+        if (!this.releasing) this.heartbeat();
         return;
     }
   }
@@ -316,13 +325,12 @@ export class PairController {
     }
     this.stream = s;
     this.synced = false;
-    s.send("hello", {
-      role: "standby",
-      term: this.state.term,
-      stateVersion: this.mirror?.version ?? 0,
-      configDigest: this.wireDigest,
-      nodeName: this.o.self.name,
-    });
+    this.sendHello(s, "standby", this.mirror?.version ?? 0);
+  }
+
+  private sendHello(s: DuplexStream, role: "active" | "standby", stateVersion: number): void {
+    const { term } = this.state;
+    s.send("hello", { role, term, stateVersion, configDigest: this.wireDigest, nodeName: this.o.self.name });
   }
 
   /**
@@ -339,13 +347,7 @@ export class PairController {
     }
     this.closeStream();
     this.stream = s;
-    s.send("hello", {
-      role: "active",
-      term: this.state.term,
-      stateVersion: this.host.shared().version,
-      configDigest: this.wireDigest,
-      nodeName: this.o.self.name,
-    });
+    this.sendHello(s, "active", this.host.shared().version);
     sendSnapshot(s, this.state.term, this.host.shared());
   }
 
@@ -360,6 +362,7 @@ export class PairController {
     if (s !== this.stream) return;
     switch (m.type) {
       case "snapshot": {
+        if (this.state.role !== "standby") return; // state flows active → standby only
         const mirror = mirrorOfSnapshot(m.body);
         if (mirror) {
           this.mirror = mirror;
@@ -369,7 +372,7 @@ export class PairController {
         return;
       }
       case "delta":
-        if (!this.mirror) return;
+        if (!this.mirror || this.state.role !== "standby") return;
         try {
           const next = mirrorWithDelta(this.mirror, m.body);
           if (!next) return;
@@ -438,16 +441,6 @@ export class PairController {
   /** Sends a command to the peer and resolves with its final answer (never rejects). */
   request(command: DuplexCommand, args: JsonValue, timeoutMs: number): Promise<PeerCommandResult> {
     return this.commands.request(this.stream, command, args, timeoutMs);
-  }
-
-  private builtinCommands(): PeerCommandHandlers {
-    return {
-      shutdown: () => ({ status: "accepted", after: () => this.host.shutdown("shutdown asked by the peer") }),
-      restartStandby: (_args, ctx) =>
-        ctx.role === "standby"
-          ? { status: "accepted", after: () => this.restart() }
-          : { status: "rejected", data: { code: "NOT_STANDBY", message: "this node is not the standby" } },
-    };
   }
 
   /** Clean hand-over (haconnact restart): release, tell the peer, come back as a starting node. */
