@@ -241,16 +241,15 @@ export class PairController {
         return;
       case "stepDown":
         this.link.stopListening();
-        // A hand-over keeps the stream: closing it first would reach the standby before the
-        // "leaving" heartbeat and read as a lost peer (it would fence this node). The standby
-        // closes it when it takes over; restart() closes whatever is left.
-        if (e.reason !== "hand-over") this.closeStream();
         if (e.reason !== "hand-over") {
+          this.closeStream();
           await this.host.becomeStandby();
           return;
         }
-        // The "leaving" heartbeat makes the standby take the VIP: it goes out only once this node
-        // released it (no instant with two holders); no heartbeat at all in between (a few ms).
+        // A hand-over keeps the stream (the standby closes it when it takes over; restart()
+        // closes whatever is left). Its "leaving" heartbeat makes the standby take the VIP: it
+        // goes out only once this node released it (no instant with two holders), and no
+        // heartbeat at all in between (a few ms).
         this.releasing = true;
         try {
           await this.host.becomeStandby();
