@@ -27,6 +27,7 @@ import { ActivationBackoff } from "./activation-backoff.js";
 import { DigestWatch } from "./digest-watch.js";
 import { DuplexLink, type DuplexStream } from "./duplex-link.js";
 import { fencePeer } from "./fence-peer.js";
+import { dispatchHeartbeat, heartbeatBody } from "./heartbeat-io.js";
 import { duplexDropLog } from "./log-limit.js";
 import {
   builtinPeerCommands,
@@ -175,24 +176,18 @@ export class PairController {
 
   private heartbeat(): void {
     if (this.releasing) return;
-    this.link.sendHeartbeat({
-      role: this.state.role,
-      flags: {
-        holdsVip: this.state.role === "active",
-        synchronised: this.synced,
+    this.link.sendHeartbeat(
+      heartbeatBody({
+        state: this.state,
+        synced: this.synced,
         leaving: this.leaving,
-        fencing: this.state.fencing?.inFlight === true,
-      },
-      intervalMs: this.timing.heartbeatMs,
-      term: this.state.term,
-      // A leaving (handing-over) node still holds the state it served: say its version, never 0.
-      stateVersion:
-        this.state.role === "active" || this.leaving
-          ? this.host.shared().version
-          : (this.mirror?.version ?? 0),
-      configDigest: this.wireDigest,
-      nodeName: this.o.self.name,
-    });
+        heartbeatMs: this.timing.heartbeatMs,
+        sharedVersion: () => this.host.shared().version,
+        mirrorVersion: this.mirror?.version ?? 0,
+        wireDigest: this.wireDigest,
+        nodeName: this.o.self.name,
+      }),
+    );
   }
 
   dispatch(event: HaEvent): void {
@@ -289,22 +284,9 @@ export class PairController {
     if (b.nodeName !== this.o.peer.name) return;
     const now = this.host.clock.now();
     this.digests.compare(this.wireDigest, b.nodeName, b.configDigest, now);
-    // The hand-over first: the heartbeat of a leaving node (undecided) must not read as an active
-    // that restarted with an older state, which the standby would fence.
-    if (b.flags.leaving && b.role !== "active")
-      this.dispatch({ type: "handover", now, from: b.nodeName, term: b.term });
-    this.dispatch({
-      type: "heartbeat",
-      now,
-      from: b.nodeName,
-      role: b.role,
-      term: b.term,
-      digest: b.configDigest,
-      stateVersion: b.stateVersion,
-      fencing: b.flags.fencing,
-      localStateVersion:
-        this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0),
-    });
+    const local = () =>
+      this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0);
+    dispatchHeartbeat(b, now, local, (e) => this.dispatch(e));
   }
 
   // ------------------------------------------------------------------ state sync
