@@ -20,3 +20,7 @@ export * from "./duplex/sync.js";
 export * from "./fence-kdump.js";
 export { type BodyCodec, type BodyFail, fromHex, toHex } from "./fields.js";
 export * from "./key-file.js";
+export * from "./duplex/handshake.js";
+export * from "./duplex/heartbeat-v2.js";
+export * from "./duplex/sealed.js";
+export * from "./duplex/v2-keys.js";

@@ -1,101 +1,82 @@
-// The duplex LAN between the two connectors: heartbeats over UDP (both ways, every
-// heartbeatMs), and one TCP stream on which the active pushes its state to the standby
-// (SNAPSHOT on connect, then every DELTA in order; the standby acknowledges) and on which
-// commands travel (restart standby, shutdown). Every frame is signed with the duplex key;
-// heartbeats older than the freshness window (sender timestamp) are dropped.
+// The duplex LAN between the two connectors (duplex protocol v2, docs/protocol.md §7–8):
+// heartbeats over UDP (both ways, every heartbeatMs), signed with the sender's heartbeat key and
+// accepted only with the peer's node id; and one TCP stream on which the active pushes its state
+// to the standby (SNAPSHOT on connect, then every DELTA in order; the standby acknowledges) and
+// on which commands travel. A TCP connection is nothing until its handshake proved that the
+// other end holds duplex.key (pair/duplex-stream.ts): only then is it handed to the controller.
+// Unauthenticated connections are few (MAX_PENDING), short-lived (handshake timeout) and hold
+// only their handshake state; refusals are counted and logged at most once a minute per reason.
 
+import { randomBytes } from "node:crypto";
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
-import { createServer, type Server, type Socket, connect } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import type { Clock } from "@haconn/core";
 import {
   createDropCounters,
   type DropCounters,
   type DuplexMessage,
-  DuplexStreamDecoder,
-  decodeDuplex,
-  encodeDuplex,
+  decodeHeartbeatV2,
+  encodeHeartbeatV2,
+  HANDSHAKE_TIMEOUT_MS,
+  type HeartbeatMessage,
   type KeyRing,
   ReplayCache,
 } from "@haconn/protocol";
+import { DuplexStream } from "./duplex-stream.js";
+
+export { DuplexStream } from "./duplex-stream.js";
 
 export interface Endpoint {
   addr: string;
   port: number;
 }
 
+/** Unauthenticated connections held at once; a new one beyond this closes the oldest. */
+export const MAX_PENDING = 4;
+
 export interface DuplexLinkOptions {
   self: Endpoint;
   peer: Endpoint;
-  /** Node id on the wire: 1 or 2 (sorted hostnames). */
+  /** Node id on the wire: 1 or 2 (sorted hostnames). The peer has the other. */
   nodeId: number;
   key: KeyRing;
-  now: () => number;
+  clock: Clock;
   freshnessMs: number;
-  onHeartbeat(m: Extract<DuplexMessage, { type: "heartbeat" }>): void;
-  /** A frame on the stream (hello, snapshot, delta, sync-ack, command, command-result). */
+  /** Handshake nonces (tests inject their own). Default: the system CSPRNG. */
+  random?: (n: number) => Uint8Array;
+  handshakeTimeoutMs?: number;
+  onHeartbeat(m: HeartbeatMessage): void;
+  /** A frame on an authenticated stream (hello, snapshot, delta, sync-ack, command, command-result). */
   onStream(m: DuplexMessage, stream: DuplexStream): void;
-  /** The stream closed (peer process gone, or link down). */
+  /** An authenticated stream closed (peer process gone, link down, or a bad frame). */
   onStreamClosed(stream: DuplexStream): void;
-  onDrop?(reason: string): void;
-}
-
-/** One TCP connection to the peer. */
-export class DuplexStream {
-  private readonly decoder: DuplexStreamDecoder;
-  private seq = 1;
-  closed = false;
-
-  constructor(
-    readonly socket: Socket,
-    private readonly link: DuplexLink,
-    readonly outbound: boolean,
-  ) {
-    const o = link.options;
-    this.decoder = new DuplexStreamDecoder({
-      auth: { keys: o.key.keys, require: true, replay: new ReplayCache() },
-    });
-    socket.setNoDelay(true);
-    socket.on("data", (chunk: Buffer) => {
-      const r = this.decoder.push(chunk, o.now());
-      for (const m of r.messages) o.onStream(m, this);
-      if (r.fatal) {
-        o.onDrop?.(`stream ${r.fatal.reason}`);
-        this.close();
-      }
-    });
-    socket.on("error", () => this.close());
-    socket.on("close", () => this.close());
-  }
-
-  /** Sends one frame; returns its requestId (a COMMAND-RESULT passes its COMMAND's as replyTo). */
-  send(type: DuplexMessage["type"], body: unknown, replyTo?: number): number {
-    const requestId = replyTo ?? this.seq++;
-    if (this.closed) return requestId;
-    const o = this.link.options;
-    const m = {
-      type,
-      header: { requestId, senderId: o.nodeId, timestampMs: Math.floor(o.now()), attempt: 0 },
-      body,
-    } as DuplexMessage;
-    this.socket.write(encodeDuplex(m, { auth: { key: o.key.send } }));
-    return requestId;
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.socket.destroy();
-    this.link.options.onStreamClosed(this);
-  }
+  /** A datagram, connection or frame refused; the caller rate-limits the log line. */
+  onDrop?(reason: string, detail: string): void;
 }
 
 export class DuplexLink {
   readonly drops: DropCounters = createDropCounters();
+  /** Refused TCP connections by reason (not the peer's address, handshake failures, timeouts). */
+  readonly refused = new Map<string, number>();
   private udp: UdpSocket | undefined;
   private server: Server | undefined;
+  /** One replay window for the link's heartbeats. */
   private readonly replay = new ReplayCache();
+  private readonly pending = new Set<DuplexStream>();
   private hbSeq = 1;
+  readonly peerId: number;
 
-  constructor(readonly options: DuplexLinkOptions) {}
+  constructor(readonly options: DuplexLinkOptions) {
+    this.peerId = options.nodeId === 1 ? 2 : 1;
+  }
+
+  get random(): (n: number) => Uint8Array {
+    return this.options.random ?? ((n) => new Uint8Array(randomBytes(n)));
+  }
+
+  get handshakeTimeoutMs(): number {
+    return this.options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+  }
 
   async open(): Promise<void> {
     const o = this.options;
@@ -115,13 +96,7 @@ export class DuplexLink {
   /** Accept stream connections (the active does; the standby connects). */
   async listen(onConnection: (s: DuplexStream) => void): Promise<void> {
     if (this.server) return;
-    const server = createServer((socket) => {
-      if (socket.remoteAddress?.replace(/^::ffff:/, "") !== this.options.peer.addr) {
-        socket.destroy(); // only the configured peer may connect
-        return;
-      }
-      onConnection(new DuplexStream(socket, this, false));
-    });
+    const server = createServer((socket) => this.accept(socket, onConnection));
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
       server.listen({ port: this.options.self.port, host: this.options.self.addr, exclusive: true }, () => {
@@ -132,12 +107,51 @@ export class DuplexLink {
     this.server = server;
   }
 
+  private accept(socket: Socket, onConnection: (s: DuplexStream) => void): void {
+    const from = socket.remoteAddress?.replace(/^::ffff:/, "");
+    if (from !== this.options.peer.addr) {
+      socket.destroy(); // only the configured peer's address may connect
+      this.refuse("not-peer", `connection from ${from ?? "?"}`);
+      return;
+    }
+    if (this.pending.size >= MAX_PENDING) {
+      const oldest = this.pending.values().next().value;
+      if (oldest) oldest.abandon("pending-limit");
+    }
+    const s = new DuplexStream(socket, this, false, {
+      ready: (ready) => {
+        this.pending.delete(ready);
+        onConnection(ready);
+      },
+      failed: (failed, reason, detail) => {
+        this.pending.delete(failed);
+        this.refuse(reason, detail);
+      },
+    });
+    this.pending.add(s);
+  }
+
+  /** Counts a refused connection and passes it on for a rate-limited log line. */
+  refuse(reason: string, detail: string): void {
+    this.refused.set(reason, (this.refused.get(reason) ?? 0) + 1);
+    this.options.onDrop?.(`stream ${reason}`, detail);
+  }
+
+  get listening(): boolean {
+    return this.server !== undefined;
+  }
+
   stopListening(): void {
     this.server?.close();
     this.server = undefined;
+    for (const s of this.pending) s.abandon("not-listening");
+    this.pending.clear();
   }
 
-  /** Connects to the peer's stream port; resolves undefined when it does not answer. */
+  /**
+   * Connects to the peer's stream port and runs the handshake; resolves with the authenticated
+   * stream, or undefined when the peer does not answer or does not prove the key.
+   */
   connect(timeoutMs = 1000): Promise<DuplexStream | undefined> {
     return new Promise((resolve) => {
       const socket = connect({
@@ -145,43 +159,63 @@ export class DuplexLink {
         host: this.options.peer.addr,
         localAddress: this.options.self.addr,
       });
-      const timer = setTimeout(() => {
+      let settled = false;
+      const settle = (s: DuplexStream | undefined) => {
+        if (settled) return;
+        settled = true;
+        this.options.clock.clearTimeout(timer);
+        resolve(s);
+      };
+      const timer = this.options.clock.setTimeout(() => {
         socket.destroy();
-        resolve(undefined);
-      }, timeoutMs);
-      socket.once("connect", () => {
-        clearTimeout(timer);
-        resolve(new DuplexStream(socket, this, true));
-      });
+        settle(undefined);
+      }, timeoutMs + this.handshakeTimeoutMs);
       socket.once("error", () => {
-        clearTimeout(timer);
         socket.destroy();
-        resolve(undefined);
+        settle(undefined);
+      });
+      socket.once("connect", () => {
+        new DuplexStream(socket, this, true, {
+          ready: (s) => settle(s),
+          failed: (_s, reason, detail) => {
+            this.refuse(reason, detail);
+            settle(undefined);
+          },
+        });
       });
     });
   }
 
-  sendHeartbeat(body: unknown): void {
+  sendHeartbeat(body: HeartbeatMessage["body"]): void {
     const o = this.options;
     if (!this.udp) return;
-    const m = {
+    const m: HeartbeatMessage = {
       type: "heartbeat",
-      header: { requestId: this.hbSeq++, senderId: o.nodeId, timestampMs: Math.floor(o.now()), attempt: 0 },
+      header: {
+        requestId: this.hbSeq++ >>> 0,
+        senderId: o.nodeId,
+        timestampMs: Math.floor(o.clock.now()),
+        attempt: 0,
+      },
       body,
-    } as DuplexMessage;
-    this.udp.send(encodeDuplex(m, { auth: { key: o.key.send } }), o.peer.port, o.peer.addr);
+    };
+    this.udp.send(encodeHeartbeatV2(m, o.key.send), o.peer.port, o.peer.addr);
   }
 
   private receiveHeartbeat(bytes: Buffer): void {
     const o = this.options;
-    const now = o.now();
-    const r = decodeDuplex(bytes, { now, auth: { keys: o.key.keys, require: true, replay: this.replay } });
+    const now = o.clock.now();
+    const r = decodeHeartbeatV2(bytes, now, {
+      keys: o.key.keys,
+      require: true,
+      replay: this.replay,
+      peerId: this.peerId,
+    });
     if (!r.ok) {
       this.drops[r.reason] += 1;
-      o.onDrop?.(r.reason);
+      o.onDrop?.(r.reason, r.detail);
       return;
     }
-    if (r.value.type !== "heartbeat") return;
     if (now - r.value.header.timestampMs > o.freshnessMs) {
       this.drops.stale += 1;
       return;

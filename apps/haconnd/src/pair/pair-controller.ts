@@ -15,12 +15,26 @@ import {
   peerAlive,
   transition,
 } from "@haconn/ha";
-import type { DuplexCommand, DuplexMessage, JsonValue, KeyRing } from "@haconn/protocol";
+import {
+  configDigestMac,
+  type DuplexCommand,
+  type DuplexMessage,
+  type JsonValue,
+  type KeyRing,
+} from "@haconn/protocol";
 import type { Devices } from "../devices.js";
+import { ActivationBackoff } from "./activation-backoff.js";
 import { DigestWatch } from "./digest-watch.js";
 import { DuplexLink, type DuplexStream } from "./duplex-link.js";
 import { fencePeer } from "./fence-peer.js";
-import { type PeerCommandHandlers, type PeerCommandResult, PeerCommands } from "./peer-commands.js";
+import { dispatchHeartbeat, heartbeatBody } from "./heartbeat-io.js";
+import { duplexDropLog } from "./log-limit.js";
+import {
+  builtinPeerCommands,
+  type PeerCommandHandlers,
+  type PeerCommandResult,
+  PeerCommands,
+} from "./peer-commands.js";
 import { ReplicationAcks } from "./replication-acks.js";
 import { mirrorOfSnapshot, mirrorWithDelta, sendDeltas, sendSnapshot } from "./state-sync.js";
 
@@ -65,11 +79,17 @@ export class PairController {
   private tickTimer: TimerHandle | undefined;
   private lastBeat = 0;
   private leaving = false;
+  /** A hand-over's VIP release is in flight: no heartbeat until it is done. */
+  private releasing = false;
   private stopped = false;
   private readonly commands: PeerCommands;
   /** Active side: what the standby acknowledged on the current stream. */
   private readonly acks: ReplicationAcks<DuplexStream>;
   private readonly digests: DigestWatch;
+  private readonly activation = new ActivationBackoff();
+  private nextListenAt = 0;
+  /** A failed connection attempt (refused, or no handshake) is retried after a second. */
+  private nextConnectAt = 0;
 
   constructor(
     private readonly host: PairHost,
@@ -80,7 +100,13 @@ export class PairController {
     this.digests = new DigestWatch((level, message) => host.log(level, message));
     this.commands = new PeerCommands(
       host.clock,
-      () => ({ ...host.peerCommands?.(), ...this.builtinCommands() }),
+      () => ({
+        ...host.peerCommands?.(),
+        ...builtinPeerCommands(
+          () => host.shutdown("shutdown asked by the peer"),
+          () => this.restart(),
+        ),
+      }),
       (message) => host.log("warn", message),
     );
     const names = [o.self.name, o.peer.name];
@@ -97,13 +123,21 @@ export class PairController {
       peer: { ...o.peer.mlan! },
       nodeId: preferred ? 1 : 2,
       key: o.key,
-      now: () => host.clock.now(),
+      clock: host.clock,
       freshnessMs: Math.max(this.timing.freshnessMs, 1000),
       onHeartbeat: (m) => this.onHeartbeat(m),
       onStream: (m, s) => this.onStream(m, s),
       onStreamClosed: (s) => this.onStreamClosed(s),
-      onDrop: (reason) => host.log("warn", `duplex datagram dropped: ${reason}`),
+      onDrop: duplexDropLog(
+        () => host.clock.now(),
+        (level, message) => host.log(level, message),
+      ),
     });
+  }
+
+  /** The configuration digest this node announces: an HMAC under the duplex send key. */
+  get wireDigest(): string {
+    return configDigestMac(this.o.key.send, this.host.digest);
   }
 
   get link_(): "OK" | "NG" | "--" {
@@ -123,12 +157,17 @@ export class PairController {
       this.lastBeat = now;
       this.heartbeat();
     }
-    this.dispatch({ type: "tick", now });
+    if (!this.activation.held(now)) this.dispatch({ type: "tick", now });
+    if (this.state.role === "active" && !this.link.listening && now >= this.nextListenAt) {
+      this.nextListenAt = now + 5000;
+      void this.listen();
+    }
     if (
       this.state.role === "standby" &&
       this.state.peer?.role === "active" &&
       !this.stream &&
-      !this.connecting
+      !this.connecting &&
+      now >= this.nextConnectAt
     ) {
       void this.connectToActive();
     }
@@ -136,24 +175,19 @@ export class PairController {
   }
 
   private heartbeat(): void {
-    this.link.sendHeartbeat({
-      role: this.state.role,
-      flags: {
-        holdsVip: this.state.role === "active",
-        synchronised: this.synced,
+    if (this.releasing) return;
+    this.link.sendHeartbeat(
+      heartbeatBody({
+        state: this.state,
+        synced: this.synced,
         leaving: this.leaving,
-        fencing: this.state.fencing?.inFlight === true,
-      },
-      intervalMs: this.timing.heartbeatMs,
-      term: this.state.term,
-      // A leaving (handing-over) node still holds the state it served: say its version, never 0.
-      stateVersion:
-        this.state.role === "active" || this.leaving
-          ? this.host.shared().version
-          : (this.mirror?.version ?? 0),
-      configDigest: this.host.digest,
-      nodeName: this.o.self.name,
-    });
+        heartbeatMs: this.timing.heartbeatMs,
+        sharedVersion: () => this.host.shared().version,
+        mirrorVersion: this.mirror?.version ?? 0,
+        wireDigest: this.wireDigest,
+        nodeName: this.o.self.name,
+      }),
+    );
   }
 
   dispatch(event: HaEvent): void {
@@ -161,7 +195,8 @@ export class PairController {
     const [next, effects] = transition(this.state, event, this.timing);
     if (next.term > this.state.term) this.host.termChanged?.(next.term);
     this.state = next;
-    for (const e of effects) void this.run(e);
+    for (const e of effects)
+      this.run(e).catch((error) => this.host.log("error", `pair effect ${e.kind} failed: ${String(error)}`));
   }
 
   private async run(e: HaEffect): Promise<void> {
@@ -182,14 +217,18 @@ export class PairController {
       }
       case "becomeActive":
         this.closeStream();
-        // Stale: taken over by fencing, or from a standby that held a newer state than ours.
-        await this.host.becomeActive(
-          this.synced ? this.mirror : undefined,
-          e.reason === "fenced" || (e.reason === "peerStandby" && (this.state.peer?.stateVersion ?? 0) > 0),
-        );
-        await this.link
-          .listen((s) => this.acceptStandby(s))
-          .catch((err) => this.host.log("error", `duplex listen failed: ${err}`));
+        try {
+          // Stale: taken over by fencing, or from a standby that held a newer state than ours.
+          await this.host.becomeActive(
+            this.synced ? this.mirror : undefined,
+            e.reason === "fenced" || (e.reason === "peerStandby" && (this.state.peer?.stateVersion ?? 0) > 0),
+          );
+        } catch (error) {
+          await this.activationFailed(error);
+          return;
+        }
+        this.activation.succeeded();
+        await this.listen();
         return;
       case "becomeStandby":
         this.link.stopListening();
@@ -197,40 +236,57 @@ export class PairController {
         return;
       case "stepDown":
         this.link.stopListening();
-        // A hand-over keeps the stream: closing it first would reach the standby before the
-        // "leaving" heartbeat and read as a lost peer (it would fence this node). The standby
-        // closes it when it takes over; restart() closes whatever is left.
-        if (e.reason !== "hand-over") this.closeStream();
-        await this.host.becomeStandby();
+        if (e.reason !== "hand-over") {
+          this.closeStream();
+          await this.host.becomeStandby();
+          return;
+        }
+        // A hand-over keeps the stream (the standby closes it when it takes over; restart()
+        // closes whatever is left). Its "leaving" heartbeat makes the standby take the VIP: it
+        // goes out only once this node released it (no instant with two holders), and no
+        // heartbeat at all in between (a few ms).
+        this.releasing = true;
+        try {
+          await this.host.becomeStandby();
+        } finally {
+          this.releasing = false;
+          if (this.leaving) this.heartbeat();
+        }
         return;
       case "sendHandover":
         this.leaving = true;
-        this.heartbeat();
+        if (!this.releasing) this.heartbeat();
         return;
     }
+  }
+
+  /** becomeActive failed (e.g. EADDRINUSE): release, step down to undecided, retry after a backoff. */
+  private async activationFailed(error: unknown): Promise<void> {
+    const delay = this.activation.failed(this.host.clock.now());
+    this.host.log(
+      "error",
+      `taking the active role failed (${error instanceof Error ? error.message : String(error)}): stepping down, next attempt in ${delay / 1000} s`,
+      { failures: this.activation.consecutiveFailures },
+    );
+    this.link.stopListening();
+    this.restart();
+  }
+
+  private async listen(): Promise<void> {
+    if (this.state.role !== "active") return;
+    await this.link
+      .listen((s) => this.acceptStandby(s))
+      .catch((err) => this.host.log("error", `duplex listen failed (retried every 5 s): ${err}`));
   }
 
   private onHeartbeat(m: Extract<DuplexMessage, { type: "heartbeat" }>): void {
     const b = m.body;
     if (b.nodeName !== this.o.peer.name) return;
     const now = this.host.clock.now();
-    this.digests.compare(this.host.digest, b.nodeName, b.configDigest, now);
-    // The hand-over first: the heartbeat of a leaving node (undecided) must not read as an active
-    // that restarted with an older state, which the standby would fence.
-    if (b.flags.leaving && b.role !== "active")
-      this.dispatch({ type: "handover", now, from: b.nodeName, term: b.term });
-    this.dispatch({
-      type: "heartbeat",
-      now,
-      from: b.nodeName,
-      role: b.role,
-      term: b.term,
-      digest: b.configDigest,
-      stateVersion: b.stateVersion,
-      fencing: b.flags.fencing,
-      localStateVersion:
-        this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0),
-    });
+    this.digests.compare(this.wireDigest, b.nodeName, b.configDigest, now);
+    const local = () =>
+      this.state.role === "active" ? this.host.shared().version : (this.mirror?.version ?? 0);
+    dispatchHeartbeat(b, now, local, (e) => this.dispatch(e));
   }
 
   // ------------------------------------------------------------------ state sync
@@ -239,36 +295,40 @@ export class PairController {
     this.connecting = true;
     const s = await this.link.connect();
     this.connecting = false;
-    if (!s) return;
-    if (this.state.role !== "standby") {
+    if (!s) {
+      this.nextConnectAt = this.host.clock.now() + 1000;
+      return;
+    }
+    if (this.state.role !== "standby" || this.stream) {
+      s.deliberate = true;
       s.close();
       return;
     }
     this.stream = s;
     this.synced = false;
-    s.send("hello", {
-      role: "standby",
-      term: this.state.term,
-      stateVersion: this.mirror?.version ?? 0,
-      configDigest: this.host.digest,
-      nodeName: this.o.self.name,
-    });
+    this.sendHello(s, "standby", this.mirror?.version ?? 0);
   }
 
+  private sendHello(s: DuplexStream, role: "active" | "standby", stateVersion: number): void {
+    const { term } = this.state;
+    s.send("hello", { role, term, stateVersion, configDigest: this.wireDigest, nodeName: this.o.self.name });
+  }
+
+  /**
+   * An *authenticated* connection of the peer (the handshake ran in the link). It replaces the
+   * current stream: only the peer holds the key, and the peer connects only when it holds no
+   * stream, so its end of the old one is gone (e.g. half open after its restart). A connection
+   * that does not authenticate never reaches this point and never touches the current stream.
+   */
   private acceptStandby(s: DuplexStream): void {
     if (this.state.role !== "active") {
+      s.deliberate = true;
       s.close();
       return;
     }
     this.closeStream();
     this.stream = s;
-    s.send("hello", {
-      role: "active",
-      term: this.state.term,
-      stateVersion: this.host.shared().version,
-      configDigest: this.host.digest,
-      nodeName: this.o.self.name,
-    });
+    this.sendHello(s, "active", this.host.shared().version);
     sendSnapshot(s, this.state.term, this.host.shared());
   }
 
@@ -283,6 +343,7 @@ export class PairController {
     if (s !== this.stream) return;
     switch (m.type) {
       case "snapshot": {
+        if (this.state.role !== "standby") return; // state flows active → standby only
         const mirror = mirrorOfSnapshot(m.body);
         if (mirror) {
           this.mirror = mirror;
@@ -292,7 +353,7 @@ export class PairController {
         return;
       }
       case "delta":
-        if (!this.mirror) return;
+        if (!this.mirror || this.state.role !== "standby") return;
         try {
           const next = mirrorWithDelta(this.mirror, m.body);
           if (!next) return;
@@ -332,22 +393,20 @@ export class PairController {
 
   private onStreamClosed(s: DuplexStream): void {
     this.acks.streamClosed(s);
-    const deliberate = (s as DuplexStream & { deliberate?: boolean }).deliberate === true;
     if (s === this.stream) this.stream = undefined;
     this.commands.streamClosed(s);
-    if (!deliberate && s.outbound && this.state.role === "standby") {
-      // `synced` stays as it was: the mirror is current up to the loss, and a takeover after
-      // kill -9 of the active (which closes this stream first) must resume from it. Without the
-      // stream the link shows NG anyway; a new stream resets `synced` until its snapshot.
-      this.dispatch({ type: "peerLost", now: this.host.clock.now() });
-    }
+    // A closed stream is not the peer's death: anyone able to reset a TCP connection could close
+    // it. The standby fences only when the peer's authenticated heartbeats stop (the election's
+    // miss count); until then it reconnects. `synced` stays as it was: the mirror is current up
+    // to the loss, and a takeover after kill -9 of the active must resume from it. Without the
+    // stream the link shows NG; a new stream resets `synced` until its snapshot.
   }
 
   private closeStream(): void {
     const s = this.stream;
     this.stream = undefined;
     if (s) {
-      (s as DuplexStream & { deliberate?: boolean }).deliberate = true;
+      s.deliberate = true;
       s.close();
     }
   }
@@ -363,16 +422,6 @@ export class PairController {
   /** Sends a command to the peer and resolves with its final answer (never rejects). */
   request(command: DuplexCommand, args: JsonValue, timeoutMs: number): Promise<PeerCommandResult> {
     return this.commands.request(this.stream, command, args, timeoutMs);
-  }
-
-  private builtinCommands(): PeerCommandHandlers {
-    return {
-      shutdown: () => ({ status: "accepted", after: () => this.host.shutdown("shutdown asked by the peer") }),
-      restartStandby: (_args, ctx) =>
-        ctx.role === "standby"
-          ? { status: "accepted", after: () => this.restart() }
-          : { status: "rejected", data: { code: "NOT_STANDBY", message: "this node is not the standby" } },
-    };
   }
 
   /** Clean hand-over (haconnact restart): release, tell the peer, come back as a starting node. */

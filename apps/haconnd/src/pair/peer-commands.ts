@@ -121,3 +121,14 @@ export class PeerCommands {
     p.resolve({ status, data, chunks: p.chunks });
   }
 }
+
+/** The commands every node serves: shutdown, and restart when it is the standby. */
+export function builtinPeerCommands(shutdown: () => void, restart: () => void): PeerCommandHandlers {
+  return {
+    shutdown: () => ({ status: "accepted", after: shutdown }),
+    restartStandby: (_args, ctx) =>
+      ctx.role === "standby"
+        ? { status: "accepted", after: restart }
+        : { status: "rejected", data: { code: "NOT_STANDBY", message: "this node is not the standby" } },
+  };
+}
