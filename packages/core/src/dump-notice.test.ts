@@ -150,7 +150,8 @@ describe("DUMP notice during a reset", () => {
 
   it("the registered address is the one of the last accepted CHECK", async () => {
     const h = setup();
-    h.check(10001, "PSERVER1", { addr: "127.0.0.201" }); // the monitor moved
+    // The monitor moved (a live registration moves only on a signed CHECK, or once stale).
+    h.check(10001, "PSERVER1", { addr: "127.0.0.201", authenticated: true });
     h.reset(10002, 10001, "PSERVER1", 9);
     await h.clock.advance(300);
     expect(classifyDumpNotice(h.state, { addr: "127.0.0.101", port: 7410 }, 10001).kind).toBe("unknown");
