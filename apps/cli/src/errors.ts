@@ -36,6 +36,7 @@ const EXIT: Record<string, number> = {
   CONFIG_VERSION: 2,
   CONFIG_LOCKED: 2,
   CONFIG_IO: 2,
+  CONFIG_TOO_LARGE: 2,
   CLI_DUMP: 2,
   // haconnd's answers (the control-socket contract)
   NOT_RUNNING: 3,

@@ -1,7 +1,7 @@
 // JSON Schema of the stored configuration (HaconnConfig, types.ts). Ranges and character sets are
 // the manual's (manual-digest §5.3-5.5); rules between fields live in rules.ts.
 import { IPV4_PATTERN } from "./ipv4.js";
-import { SCHEMA_VERSION } from "./types.js";
+import { MAX_MONITOR_ADDRS, SCHEMA_VERSION } from "./types.js";
 
 /** 1-31 (or 1-30) alphanumerics: system names, host names, SNMP community. */
 export const NAME_PATTERN = "^[A-Za-z0-9]+$";
@@ -22,11 +22,11 @@ const charset = (min: number, max: number) => ({
   maxLength: max,
   pattern: ACCOUNT_PATTERN,
 });
-const strict = (properties: Record<string, object>) => ({
+const strict = (properties: Record<string, object>, optional: Record<string, object> = {}) => ({
   type: "object",
   additionalProperties: false,
   required: Object.keys(properties),
-  properties,
+  properties: { ...properties, ...optional },
 });
 
 const bmc = strict({
@@ -54,7 +54,7 @@ export const configSchema = strict({
       mask: ipv4,
       prefixLength: { type: "integer", minimum: 1, maximum: 32 },
       port: servicePort,
-    }),
+    }, { insecure: { type: "boolean" } }),
   ),
   mservers: {
     type: "array",
@@ -91,6 +91,8 @@ export const configSchema = strict({
         }),
       ),
       outlets: outletLinks(4),
+    }, {
+      monitorAddrs: { type: "array", maxItems: MAX_MONITOR_ADDRS, uniqueItems: true, items: ipv4 },
     }),
   },
   pdus: {
@@ -111,4 +113,4 @@ export const configSchema = strict({
     enabled: { type: "boolean" },
     resetTimeMs: nullable({ type: "integer", minimum: 1000, maximum: 5000, multipleOf: 100 }),
   }),
-});
+}, { kdump: nullable(strict({ port })) });
