@@ -8,6 +8,7 @@ import {
   ConfigStore,
   DUPLEX_KEY_FILE,
   HaconnError,
+  monitorSourceAllowed,
   RESET_PATH_KEY_FILE,
   type ResolvedConfig,
   resolveConfig,
@@ -99,6 +100,7 @@ export class Daemon {
       redundancy: () => this.redundancy(),
       broadcast: options.broadcast ? broadcastAddress(rp.addr, rp.prefixLength) : null,
       replicated: (version) => (this.pair ? this.pair.replicated(version, 1000) : Promise.resolve(true)),
+      monitorAllowed: (system, addr) => monitorSourceAllowed(this.config, system, addr),
     });
     this.runner = this.newEngine(emptySharedState());
     this.w = new MserverWatch(config, devices, clock);

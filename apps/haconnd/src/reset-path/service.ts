@@ -31,6 +31,12 @@ export interface ResetPathServiceOptions {
    * no acknowledgement in time). Absent: running alone by configuration, acknowledge at once.
    */
   replicated?(version: number): Promise<boolean>;
+  /**
+   * The per-system allow-list of monitor source addresses (haconnsetup hamonitor; config's
+   * monitorSourceAllowed): a CHECK for a system from an address not on its list is dropped
+   * before any state. Absent: every address may register.
+   */
+  monitorAllowed?(systemName: string, addr: string): boolean;
 }
 
 const PHASE: Record<string, ResetPhase> = { soft: "softReset", hard: "hardReset", pduCut: "pduCut" };
@@ -64,6 +70,7 @@ export class ResetPathService {
     const id = m.header.requestId;
     switch (m.type) {
       case "check":
+        if (this.o.monitorAllowed && !this.o.monitorAllowed(m.body.systemName, from.addr)) return;
         this.checkIds.set(`${from.addr}:${from.port}/${m.header.senderId}`, id);
         this.o.engine().dispatch({
           type: "check",
