@@ -11,7 +11,16 @@ import { join } from "node:path";
 import { formatKeyFile, generateAuthKey } from "@haconn/protocol";
 import { IpmiSim } from "../ipmi-sim/index.js";
 import { NetnsLab } from "../netns/index.js";
-import { cli, type DaemonProcess, type LabDirs, labDirs, REPO, removeDirs, startDaemon } from "./harness.js";
+import {
+  cli,
+  type DaemonProcess,
+  type LabDirs,
+  labDirs,
+  labResetKeyFile,
+  REPO,
+  removeDirs,
+  startDaemon,
+} from "./harness.js";
 import { jsonLines, SAMPLER_SCRIPT } from "./netns-pair-scripts.js";
 
 export const PW = "haconn-sim-pw1";
@@ -248,7 +257,9 @@ export class PairNetns {
 
   /** Spawns a script in the HA monitors' namespace (see monArgv); killed by tearDown. */
   spawnInMon(script: string, rest: string[], stdio: StdioOptions): ChildProcess {
-    return this.track(spawn("ip", this.monArgv(script, rest), { stdio }));
+    // Key mode: the scripts sign with the resetpath.key haconnsetup created (KEY_SNIPPET).
+    const env = { ...process.env, HACONN_LAB_RESET_KEY: (this.base && labResetKeyFile(this.base)) || "" };
+    return this.track(spawn("ip", this.monArgv(script, rest), { stdio, env }));
   }
 
   /** Samples the nodes' addresses every 20 ms in this process; the returned list gets every overlap. */
