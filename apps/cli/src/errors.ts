@@ -88,7 +88,7 @@ function argumentFor(path: string): string {
 }
 
 export function describeError(error: unknown): { message: string; exitCode: number } {
-  if (isConfigError(error, "CONFIG_INVALID") && error.issues.length > 0) {
+  if (isConfigError(error, "CONFIG_INVALID") && (error.issues?.length ?? 0) > 0) {
     const lines = error.issues.map((i) => `${argumentFor(i.path)}: ${i.message} (${i.path})`);
     return { message: lines.join("\n"), exitCode: 1 };
   }

@@ -162,7 +162,11 @@ export const DUPLEX_KEY_FILE = "duplex.key";
 /** Hard cap on the size of haconn.json: a bigger file is refused by the daemon and the CLI. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
-/** What `resolveConfig()` returns: the validated configuration, frozen, plus derived values. */
+/**
+ * What `resolveConfig()` returns: the validated configuration, frozen, plus derived values
+ * (digest, hardResetDelayMs, kdumpPort, resetPathInsecure). Code that turns it back into the
+ * stored form (reload/plan.ts plainConfig) must drop every derived key.
+ */
 export type ResolvedConfig = DeepReadonly<HaconnConfig> & {
   /** Content digest (hex SHA-256 of the canonical form); the pair compares it. */
   readonly digest: string;
@@ -183,7 +187,9 @@ export type ResolvedConfig = DeepReadonly<HaconnConfig> & {
  * service calls this before any registration or reset.
  */
 export function monitorSourceAllowed(
-  config: { readonly pservers: readonly { readonly name: string; readonly monitorAddrs?: readonly string[] }[] },
+  config: {
+    readonly pservers: readonly { readonly name: string; readonly monitorAddrs?: readonly string[] }[];
+  },
   systemName: string,
   addr: string,
 ): boolean {

@@ -68,7 +68,13 @@ describe("haconnd.service", () => {
       ].flatMap((l) => l.split(" ")),
     );
     // Newer hardening that 239 ignores with a warning and RHEL 9's systemd 252 applies.
-    const newer = new Set(["ProtectClock", "ProtectKernelLogs", "ProtectHostname", "RestrictSUIDSGID", "ProtectProc"]);
+    const newer = new Set([
+      "ProtectClock",
+      "ProtectKernelLogs",
+      "ProtectHostname",
+      "RestrictSUIDSGID",
+      "ProtectProc",
+    ]);
     const used = [...unit.values()].flatMap((s) => [...s.keys()]);
     expect(used.filter((k) => !known239.has(k) && !newer.has(k))).toEqual([]);
   });
@@ -107,9 +113,12 @@ describe("haconnd.service", () => {
     const root = mkdtempSync(join(tmpdir(), "haconn-unit-"));
     temps.push(root);
     writeFileSync(join(root, "haconnd.service"), source);
-    const r = run("systemd-analyze", ["security", "--offline=yes", join(root, "haconnd.service")], { cwd: root });
+    const r = run("systemd-analyze", ["security", "--offline=yes", join(root, "haconnd.service")], {
+      cwd: root,
+    });
     const m = /Overall exposure level for haconnd\.service: (\d+\.\d)/.exec(r.stdout);
-    if (!m) ctx.skip(`this systemd-analyze cannot score a unit file offline: ${r.stderr.trim().slice(0, 200)}`);
+    if (!m)
+      ctx.skip(`this systemd-analyze cannot score a unit file offline: ${r.stderr.trim().slice(0, 200)}`);
     expect(Number(m![1])).toBeLessThanOrEqual(2.5);
     // It would notice a regression: the same unit as root with core dumps and no filter scores worse.
     const weaker = source
@@ -117,7 +126,9 @@ describe("haconnd.service", () => {
       .replace(/^SystemCallFilter=.*$/m, "")
       .replace(/^ProtectKernelLogs=.*$/m, "");
     writeFileSync(join(root, "haconnd.service"), weaker);
-    const w = run("systemd-analyze", ["security", "--offline=yes", join(root, "haconnd.service")], { cwd: root });
+    const w = run("systemd-analyze", ["security", "--offline=yes", join(root, "haconnd.service")], {
+      cwd: root,
+    });
     const wm = /Overall exposure level for haconnd\.service: (\d+\.\d)/.exec(w.stdout);
     expect(Number(wm![1])).toBeGreaterThan(Number(m![1]));
   });

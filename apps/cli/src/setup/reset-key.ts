@@ -36,7 +36,8 @@ export function resetKeyState(dir: string): ResetKeyState {
   }
   const none = { present: true, keyIds: [], sendKeyId: null };
   if (!st.isFile()) return { ...none, problem: "not a regular file" };
-  if ((st.mode & 0o077) !== 0) return { ...none, problem: `mode ${(st.mode & 0o777).toString(8)}, must be 600` };
+  if ((st.mode & 0o077) !== 0)
+    return { ...none, problem: `mode ${(st.mode & 0o777).toString(8)}, must be 600` };
   try {
     const ring = parseKeyFile(readFileSync(path, "utf8"));
     return { present: true, keyIds: ring.keys.map((k) => k.id), sendKeyId: ring.send.id, problem: null };

@@ -100,7 +100,11 @@ export class TermStore {
  * The daemon's store in `stateDir` (created 0700 when not there yet). A term left in
  * `legacyDir` (the run directory of older versions) is carried over when it is higher.
  */
-export function openTermStore(stateDir: string, warn: (message: string) => void, legacyDir?: string): TermStore {
+export function openTermStore(
+  stateDir: string,
+  warn: (message: string) => void,
+  legacyDir?: string,
+): TermStore {
   try {
     mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   } catch (error) {

@@ -76,8 +76,9 @@ export function labResetKey(dirs: LabDirs): KeyRing | undefined {
 export function registerLabResetKey(dirs: LabDirs): KeyRing | undefined {
   const config = join(labEtc(dirs), "haconn.json");
   if (!existsSync(config)) return undefined;
-  const rp = (JSON.parse(readFileSync(config, "utf8")) as { resetpath?: { addr: string; port: number } | null })
-    .resetpath;
+  const rp = (
+    JSON.parse(readFileSync(config, "utf8")) as { resetpath?: { addr: string; port: number } | null }
+  ).resetpath;
   if (!rp) return undefined;
   const key = labResetKey(dirs);
   hamonSimRegisterKey({ address: rp.addr, port: rp.port }, key);
