@@ -128,8 +128,12 @@ _haconn_complete() {
     haconnsetup)
       context="$cmd $sub"
       case $sub in
-        "") words="resetpath mserver mlan pserver vserver ipdu snmp hispeed" ;;
-        resetpath) keys="addr= port=" ;;
+        "") words="resetpath kdump hamonitor mserver mlan pserver vserver ipdu snmp hispeed" ;;
+        resetpath) keys="addr= port= insecure= key=" ;;
+        kdump) ((n == 1)) && [[ " $given " != *" port "* ]] && words="on off" && keys="port=" ;;
+        hamonitor)
+          if ((n == 1)); then words=$(_haconn_names pservers); else keys="allow="; fi
+          ;;
         snmp) keys="name=" ;;
         hispeed) ((n == 1)) && [[ " $given " != *" resettime "* ]] && words="off" && keys="resettime=" ;;
         mlan)

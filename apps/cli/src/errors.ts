@@ -36,6 +36,7 @@ const EXIT: Record<string, number> = {
   CONFIG_VERSION: 2,
   CONFIG_LOCKED: 2,
   CONFIG_IO: 2,
+  CONFIG_TOO_LARGE: 2,
   CLI_DUMP: 2,
   // haconnd's answers (the control-socket contract)
   NOT_RUNNING: 3,
@@ -87,7 +88,7 @@ function argumentFor(path: string): string {
 }
 
 export function describeError(error: unknown): { message: string; exitCode: number } {
-  if (isConfigError(error, "CONFIG_INVALID") && error.issues.length > 0) {
+  if (isConfigError(error, "CONFIG_INVALID") && (error.issues?.length ?? 0) > 0) {
     const lines = error.issues.map((i) => `${argumentFor(i.path)}: ${i.message} (${i.path})`);
     return { message: lines.join("\n"), exitCode: 1 };
   }

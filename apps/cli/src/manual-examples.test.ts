@@ -65,6 +65,17 @@ status :on
 resetime: 2500 msec
 `;
 
+// haconn's extension after the manual's layout (docs/security.md): the reset-path key that
+// `haconnsetup resetpath` created, and the fence_kdump listener (off unless configured).
+const SETTING_SECURITY = `
+<resetpath authentication>
+key file:present (key ids 1, send 1)
+authentication:required (signed frames only)
+
+<fence_kdump>
+status :off
+`;
+
 // manual-digest §6.6.2
 const MSERVERSETTING = `-- HA monitor connector management server setting --
 
@@ -124,7 +135,7 @@ describe("the manual's examples", () => {
   it("haconnshow setting prints §6.6.1", async () => {
     expect(await run(show, ["setting"], { etcDir: etc.dir })).toEqual({
       code: 0,
-      stdout: SETTING,
+      stdout: SETTING + SETTING_SECURITY,
       stderr: "",
     });
   });

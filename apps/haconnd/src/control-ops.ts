@@ -38,6 +38,7 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
           node: d.options.nodeName,
           mode: "2(server duplication)",
           link: pair ? pair.link_ : "--",
+          resetPathAuth: d.resetPathAuth,
           mservers: d.config.mservers.map((m) => {
             const h = d.watch.health.get(m.name)!;
             const self = m.name === d.options.nodeName;

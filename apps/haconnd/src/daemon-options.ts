@@ -8,10 +8,18 @@ export interface DaemonOptions {
   etcDir: string;
   logDir: string;
   runDir: string;
+  /**
+   * Persistent state (the pair's election term): survives restarts and reboots, unlike runDir
+   * (systemd's RuntimeDirectory= empties /run/haconn2 at every stop).
+   */
+  stateDir: string;
   /** This management server's name (its hostname unless overridden). */
   nodeName: string;
-  /** fence_kdump port, null to not listen (default 7410). */
-  kdumpPort: number | null;
+  /**
+   * fence_kdump port override for in-process callers (benchmarks): null = off. Undefined: the
+   * configuration decides (`haconnsetup kdump`, off unless configured).
+   */
+  kdumpPort?: number | null;
   /** Send ATTENTION copies by broadcast on the reset-path subnet too. */
   broadcast: boolean;
   /**

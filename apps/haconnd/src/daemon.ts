@@ -4,7 +4,15 @@
 
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigStore, HaconnError, type ResolvedConfig, resolveConfig } from "@haconn/config";
+import {
+  ConfigStore,
+  DUPLEX_KEY_FILE,
+  HaconnError,
+  monitorSourceAllowed,
+  RESET_PATH_KEY_FILE,
+  type ResolvedConfig,
+  resolveConfig,
+} from "@haconn/config";
 import {
   type Clock,
   createEngineState,
@@ -19,7 +27,7 @@ import type { ConnectorRole, KeyRing, RedundancyWarning } from "@haconn/protocol
 import { type ControlOp, ControlServer } from "./control/server.js";
 import { controlOps } from "./control-ops.js";
 import type { DaemonOptions } from "./daemon-options.js";
-import { Devices } from "./devices.js";
+import { Devices, esxiEventLogger } from "./devices.js";
 import { type EventLogs, logFileReports, openEventLogs } from "./logs/event-logs.js";
 import { readKeyRing } from "./key-ring-file.js";
 import { GenerationFile } from "./logs/generation-file.js";
@@ -42,7 +50,13 @@ type CommandOutcome = { ok: boolean; code: string | null; message: string };
 /** Longer than any driver deadline: calls made before a reload end on the drivers they began on. */
 const RETIRED_DEVICES_CLOSE_MS = 120_000;
 
-const devicesOptions = (etcDir: string) => ({ hostKeyFile: join(etcDir, "esxi-hostkeys.json") });
+const devicesOptions = (etcDir: string, logs?: EventLogs) => ({
+  hostKeyFile: join(etcDir, "esxi-hostkeys.json"),
+  ...(logs ? { onEsxiEvent: esxiEventLogger(logs) } : {}),
+});
+
+/** How the reset path is authenticated: with resetpath.key, or without (the insecure switch). */
+export type ResetPathAuth = "key" | "insecure";
 
 export type { DaemonOptions };
 
@@ -86,6 +100,7 @@ export class Daemon {
       redundancy: () => this.redundancy(),
       broadcast: options.broadcast ? broadcastAddress(rp.addr, rp.prefixLength) : null,
       replicated: (version) => (this.pair ? this.pair.replicated(version, 1000) : Promise.resolve(true)),
+      monitorAllowed: (system, addr) => monitorSourceAllowed(this.config, system, addr),
     });
     this.runner = this.newEngine(emptySharedState());
     this.w = new MserverWatch(config, devices, clock);
@@ -93,6 +108,11 @@ export class Daemon {
       options.vipMode === "auto" ? (rp.addr.startsWith("127.") ? "none" : "ip") : options.vipMode;
     this.vip =
       vipMode === "ip" ? new VipManager({ addr: rp.addr, prefixLength: rp.prefixLength }) : undefined;
+  }
+
+  /** "insecure" when serving without resetpath.key (the operator's insecure switch). */
+  get resetPathAuth(): ResetPathAuth {
+    return this.resetKey ? "key" : "insecure";
   }
 
   get config(): ResolvedConfig {
@@ -116,7 +136,7 @@ export class Daemon {
     const old = this.devs;
     const health = this.w.health;
     this.cfg = next;
-    this.devs = new Devices(next, devicesOptions(this.options.etcDir));
+    this.devs = new Devices(next, devicesOptions(this.options.etcDir, this.logs));
     this.w.stop();
     this.w = new MserverWatch(next, this.devs, this.clock);
     for (const m of next.mservers) {
@@ -183,8 +203,19 @@ export class Daemon {
     const config = resolveConfig(await store.read());
     if (!config.resetpath)
       throw new HaconnError("CONFIG_INCOMPLETE", "the reset path is not set (haconnsetup resetpath)");
+    // The key before anything else: a reset path without one is refused unless the operator set
+    // the explicit insecure switch (haconnsetup resetpath insecure=on), shown in status and logs.
+    const keyPath = join(options.etcDir, RESET_PATH_KEY_FILE);
+    const key = readKeyRing(keyPath);
+    if (!key && !config.resetPathInsecure) {
+      throw new HaconnError(
+        "KEY_FILE_MISSING",
+        `the reset path needs ${keyPath} (haconnsetup resetpath key=new creates it; docs/security.md), ` +
+          "or the explicit insecure switch haconnsetup resetpath insecure=on",
+      );
+    }
     const clock = options.clock ?? systemClock();
-    mkdirSync(options.logDir, { recursive: true });
+    mkdirSync(options.logDir, { recursive: true, mode: 0o750 });
     const logs = openEventLogs({
       dir: options.logDir,
       now: () => clock.now(),
@@ -201,8 +232,7 @@ export class Daemon {
         logs.event.warn({ file, lost }, "reset log lines were lost while the log file could not be written"),
       ),
     });
-    const devices = new Devices(config, devicesOptions(options.etcDir));
-    const key = readKeyRing(join(options.etcDir, "resetpath.key"));
+    const devices = new Devices(config, devicesOptions(options.etcDir, logs));
     const daemon = new Daemon(options, config, clock, logs, resetlog, devices, key);
     try {
       await daemon.run();
@@ -215,7 +245,24 @@ export class Daemon {
 
   private async run(): Promise<void> {
     const { config, options, logs } = this;
-    logs.init.info({ digest: config.digest, node: options.nodeName }, "haconnd starting");
+    const auth = this.resetPathAuth;
+    logs.init.info(
+      {
+        digest: config.digest,
+        node: options.nodeName,
+        resetPathAuth: auth,
+        ...(this.resetKey ? { keyIds: this.resetKey.keys.map((k) => k.id) } : {}),
+        kdump: this.kdumpPort ?? "off",
+      },
+      "haconnd starting",
+    );
+    if (auth === "insecure") {
+      const line =
+        "INSECURE: the reset path runs without resetpath.key (haconnsetup resetpath insecure=on): " +
+        "anyone on the reset-path LAN can request a reset";
+      logs.init.warn(line);
+      options.system?.(`haconnd: ${line}`);
+    }
     const self = config.mservers.find((m) => m.name === options.nodeName);
     const peer = config.mservers.find((m) => m.name !== options.nodeName);
     this.watch.start();
@@ -233,15 +280,15 @@ export class Daemon {
       );
     }
     if (self?.mlan && peer?.mlan) {
-      const key = readKeyRing(join(options.etcDir, "duplex.key"));
+      const key = readKeyRing(join(options.etcDir, DUPLEX_KEY_FILE));
       if (!key) {
         throw new HaconnError(
           "KEY_FILE_MISSING",
-          `the duplex link needs ${join(options.etcDir, "duplex.key")} (docs/protocol.md)`,
+          `the duplex link needs ${join(options.etcDir, DUPLEX_KEY_FILE)} (docs/protocol.md)`,
         );
       }
       if (this.vip) await this.vip.release(); // a node that starts never holds the VIP
-      const terms = openTermStore(options.runDir, (message) => logs.event.warn(message));
+      const terms = openTermStore(options.stateDir, (message) => logs.event.warn(message), options.runDir);
       const daemon = this; // the host's getters read the configuration a reload may replace
       this.pair = new PairController(
         {
@@ -280,6 +327,11 @@ export class Daemon {
     await this.control.listen();
   }
 
+  /** The fence_kdump port, or null: the configuration's (off unless configured), or the caller's override. */
+  get kdumpPort(): number | null {
+    return this.options.kdumpPort !== undefined ? this.options.kdumpPort : (this.config.kdumpPort ?? null);
+  }
+
   /** Takes the reset path: adds the VIP, binds the port, resumes jobs from the mirror, polls. */
   async becomeActive(mirror?: SharedState, stale = false): Promise<void> {
     const rp = this.config.resetpath!;
@@ -292,7 +344,7 @@ export class Daemon {
     this.socket = await ResetPathSocket.open({
       addr: rp.addr,
       port: rp.port,
-      kdumpPort: this.options.kdumpPort,
+      kdumpPort: this.kdumpPort,
       ...(this.resetKey ? { key: this.resetKey } : {}),
       now: () => this.clock.now(),
       onMessage: (m, from) => this.service.handle(m, from),

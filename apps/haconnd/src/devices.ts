@@ -14,6 +14,61 @@ import {
 } from "@haconn/esxi";
 import { PduClient, ServerOutletsController } from "@haconn/ipdu";
 
+/** Where an ESXi host-key event is logged (the event log's writer). */
+export interface EsxiEventLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+const HOSTKEY_LOG_INTERVAL_MS = 60_000;
+
+/**
+ * Logs ESXi host-key events: a key recorded on first use (warn: the operator should compare the
+ * fingerprint), a failed recording, a mismatch (error: the connector refused to connect and sent
+ * no password). Repeats of the same failure of a host are logged at most once a minute.
+ */
+export function esxiEventLogger(
+  logs: { event: EsxiEventLog },
+  now: () => number = Date.now,
+): (event: EsxiHostEvent) => void {
+  const last = new Map<string, number>();
+  const limited = (key: string) => {
+    const t = now();
+    const prev = last.get(key);
+    if (prev !== undefined && t - prev < HOSTKEY_LOG_INTERVAL_MS) return true;
+    if (last.size > 1024) last.clear(); // bounded: one entry per configured host in practice
+    last.set(key, t);
+    return false;
+  };
+  return (event) => {
+    switch (event.type) {
+      case "hostkey-recorded":
+        logs.event.warn(
+          { host: event.hostId, fingerprint: event.fingerprint },
+          "ESXi host key recorded on first use: compare it with the host's (or pin it with haconnsetup vserver hostkey=)",
+        );
+        return;
+      case "hostkey-record-failed":
+        logs.event.error(
+          { host: event.hostId, fingerprint: event.fingerprint, err: event.message },
+          "ESXi host key could not be recorded",
+        );
+        return;
+      case "connect-failed":
+        if (!/host key/i.test(event.message)) return;
+        if (limited(`mismatch ${event.hostId}`)) return;
+        logs.event.error(
+          { host: event.hostId, code: event.code, err: event.message },
+          "ESXi host key mismatch: refused to connect, no password sent",
+        );
+        return;
+      default:
+        return;
+    }
+  };
+}
+
 export interface DevicesOptions {
   /** Where trust-on-first-use ESXi host keys are recorded (beside the configuration). */
   hostKeyFile: string;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatKeyFile, generateAuthKey } from "@haconn/protocol";
@@ -27,5 +27,34 @@ describe("readKeyRing", () => {
   it("refuses a key file readable by group or others", () => {
     expect(() => readKeyRing(file(0o640))).toThrow(/chmod 600/);
     expect(() => readKeyRing(file(0o604))).toThrow(expect.objectContaining({ code: "KEY_FILE_MODE" }));
+  });
+
+  it("refuses a key file another user owns (the daemon's user must own it)", () => {
+    const path = file(0o600);
+    expect(() => readKeyRing(path, { owner: 4242 })).toThrow(
+      expect.objectContaining({ code: "KEY_FILE_OWNER", message: expect.stringMatching(/uid 4242/) }),
+    );
+    if (process.geteuid?.() === 0) {
+      chownSync(path, 4242, 4242);
+      expect(() => readKeyRing(path)).toThrow(expect.objectContaining({ code: "KEY_FILE_OWNER" }));
+      expect(readKeyRing(path, { owner: 4242 })?.send.id).toBe(7);
+    }
+  });
+
+  it("refuses a symbolic link and a non-key file without echoing its contents", () => {
+    const path = file(0o600);
+    const link = join(path, "..", "link.key");
+    symlinkSync(path, link);
+    expect(() => readKeyRing(link)).toThrow(expect.objectContaining({ code: "KEY_FILE_TYPE" }));
+    const junk = join(path, "..", "junk.key");
+    writeFileSync(junk, "root:*:20200:0:99999:7:::\n", { mode: 0o600 });
+    let message = "";
+    try {
+      readKeyRing(junk);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/line 1/);
+    expect(message).not.toMatch(/root:/);
   });
 });

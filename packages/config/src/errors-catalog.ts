@@ -12,7 +12,9 @@ export type ConfigErrorCode =
   /** Another process holds the configuration lock for longer than the wait allows. */
   | "CONFIG_LOCKED"
   /** Reading or writing the configuration directory failed (permissions, disk full...). */
-  | "CONFIG_IO";
+  | "CONFIG_IO"
+  /** The stored file is larger than MAX_CONFIG_BYTES (1 MiB), or not a regular file: not read. */
+  | "CONFIG_TOO_LARGE";
 
 /** One rule violation, at a JSON Pointer into the configuration (e.g. `/pservers/0/timeoutSec`). */
 export interface ValidationIssue {

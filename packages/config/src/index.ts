@@ -23,3 +23,4 @@ export {
   type UpdateResult,
 } from "./store/config-store.js";
 export type { LockOptions } from "./store/lock.js";
+export { createFileAtomic, directoryOwner, type FileOwner, writeFileAtomic } from "./store/atomic-write.js";

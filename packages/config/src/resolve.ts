@@ -27,6 +27,8 @@ export function resolveConfig(value: unknown): ResolvedConfig {
     ...copy,
     digest: configDigest(copy),
     hardResetDelayMs: copy.hispeed.resetTimeMs ?? DEFAULT_HARD_RESET_DELAY_MS,
+    kdumpPort: copy.kdump?.port ?? null,
+    resetPathInsecure: copy.resetpath?.insecure === true,
   };
   return deepFreeze(resolved) as ResolvedConfig;
 }

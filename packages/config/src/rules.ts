@@ -63,6 +63,11 @@ export function checkRules(config: HaconnConfig): ValidationIssue[] {
     report("/resetpath/mask", `mask ${rp.mask} does not match prefix length /${rp.prefixLength}`);
   }
   const hs = config.hispeed;
+  if (rp && config.kdump && config.kdump.port === rp.port)
+    report(
+      "/kdump/port",
+      `port ${config.kdump.port} is the reset-path port; the fence_kdump port must differ`,
+    );
   if (hs.enabled && hs.resetTimeMs === null) report("/hispeed/resetTimeMs", "is required when hispeed is on");
   if (!hs.enabled && hs.resetTimeMs !== null)
     report("/hispeed/resetTimeMs", "must be unset when hispeed is off");

@@ -1,7 +1,7 @@
 // JSON Schema of the stored configuration (HaconnConfig, types.ts). Ranges and character sets are
 // the manual's (manual-digest §5.3-5.5); rules between fields live in rules.ts.
 import { IPV4_PATTERN } from "./ipv4.js";
-import { SCHEMA_VERSION } from "./types.js";
+import { MAX_MONITOR_ADDRS, SCHEMA_VERSION } from "./types.js";
 
 /** 1-31 (or 1-30) alphanumerics: system names, host names, SNMP community. */
 export const NAME_PATTERN = "^[A-Za-z0-9]+$";
@@ -22,11 +22,11 @@ const charset = (min: number, max: number) => ({
   maxLength: max,
   pattern: ACCOUNT_PATTERN,
 });
-const strict = (properties: Record<string, object>) => ({
+const strict = (properties: Record<string, object>, optional: Record<string, object> = {}) => ({
   type: "object",
   additionalProperties: false,
   required: Object.keys(properties),
-  properties,
+  properties: { ...properties, ...optional },
 });
 
 const bmc = strict({
@@ -46,69 +46,80 @@ const outletLinks = (max: number) => ({
   }),
 });
 
-export const configSchema = strict({
-  schemaVersion: { const: SCHEMA_VERSION },
-  resetpath: nullable(
-    strict({
-      addr: ipv4,
-      mask: ipv4,
-      prefixLength: { type: "integer", minimum: 1, maximum: 32 },
-      port: servicePort,
-    }),
-  ),
-  mservers: {
-    type: "array",
-    maxItems: 2,
-    items: strict({
-      name,
-      bmc,
-      ipdusd: { type: "boolean" },
-      timeoutSec: seconds,
-      mlan: nullable(strict({ addr: ipv4, port: servicePort })),
-      outlets: outletLinks(2),
-    }),
-  },
-  pservers: {
-    type: "array",
-    maxItems: 32,
-    items: strict({
-      name,
-      bmc,
-      cluster: { type: "boolean" },
-      ipdusd: { type: "boolean" },
-      timeoutSec: seconds,
-      recoveryTimeSec: {
-        anyOf: [{ type: "null" }, { const: 0 }, { type: "integer", minimum: 5, maximum: 60 }],
-      },
-      vserver: nullable(
-        strict({
-          addr: nullable(ipv4),
-          port: nullable(port),
-          account: nullable(charset(1, 39)),
-          password: nullable(charset(1, 38)),
-          enabled: { type: "boolean" },
-          hostKey: nullable({ type: "string", pattern: HOST_KEY_PATTERN }),
-        }),
+export const configSchema = strict(
+  {
+    schemaVersion: { const: SCHEMA_VERSION },
+    resetpath: nullable(
+      strict(
+        {
+          addr: ipv4,
+          mask: ipv4,
+          prefixLength: { type: "integer", minimum: 1, maximum: 32 },
+          port: servicePort,
+        },
+        { insecure: { type: "boolean" } },
       ),
-      outlets: outletLinks(4),
+    ),
+    mservers: {
+      type: "array",
+      maxItems: 2,
+      items: strict({
+        name,
+        bmc,
+        ipdusd: { type: "boolean" },
+        timeoutSec: seconds,
+        mlan: nullable(strict({ addr: ipv4, port: servicePort })),
+        outlets: outletLinks(2),
+      }),
+    },
+    pservers: {
+      type: "array",
+      maxItems: 32,
+      items: strict(
+        {
+          name,
+          bmc,
+          cluster: { type: "boolean" },
+          ipdusd: { type: "boolean" },
+          timeoutSec: seconds,
+          recoveryTimeSec: {
+            anyOf: [{ type: "null" }, { const: 0 }, { type: "integer", minimum: 5, maximum: 60 }],
+          },
+          vserver: nullable(
+            strict({
+              addr: nullable(ipv4),
+              port: nullable(port),
+              account: nullable(charset(1, 39)),
+              password: nullable(charset(1, 38)),
+              enabled: { type: "boolean" },
+              hostKey: nullable({ type: "string", pattern: HOST_KEY_PATTERN }),
+            }),
+          ),
+          outlets: outletLinks(4),
+        },
+        {
+          monitorAddrs: { type: "array", maxItems: MAX_MONITOR_ADDRS, uniqueItems: true, items: ipv4 },
+        },
+      ),
+    },
+    pdus: {
+      type: "array",
+      maxItems: 132,
+      items: strict({
+        key: { type: "string", minLength: 1 },
+        addr: ipv4,
+        port,
+        model: { const: "IBM_PDU" },
+        profile: nullable({ type: "string", pattern: PROFILE_PATTERN }),
+      }),
+    },
+    snmp: nullable(
+      strict({ community: { type: "string", minLength: 1, maxLength: 30, pattern: NAME_PATTERN } }),
+    ),
+    hispeed: strict({
+      enabled: { type: "boolean" },
+      resetTimeMs: nullable({ type: "integer", minimum: 1000, maximum: 5000, multipleOf: 100 }),
     }),
   },
-  pdus: {
-    type: "array",
-    maxItems: 132,
-    items: strict({
-      key: { type: "string", minLength: 1 },
-      addr: ipv4,
-      port,
-      model: { const: "IBM_PDU" },
-      profile: nullable({ type: "string", pattern: PROFILE_PATTERN }),
-    }),
-  },
-  snmp: nullable(
-    strict({ community: { type: "string", minLength: 1, maxLength: 30, pattern: NAME_PATTERN } }),
-  ),
-  hispeed: strict({
-    enabled: { type: "boolean" },
-    resetTimeMs: nullable({ type: "integer", minimum: 1000, maximum: 5000, multipleOf: 100 }),
-  }),
-});
+  { kdump: nullable(strict({ port })) },
+);

@@ -33,7 +33,24 @@ export interface ResetPathSettings {
   prefixLength: number;
   /** UDP port 5001-65535 (HA Monitor's "management server port number"). */
   port: number;
+  /**
+   * The operator's explicit insecure switch (`haconnsetup resetpath insecure=on`): serve the reset
+   * path without `resetpath.key`, unauthenticated. Absent or false: haconnd refuses to start
+   * without the key. Ignored when the key exists (a key is always required then).
+   */
+  insecure?: boolean;
 }
+
+/** The fence_kdump listener (`haconnsetup kdump port=<port>`); absent or null: not listening. */
+export interface KdumpSettings {
+  /** UDP port (fence_kdump's default is 7410), different from the reset-path port. */
+  port: number;
+}
+
+/** fence_kdump's default port, the one `haconnsetup kdump on` picks. */
+export const DEFAULT_KDUMP_PORT = 7410;
+/** At most this many allowed monitor source addresses per managed server. */
+export const MAX_MONITOR_ADDRS = 16;
 
 export interface OutletLink {
   /** Key of a registered PDU (see PduSettings.key). */
@@ -91,6 +108,11 @@ export interface ManagedServer {
   vserver: VirtualServerSettings | null;
   /** At most 4. */
   outlets: OutletLink[];
+  /**
+   * Allow-list of the source addresses this system's HA monitors (and its guests') may send
+   * CHECK/RESET from (`haconnsetup hamonitor <name> allow=...`); absent or empty: any address.
+   */
+  monitorAddrs?: string[];
 }
 
 export interface PduSettings {
@@ -122,6 +144,8 @@ export interface HaconnConfig {
   /** SNMP v2c community, 1-30 alphanumerics, common to all PDUs. Secret. */
   snmp: { community: string } | null;
   hispeed: HispeedSettings;
+  /** fence_kdump listener; absent or null: off (the default). */
+  kdump?: KdumpSettings | null;
 }
 
 export type DeepReadonly<T> = T extends (infer U)[]
@@ -130,13 +154,50 @@ export type DeepReadonly<T> = T extends (infer U)[]
     ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
     : T;
 
-/** What `resolveConfig()` returns: the validated configuration, frozen, plus derived values. */
+/** The reset-path key file in the configuration directory (docs/protocol.md §8.3). */
+export const RESET_PATH_KEY_FILE = "resetpath.key";
+/** The duplex key file in the configuration directory. */
+export const DUPLEX_KEY_FILE = "duplex.key";
+
+/** Hard cap on the size of haconn.json: a bigger file is refused by the daemon and the CLI. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * What `resolveConfig()` returns: the validated configuration, frozen, plus derived values
+ * (digest, hardResetDelayMs, kdumpPort, resetPathInsecure). Code that turns it back into the
+ * stored form (reload/plan.ts plainConfig) must drop every derived key.
+ */
 export type ResolvedConfig = DeepReadonly<HaconnConfig> & {
   /** Content digest (hex SHA-256 of the canonical form); the pair compares it. */
   readonly digest: string;
   /** Hardware-reset issue time for physical servers: hispeed resettime, or 5000 when off. */
   readonly hardResetDelayMs: number;
+  /**
+   * The fence_kdump port to listen on, or null (listener off). Always set by resolveConfig();
+   * optional only so that hand-built test configurations stay valid (absent = off).
+   */
+  readonly kdumpPort?: number | null;
+  /** True when the operator set `resetpath insecure=on` (no key required). Absent = false. */
+  readonly resetPathInsecure?: boolean;
 };
+
+/**
+ * May a CHECK/RESET for `systemName` come from `addr`? True when the system has no allow-list
+ * (or an empty one), or `addr` is on it; false for an unknown system with no entry. The reset-path
+ * service calls this before any registration or reset.
+ */
+export function monitorSourceAllowed(
+  config: {
+    readonly pservers: readonly { readonly name: string; readonly monitorAddrs?: readonly string[] }[];
+  },
+  systemName: string,
+  addr: string,
+): boolean {
+  const server = config.pservers.find((p) => p.name === systemName);
+  const list = server?.monitorAddrs;
+  if (!list || list.length === 0) return true;
+  return list.includes(addr);
+}
 
 export function pduKey(addr: string, port: number): string {
   return port === DEFAULT_SNMP_PORT ? addr : `${addr}:${port}`;

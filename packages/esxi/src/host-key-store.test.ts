@@ -26,6 +26,10 @@ describe("FileHostKeyStore", () => {
     await expect(new FileHostKeyStore(path).put("h:22", "MD5:xx")).rejects.toThrow(TypeError);
     writeFileSync(path, '{"something": "else"}');
     await expect(new FileHostKeyStore(path).get("h:22")).rejects.toThrow(/not a host key file/);
+    writeFileSync(path, "root:*:20200:0:99999:7:::\n");
+    const error = await new FileHostKeyStore(path).get("h:22").catch((e: Error) => e);
+    expect((error as Error).message).toMatch(/not valid JSON/);
+    expect((error as Error).message).not.toMatch(/root|20200/);
   });
 });
 

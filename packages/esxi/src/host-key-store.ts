@@ -81,7 +81,13 @@ export class FileHostKeyStore implements HostKeyStore {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return { version: 1, hosts: {} };
       throw error;
     }
-    const parsed = JSON.parse(text) as Partial<HostKeyFile>;
+    let parsed: Partial<HostKeyFile>;
+    try {
+      parsed = JSON.parse(text) as Partial<HostKeyFile>;
+    } catch {
+      // Never the parser's message: it quotes the file's first bytes.
+      throw new Error(`${this.path}: not valid JSON, not a host key file (version 1); contents not shown`);
+    }
     if (parsed.version !== 1 || typeof parsed.hosts !== "object" || parsed.hosts === null) {
       throw new Error(`${this.path}: not a host key file (version 1)`);
     }

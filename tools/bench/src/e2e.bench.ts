@@ -16,7 +16,9 @@
 import { readFileSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
-import { HamonSimMonitor } from "../../lab/src/hamon-sim/index.js";
+import { join } from "node:path";
+import { parseKeyFile } from "@haconn/protocol";
+import { HamonSimMonitor, hamonSimRegisterKey } from "../../lab/src/hamon-sim/index.js";
 import { IpmiSim } from "../../lab/src/ipmi-sim/index.js";
 import { bareIpmitool, BUILT, E2eDirs, logTime, startHaconnd, waitLogLine } from "./e2e-harness.js";
 import { printTable } from "./engine-table.js";
@@ -92,6 +94,9 @@ async function main(): Promise<void> {
     for (let i = 0; i <= TARGETS; i++) sims.push(await IpmiSim.start({ nmi: true }));
     const port = await freePort(RP_ADDR);
     dirs.cli("haconnsetup", ["resetpath", `addr=${RP_ADDR}/8`, `port=${port}`]);
+    // Key mode, as deployed: the monitors sign with the resetpath.key haconnsetup created.
+    const keyFile = join(dirs.env.HACONN_ETC_DIR!, "resetpath.key");
+    hamonSimRegisterKey({ address: RP_ADDR, port }, parseKeyFile(readFileSync(keyFile, "utf8")));
     for (const [i, sim] of sims.entries()) {
       const args = ["pserver", "add", `E2E${i}`, `addr=${sim.addr}:${sim.port}`, "account=admin", "cipher=3"];
       dirs.cli("haconnsetup", args, PW);

@@ -105,7 +105,8 @@ export async function startBenchDaemon(
   const runDir = join(root, "run");
   await new ConfigStore(etcDir).update(() => ({
     ...config,
-    resetpath: { addr, mask: "255.0.0.0", prefixLength: 8, port },
+    // Insecure on purpose (the explicit switch): the engine bench measures the engine, unsigned.
+    resetpath: { addr, mask: "255.0.0.0", prefixLength: 8, port, insecure: true },
   }));
   const devices = new ZeroLatencyDevices();
   const original = Object.getOwnPropertyDescriptor(Devices.prototype, "controller")!;
@@ -148,6 +149,7 @@ export async function startBenchDaemon(
       etcDir,
       logDir,
       runDir,
+      stateDir: join(root, "state"),
       nodeName: "BENCH1",
       kdumpPort: null,
       broadcast: false,

@@ -107,7 +107,8 @@ export class TakeoverLab {
   async #configure(): Promise<void> {
     const dirs = labDirs("hcx5-bench");
     this.dirs = dirs;
-    await cli(dirs, "haconnsetup", ["resetpath", `addr=${VIP}/24`, `port=${RP_PORT}`]);
+    // Insecure on purpose (the explicit switch): the takeover probe sends raw unsigned CHECKs.
+    await cli(dirs, "haconnsetup", ["resetpath", `addr=${VIP}/24`, `port=${RP_PORT}`, "insecure=on"]);
     for (const [i, n] of NODES.entries()) {
       // check=off: the iLOs are reachable only from inside the namespaces.
       await cli(

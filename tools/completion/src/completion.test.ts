@@ -62,6 +62,8 @@ describe("bash completion", () => {
   it("subcommands of each command", () => {
     expect(complete(["haconnsetup", ""])).toEqual([
       "resetpath",
+      "kdump",
+      "hamonitor",
       "mserver",
       "mlan",
       "pserver",
@@ -92,8 +94,13 @@ describe("bash completion", () => {
   });
 
   it("the manual's key= arguments per command, without those already given", () => {
-    expect(complete(["haconnsetup", "resetpath", ""])).toEqual(["addr=", "port="]);
-    expect(complete(["haconnsetup", "resetpath", "addr=192.168.0.1/24", ""])).toEqual(["port="]);
+    expect(complete(["haconnsetup", "resetpath", ""])).toEqual(["addr=", "port=", "insecure=", "key="]);
+    expect(complete(["haconnsetup", "resetpath", "addr=192.168.0.1/24", ""])).toEqual([
+      "port=",
+      "insecure=",
+      "key=",
+    ]);
+    expect(complete(["haconnsetup", "kdump", ""])).toEqual(["on", "off", "port="]);
     expect(complete(["haconnsetup", "pserver", "add", "PSERVER9", ""])).toEqual([
       "addr=",
       "account=",

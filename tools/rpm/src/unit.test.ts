@@ -64,10 +64,73 @@ describe("haconnd.service", () => {
         "PrivateDevices RuntimeDirectory RuntimeDirectoryMode ReadWritePaths ProtectKernelModules",
         "ProtectKernelTunables ProtectControlGroups RestrictAddressFamilies RestrictNamespaces",
         "RestrictRealtime LockPersonality SystemCallArchitectures UMask",
+        "Group LimitCORE PrivateMounts RemoveIPC KeyringMode SystemCallFilter SystemCallErrorNumber",
       ].flatMap((l) => l.split(" ")),
     );
+    // Newer hardening that 239 ignores with a warning and RHEL 9's systemd 252 applies.
+    const newer = new Set([
+      "ProtectClock",
+      "ProtectKernelLogs",
+      "ProtectHostname",
+      "RestrictSUIDSGID",
+      "ProtectProc",
+    ]);
     const used = [...unit.values()].flatMap((s) => [...s.keys()]);
-    expect(used.filter((k) => !known239.has(k))).toEqual([]);
+    expect(used.filter((k) => !known239.has(k) && !newer.has(k))).toEqual([]);
+  });
+
+  it("runs as the dedicated user haconn, no core dumps, hardened (issue #17 point 6)", () => {
+    expect(service("User")).toBe("haconn");
+    expect(service("Group")).toBe("haconn");
+    expect(service("LimitCORE")).toBe("0");
+    expect(words("AmbientCapabilities").sort()).toEqual(["CAP_NET_ADMIN", "CAP_NET_RAW"]);
+    expect(words("CapabilityBoundingSet").sort()).toEqual(["CAP_NET_ADMIN", "CAP_NET_RAW"]);
+    for (const [key, expected] of [
+      ["NoNewPrivileges", "yes"],
+      ["ProtectSystem", "strict"],
+      ["PrivateTmp", "yes"],
+      ["PrivateDevices", "yes"],
+      ["ProtectKernelTunables", "yes"],
+      ["ProtectKernelModules", "yes"],
+      ["ProtectControlGroups", "yes"],
+      ["RestrictNamespaces", "yes"],
+      ["RestrictSUIDSGID", "yes"],
+      ["SystemCallErrorNumber", "EPERM"],
+      ["UMask", "0077"],
+    ] as const) {
+      expect(service(key), key).toBe(expected);
+    }
+    // Deny-list only: @privileged/@resources stay allowed (arping's capset, the helper threads' setpriority).
+    const filter = service("SystemCallFilter");
+    expect(filter.startsWith("~")).toBe(true);
+    expect(filter).not.toMatch(/@privileged|@resources|@system-service/);
+    // The pair term is kept under /var/opt/hitachi/haconn2/state: writable, and not in /run.
+    expect(words("ReadWritePaths")).toContain(dirname(LOG_DIR));
+  });
+
+  it("systemd-analyze security scores the unit at most 2.5 (docs/security.md has the figure)", (ctx) => {
+    if (!which("systemd-analyze")) ctx.skip("systemd-analyze is not installed (Debian package systemd)");
+    const root = mkdtempSync(join(tmpdir(), "haconn-unit-"));
+    temps.push(root);
+    writeFileSync(join(root, "haconnd.service"), source);
+    const r = run("systemd-analyze", ["security", "--offline=yes", join(root, "haconnd.service")], {
+      cwd: root,
+    });
+    const m = /Overall exposure level for haconnd\.service: (\d+\.\d)/.exec(r.stdout);
+    if (!m)
+      ctx.skip(`this systemd-analyze cannot score a unit file offline: ${r.stderr.trim().slice(0, 200)}`);
+    expect(Number(m![1])).toBeLessThanOrEqual(2.5);
+    // It would notice a regression: the same unit as root with core dumps and no filter scores worse.
+    const weaker = source
+      .replace("User=haconn", "User=root")
+      .replace(/^SystemCallFilter=.*$/m, "")
+      .replace(/^ProtectKernelLogs=.*$/m, "");
+    writeFileSync(join(root, "haconnd.service"), weaker);
+    const w = run("systemd-analyze", ["security", "--offline=yes", join(root, "haconnd.service")], {
+      cwd: root,
+    });
+    const wm = /Overall exposure level for haconnd\.service: (\d+\.\d)/.exec(w.stdout);
+    expect(Number(wm![1])).toBeGreaterThan(Number(m![1]));
   });
 
   it("passes systemd-analyze verify (its programs stubbed under a temporary root)", (ctx) => {

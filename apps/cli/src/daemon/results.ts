@@ -26,6 +26,8 @@ export interface StatusResult {
   node?: string;
   mode?: string;
   link?: Link;
+  /** "insecure" when the daemon serves the reset path without resetpath.key. */
+  resetPathAuth?: "key" | "insecure";
   mservers?: MserverStatusRow[];
   servers?: ServerStatusRow[];
 }

@@ -6,7 +6,8 @@ import { describeError } from "../errors.js";
 import { type CliIo, etcDir } from "../io.js";
 import { readSecret } from "../secret-input.js";
 import type { SetupContext } from "./context.js";
-import { hispeed, resetpath } from "./path-commands.js";
+import { hamonitorAllow } from "./monitor-commands.js";
+import { hispeed, kdump, resetpath } from "./path-commands.js";
 import { ipduAdd, ipduDel, ipduLinkAdd, ipduLinkDel, snmp } from "./pdu-commands.js";
 import {
   mlan,
@@ -61,9 +62,25 @@ function build(ctx: SetupContext, io: CliIo): Command {
     program,
     "resetpath",
     "[settings...]",
-    "[addr=<IP addr>/<subnetmask>] [port=<5001-65535>]",
-    "Reset-path virtual IP, mask and port",
+    "[addr=<IP addr>/<subnetmask>] [port=<5001-65535>] [insecure=on|off] [key=new]",
+    "Reset-path virtual IP, mask and port; creates resetpath.key the first time (insecure=on: no key, unauthenticated)",
     (c, t: string[]) => resetpath(c, t),
+  );
+  leaf(
+    program,
+    "kdump",
+    "[settings...]",
+    "port=<1-65535> | on | off",
+    "fence_kdump listener (UDP, on = port 7410); off unless configured",
+    (c, t: string[]) => kdump(c, t),
+  );
+  leaf(
+    program,
+    "hamonitor",
+    "<name> [settings...]",
+    "<name> allow=<IP addr>[,<IP addr>...] | allow=any",
+    "Source addresses a managed server's HA monitors may use (default: any)",
+    hamonitorAllow,
   );
   const mserver = program
     .command("mserver")

@@ -30,16 +30,17 @@ function build(io: CliIo): Command {
   const display = (
     name: string,
     summary: string,
-    text: (c: HaconnConfig) => string,
-    toJson: (c: HaconnConfig) => unknown,
+    text: (c: HaconnConfig, etc: string) => string,
+    toJson: (c: HaconnConfig, etc: string) => unknown,
   ) =>
     program
       .command(name)
       .description(summary)
       .option("--json", "print JSON instead of the manual's layout (secrets omitted)")
       .action(async (options: { json?: boolean }) => {
-        const config = await store().read();
-        io.stdout.write(options.json ? json(toJson(config)) : text(config));
+        const s = store();
+        const config = await s.read();
+        io.stdout.write(options.json ? json(toJson(config, s.dir)) : text(config, s.dir));
       });
   display("setting", "Reset path, managed servers, ESXi settings, hispeed", formatSetting, settingJson);
   display("mserversetting", "Management servers and duplex LAN", formatMserverSetting, mserverSettingJson);

@@ -13,6 +13,9 @@ export function formatStatus(result: StatusResult): string {
     "<management server>",
     `mode : ${cell(result.mode, "2(server duplication)")}`,
     `link status : ${cell(result.link, "--")}`,
+    ...(result.resetPathAuth === "insecure"
+      ? ["reset path : INSECURE (no resetpath.key, insecure=on: unauthenticated requests are served)"]
+      : []),
     ...table(
       ["#", "name", "IP address", "act/sby", "status", "BMC", "IPDU"],
       (result.mservers ?? []).map((m, i) => [

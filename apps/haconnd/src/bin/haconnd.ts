@@ -1,23 +1,26 @@
 // haconnd: the HA Monitor Connector daemon, in the foreground. Reads its directories from
-// HACONN_ETC_DIR, HACONN_LOG_DIR, HACONN_RUN_DIR (defaults: the manual's paths), its node name
+// HACONN_ETC_DIR, HACONN_LOG_DIR, HACONN_RUN_DIR, HACONN_STATE_DIR (defaults: the manual's
+// paths; the state directory defaults to "state" beside the log directory), its node name
 // from HACONN_NODE_NAME (default: the OS hostname). Node's helper threads run HACONN_HELPER_NICE
 // (default 10, or off) nice levels below the main thread (helper-threads.ts says why). Prints
 // one line when ready. Exit status 78 (EX_CONFIG) on a configuration it refuses (a bad
 // HACONN_HELPER_NICE included), so systemd does not restart it in a loop.
 
 import { hostname } from "node:os";
+import { dirname, join } from "node:path";
 import { HaconnError } from "@haconn/config";
 import { Daemon } from "../daemon.js";
 import { keepHelperThreadsLow, parseHelperNice } from "../helper-threads.js";
 import { parseMetricsListen } from "../metrics/metrics-server.js";
 
 const env = process.env;
+const logDir = env.HACONN_LOG_DIR ?? "/var/opt/hitachi/haconn2/log";
 const options = {
   etcDir: env.HACONN_ETC_DIR ?? "/etc/opt/hitachi/haconn2",
-  logDir: env.HACONN_LOG_DIR ?? "/var/opt/hitachi/haconn2/log",
+  logDir,
   runDir: env.HACONN_RUN_DIR ?? "/run/haconn2",
+  stateDir: env.HACONN_STATE_DIR || join(dirname(logDir), "state"),
   nodeName: env.HACONN_NODE_NAME ?? hostname().split(".")[0]!,
-  kdumpPort: env.HACONN_KDUMP_PORT === "off" ? null : Number(env.HACONN_KDUMP_PORT ?? 7410),
   broadcast: env.HACONN_ATTENTION_BROADCAST === "on",
   vipMode:
     env.HACONN_VIP === "none"
@@ -31,12 +34,14 @@ const options = {
 if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(
     "usage: haconnd\n  Runs the HA Monitor Connector in the foreground.\n" +
-      "  Environment: HACONN_ETC_DIR HACONN_LOG_DIR HACONN_RUN_DIR HACONN_NODE_NAME\n" +
-      "               HACONN_KDUMP_PORT (7410, or off) HACONN_ATTENTION_BROADCAST (on|off)\n" +
+      "  Environment: HACONN_ETC_DIR HACONN_LOG_DIR HACONN_RUN_DIR HACONN_STATE_DIR\n" +
+      "               HACONN_NODE_NAME HACONN_ATTENTION_BROADCAST (on|off)\n" +
       "               HACONN_VIP (ip | none | auto: none on a loopback reset path)\n" +
       "               HACONN_METRICS (<ip>:<port> for Prometheus, default off)\n" +
       "               HACONN_HELPER_NICE (1-19 nice levels for Node's helper threads\n" +
-      "               below the main thread, default 10, or off)\n",
+      "               below the main thread, default 10, or off)\n" +
+      "  The fence_kdump listener is configured with haconnsetup kdump (off by default);\n" +
+      "  the reset path needs resetpath.key unless haconnsetup resetpath insecure=on.\n",
   );
 } else {
   let daemon: Daemon | undefined;
@@ -45,6 +50,23 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
     process.exitCode = code;
     setTimeout(() => process.exit(code), 2000).unref();
   };
+  // Last line of defence: log, stop within the exit timer's 2 s, exit non-zero (systemd restarts).
+  let fatal = false;
+  const onFatal = (kind: string) => (error: unknown) => {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    options.system(`haconnd: ${kind}: ${text}; exiting with status 70 (systemd restarts it)`);
+    if (fatal) return;
+    fatal = true;
+    try {
+      daemon?.logs.event.error({ err: text, stack: error instanceof Error ? error.stack : undefined }, kind);
+    } catch {
+      // the logs themselves may be what failed
+    }
+    exit(70);
+    if (daemon) void daemon.requestExit(kind, 70).catch(() => undefined);
+  };
+  process.on("uncaughtException", onFatal("uncaught exception"));
+  process.on("unhandledRejection", onFatal("unhandled rejection"));
   // Installed before the start: a SIGTERM during start-up stops the daemon once it is up
   // (never a default kill with the VIP or the reset path half taken).
   for (const signal of ["SIGTERM", "SIGINT"] as const) {

@@ -1,5 +1,6 @@
 // The daemon's control socket: a UNIX socket in the run directory, mode 0600 inside a 0700
-// directory, so only root (the owner) can connect. Each op has an args validator and a handler;
+// directory owned by the daemon's user, so only that user and root can connect: the commands
+// run as root (they refuse anyone else), the packaged daemon as `haconn` (docs/security.md §4). Each op has an args validator and a handler;
 // anything else is answered with an error and the connection stays usable.
 
 import { chmodSync, existsSync, mkdirSync, rmSync, statSync } from "node:fs";

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { TERM_FILE, TermStore } from "./term-store.js";
+import { openTermStore, TERM_FILE, TermStore } from "./term-store.js";
 
 let dir: string;
 beforeEach(() => {
@@ -51,5 +51,19 @@ describe("TermStore", () => {
     mkdirSync(missing);
     s.save(2);
     expect(new TermStore(missing).term).toBe(2);
+  });
+
+  it("openTermStore keeps the term in the state directory and carries a higher one from the old run directory", () => {
+    const state = join(dir, "state");
+    const run = join(dir, "run");
+    mkdirSync(run);
+    writeFileSync(join(run, TERM_FILE), "7\n");
+    const s = openTermStore(state, () => undefined, run);
+    expect(s.path).toBe(join(state, TERM_FILE));
+    expect(s.term).toBe(7);
+    expect(readFileSync(join(state, TERM_FILE), "utf8")).toBe("7\n");
+    s.save(9);
+    rmSync(run, { recursive: true }); // what RuntimeDirectory= does at every stop
+    expect(openTermStore(state, () => undefined, run).term).toBe(9);
   });
 });

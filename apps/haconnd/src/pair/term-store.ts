@@ -1,4 +1,5 @@
-// The pair's election term, kept across restarts in the run directory (docs: election rules):
+// The pair's election term, kept across restarts and reboots in the persistent state directory
+// (never /run: systemd's RuntimeDirectory= empties it at every stop) (docs: election rules):
 // a node that restarts must never reuse a term it already used, or its peer could take an old
 // active's heartbeat for a new one. Read once at start; written atomically (temporary file,
 // fsync, rename, fsync of the directory) each time the term grows, before the node acts on it.
@@ -95,12 +96,24 @@ export class TermStore {
   }
 }
 
-/** The daemon's store: creates the run directory (0700) when it is not there yet. */
-export function openTermStore(runDir: string, warn: (message: string) => void): TermStore {
+/**
+ * The daemon's store in `stateDir` (created 0700 when not there yet). A term left in
+ * `legacyDir` (the run directory of older versions) is carried over when it is higher.
+ */
+export function openTermStore(
+  stateDir: string,
+  warn: (message: string) => void,
+  legacyDir?: string,
+): TermStore {
   try {
-    mkdirSync(runDir, { recursive: true, mode: 0o700 });
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    warn(`cannot create ${runDir}: ${(error as Error).message}`);
+    warn(`cannot create ${stateDir}: ${(error as Error).message}`);
   }
-  return new TermStore(runDir, { warn });
+  const store = new TermStore(stateDir, { warn });
+  if (legacyDir !== undefined && legacyDir !== stateDir) {
+    const legacy = new TermStore(legacyDir, {}).term;
+    if (legacy > store.term) store.save(legacy);
+  }
+  return store;
 }

@@ -71,8 +71,8 @@ function diffList<T extends object>(
 /** Every object that differs between `running` and `next`, with its category. */
 export function classifyChanges(running: Config, next: Config): ConfigChange[] {
   const changes: ConfigChange[] = [];
-  for (const setting of ["schemaVersion", "resetpath", "hispeed", "snmp"] as const) {
-    if (canonicalJson(running[setting]) !== canonicalJson(next[setting])) {
+  for (const setting of ["schemaVersion", "resetpath", "hispeed", "snmp", "kdump"] as const) {
+    if (canonicalJson(running[setting] ?? null) !== canonicalJson(next[setting] ?? null)) {
       changes.push({
         subject: "global",
         name: setting,

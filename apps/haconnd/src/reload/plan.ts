@@ -32,7 +32,13 @@ type Config = DeepReadonly<HaconnConfig>;
 
 /** The stored form of a resolved configuration (without digest and derived values), mutable. */
 export function plainConfig(config: Config | ResolvedConfig): HaconnConfig {
-  const { digest: _d, hardResetDelayMs: _h, ...rest } = config as ResolvedConfig;
+  const {
+    digest: _d,
+    hardResetDelayMs: _h,
+    kdumpPort: _k,
+    resetPathInsecure: _i,
+    ...rest
+  } = config as ResolvedConfig;
   return structuredClone(rest) as HaconnConfig;
 }
 

@@ -53,6 +53,12 @@ export interface ResetPathServiceOptions {
    * no acknowledgement in time). Absent: running alone by configuration, acknowledge at once.
    */
   replicated?(version: number): Promise<boolean>;
+  /**
+   * The per-system allow-list of monitor source addresses (haconnsetup hamonitor; config's
+   * monitorSourceAllowed): a CHECK for a system from an address not on its list is dropped
+   * before any state. Absent: every address may register.
+   */
+  monitorAllowed?(systemName: string, addr: string): boolean;
 }
 
 const PHASE: Record<string, ResetPhase> = { soft: "softReset", hard: "hardReset", pduCut: "pduCut" };
@@ -119,6 +125,13 @@ export class ResetPathService {
     const authenticated = m.auth !== undefined && this.socket?.signed === true;
     switch (m.type) {
       case "check":
+        // The per-system allow-list (haconnsetup hamonitor … allow=): a CHECK from elsewhere never
+        // registers, so RESETs and DUMP notices, which count only from the registered address,
+        // are held to the list too. Counted, no answer, no state.
+        if (this.o.monitorAllowed && !this.o.monitorAllowed(m.body.systemName, from.addr)) {
+          this.socket?.refuse("not-allowed", from);
+          return;
+        }
         this.o.engine().dispatch({
           type: "check",
           from,

@@ -55,6 +55,8 @@ export const REFUSAL_REASONS = [
   "check-refused",
   /** Notices (fence_kdump, new DUMP-NOTICEs) from one registration faster than one a second. */
   "notice-rate",
+  /** CHECK from an address off the system's allow-list (haconnsetup hamonitor allow=). */
+  "not-allowed",
   /** ATTENTION-ACK / RESULT-ACK that matches no copy sent to that monitor. */
   "unmatched-ack",
   /** A well-formed frame of a connector-only type sent to the connector (ignored). */

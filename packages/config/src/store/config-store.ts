@@ -1,14 +1,14 @@
 // The configuration store: one JSON file in a directory given by the caller (the CLI reads
 // HACONN_ETC_DIR; nothing here reads the environment). Reads validate; updates are serialized by
 // a lock, validated before anything is written, and written atomically with a backup.
-import { mkdir, readFile } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import { join } from "node:path";
 import { canonicalJson } from "../canonical.js";
 import { ConfigError, isConfigError } from "../errors-catalog.js";
 import { migrateConfig } from "../migrate.js";
-import { emptyConfig, type HaconnConfig } from "../types.js";
+import { emptyConfig, type HaconnConfig, MAX_CONFIG_BYTES } from "../types.js";
 import { validateConfig } from "../validate.js";
-import { writeFileAtomic } from "./atomic-write.js";
+import { directoryOwner, writeFileAtomic } from "./atomic-write.js";
 import { acquireLock, type LockOptions } from "./lock.js";
 
 export const CONFIG_FILE_NAME = "haconn.json";
@@ -45,13 +45,46 @@ export class ConfigStore {
     this.#lock = options.lock ?? {};
   }
 
-  /** The raw file text, or undefined when there is no file yet. */
+  /**
+   * The raw file text, or undefined when there is no file yet. At most MAX_CONFIG_BYTES are
+   * read: a bigger file (or a device, a FIFO) is refused before it costs memory.
+   */
   async #readText(): Promise<string | undefined> {
+    let handle: Awaited<ReturnType<typeof open>>;
     try {
-      return await readFile(this.path, "utf8");
+      handle = await open(this.path, "r");
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw ioError("read", this.path, error);
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile()) {
+        throw new ConfigError("CONFIG_TOO_LARGE", `${this.path}: not a regular file; not read`, {
+          details: { path: this.path },
+        });
+      }
+      const tooLarge = () =>
+        new ConfigError(
+          "CONFIG_TOO_LARGE",
+          `${this.path}: larger than ${MAX_CONFIG_BYTES} bytes (1 MiB); refused, not read`,
+          { details: { path: this.path, limit: MAX_CONFIG_BYTES } },
+        );
+      if (st.size > MAX_CONFIG_BYTES) throw tooLarge();
+      const buffer = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+      let length = 0;
+      for (;;) {
+        const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length > MAX_CONFIG_BYTES) throw tooLarge(); // grew while being read
+      }
+      return buffer.subarray(0, length).toString("utf8");
+    } catch (error) {
+      if (isConfigError(error)) throw error;
+      throw ioError("read", this.path, error);
+    } finally {
+      await handle.close();
     }
   }
 
@@ -60,11 +93,17 @@ export class ConfigStore {
     try {
       doc = JSON.parse(text);
     } catch (error) {
-      throw new ConfigError("CONFIG_CORRUPT", `${this.path}: not valid JSON (${(error as Error).message})`, {
-        cause: error,
-        issues: [{ path: "", message: "not valid JSON" }],
-        details: { path: this.path },
-      });
+      // Never the parser's message: it quotes the file's first bytes (a haconn.json that is a
+      // symlink to /etc/shadow must not print them). Only where it failed.
+      const at = /position (\d+)/.exec((error as Error).message)?.[1];
+      throw new ConfigError(
+        "CONFIG_CORRUPT",
+        `${this.path}: not valid JSON${at === undefined ? "" : ` (at byte ${at})`}; contents not shown`,
+        {
+          issues: [{ path: "", message: "not valid JSON" }],
+          details: { path: this.path },
+        },
+      );
     }
     try {
       doc = migrateConfig(doc);
@@ -132,8 +171,9 @@ export class ConfigStore {
         return { config: current, changed: false };
       }
       try {
-        if (text !== undefined) await writeFileAtomic(this.backupPath, text);
-        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`);
+        const owner = await directoryOwner(this.dir);
+        if (text !== undefined) await writeFileAtomic(this.backupPath, text, 0o600, owner);
+        await writeFileAtomic(this.path, `${JSON.stringify(next, null, 2)}\n`, 0o600, owner);
       } catch (error) {
         throw ioError("write", this.path, error);
       }

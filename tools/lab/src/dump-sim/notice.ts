@@ -5,6 +5,7 @@ import { createSocket } from "node:dgram";
 import { type DumpAckBody, encodeFenceKdump, type KeyRing, RESET_MAX_SENDS } from "@haconn/protocol";
 import { HamonSimChannel } from "../hamon-sim/channel.js";
 import { type HamonSimEndpoint, hamonSimCheckAddress } from "../hamon-sim/address.js";
+import { hamonSimKeyFor } from "../hamon-sim/key-registry.js";
 import type { HamonSimLog } from "../hamon-sim/trace.js";
 
 export interface DumpSimNoticeOptions {
@@ -15,7 +16,9 @@ export interface DumpSimNoticeOptions {
   systemName?: string;
   bind?: HamonSimEndpoint;
   inNamespace?: boolean;
+  /** Signing key; default: the one registered for the connector (hamonSimKeyFor), unless `unsigned`. */
   key?: KeyRing;
+  unsigned?: boolean;
   log?: HamonSimLog;
   maxSends?: number;
   intervalMs?: number;
@@ -32,7 +35,7 @@ export async function dumpSimSendNotice(o: DumpSimNoticeOptions): Promise<DumpSi
     who: `dump[${o.subsystem}]`,
     bind: o.bind ?? { address: "127.0.0.1", port: 0 },
     inNamespace: o.inNamespace,
-    key: o.key,
+    key: o.key ?? (o.unsigned ? undefined : hamonSimKeyFor(o.connector)),
     log: o.log,
   });
   const requestId = randomInt(1, 0x7fff_ffff);

@@ -4,3 +4,4 @@ export * from "./fake-connector.js";
 export * from "./monitor.js";
 export * from "./trace.js";
 export * from "./cli-support.js";
+export * from "./key-registry.js";

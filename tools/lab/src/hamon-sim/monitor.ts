@@ -14,6 +14,7 @@ import {
 } from "@haconn/protocol";
 import { type HamonSimEndpoint, hamonSimCheckAddress } from "./address.js";
 import { HamonSimChannel, type HamonSimChannelOptions } from "./channel.js";
+import { hamonSimKeyFor } from "./key-registry.js";
 
 export interface HamonSimMonitorOptions extends Omit<HamonSimChannelOptions, "who"> {
   subsystem: number;
@@ -24,6 +25,11 @@ export interface HamonSimMonitorOptions extends Omit<HamonSimChannelOptions, "wh
   connector: HamonSimEndpoint;
   /** CHECK period; 0 = no periodic CHECK (call check() yourself). */
   checkIntervalMs: number;
+  /**
+   * Send unsigned even when a key is registered for the connector (hamonSimKeyFor): for tests
+   * that act without the key on purpose. Without `key` and without this, the registered key is used.
+   */
+  unsigned?: boolean;
 }
 
 export interface HamonSimResetTarget {
@@ -63,7 +69,12 @@ export class HamonSimMonitor {
 
   static async start(options: HamonSimMonitorOptions): Promise<HamonSimMonitor> {
     hamonSimCheckAddress(options.connector.address, "connector address", options.inNamespace);
-    const channel = await HamonSimChannel.open({ ...options, who: `hamon[${options.subsystem}]` });
+    const key = options.key ?? (options.unsigned ? undefined : hamonSimKeyFor(options.connector));
+    const channel = await HamonSimChannel.open({
+      ...options,
+      ...(key ? { key } : {}),
+      who: `hamon[${options.subsystem}]`,
+    });
     const monitor = new HamonSimMonitor(channel, options);
     if (options.checkIntervalMs > 0) {
       void monitor.check().catch(() => undefined);

@@ -6,6 +6,7 @@ import type { AttentionBody, CheckReplyBody, ResetResultBody } from "@haconn/pro
 import { HamonSimMonitor, type HamonSimResetOutcome } from "../hamon-sim/index.js";
 import { LabError } from "./errors.js";
 import { monitorAddress } from "./pair-topology.js";
+import { useLabResetKey } from "./reset-key.js";
 import type { UpState } from "./state.js";
 import { type LabSystem, LAB_SYSTEMS, labSystem, systemLabel } from "./topology.js";
 
@@ -43,6 +44,7 @@ export class LabMonitors {
   /** Starts the monitors of `systems` (default: every system of the lab). */
   static async start(state: UpState, systems: readonly LabSystem[] = LAB_SYSTEMS): Promise<LabMonitors> {
     const monitors = new Map<number, HamonSimMonitor>();
+    useLabResetKey(state); // key mode: they sign with the lab's resetpath.key
     try {
       for (const s of systems) {
         const m = await HamonSimMonitor.start({

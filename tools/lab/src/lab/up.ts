@@ -271,6 +271,9 @@ async function start(options: UpOptions, prog: ReturnType<typeof programs>): Pro
     prefix: onNode(topology, "HACON1"),
   });
   print(
+    "# haconnsetup resetpath created $HACONN_ETC_DIR/resetpath.key: the lab runs in key mode, its HA monitors sign with it (docs/security.md)",
+  );
+  print(
     `$ (umask 077; printf '1 %s send\\n' "$(openssl rand -hex 32)" > $HACONN_ETC_DIR/duplex.key)   # duplex LAN key`,
   );
   const key = generateAuthKey(1);

@@ -2,10 +2,12 @@
 // operator would), haconnd as a process, haconnshow against it. Everything on loopback.
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { type KeyRing, parseKeyFile } from "@haconn/protocol";
+import { hamonSimRegisterKey } from "../hamon-sim/key-registry.js";
 
 export const REPO = new URL("../../../../", import.meta.url).pathname;
 export const BUILT = [
@@ -38,12 +40,49 @@ export function labDirs(prefix: string): LabDirs {
 
 /** Runs a CLI command from bin/ (password, when given, on standard input). */
 export function cli(dirs: LabDirs, command: string, args: string[], input?: string): string {
-  return execFileSync(join(REPO, "bin", command), args, {
+  const out = execFileSync(join(REPO, "bin", command), args, {
     env: dirs.env,
     input: input === undefined ? "" : `${input}\n`,
     encoding: "utf8",
     timeout: 30_000,
   });
+  // `haconnsetup resetpath` creates resetpath.key (docs/security.md): the simulated monitors and
+  // dump notifiers of this process sign with it from now on, as a real monitor given the key would.
+  if (command === "haconnsetup" && args[0] === "resetpath") registerLabResetKey(dirs);
+  return out;
+}
+
+/** The configuration directory of `dirs` (HACONN_ETC_DIR may point to a shared one). */
+export function labEtc(dirs: LabDirs): string {
+  return dirs.env.HACONN_ETC_DIR ?? dirs.etc;
+}
+
+/** The resetpath.key of `dirs`'s configuration, or undefined when there is none. */
+export function labResetKeyFile(dirs: LabDirs): string | undefined {
+  const path = join(labEtc(dirs), "resetpath.key");
+  return existsSync(path) ? path : undefined;
+}
+
+export function labResetKey(dirs: LabDirs): KeyRing | undefined {
+  const path = labResetKeyFile(dirs);
+  return path ? parseKeyFile(readFileSync(path, "utf8")) : undefined;
+}
+
+/**
+ * Registers the configuration's resetpath.key for its reset-path address and port, so that
+ * HamonSimMonitor and dumpSimSendNotice sign with it (hamon-sim/key-registry.ts). cli() calls
+ * it after every `haconnsetup resetpath`; call it again after replacing the key by hand.
+ */
+export function registerLabResetKey(dirs: LabDirs): KeyRing | undefined {
+  const config = join(labEtc(dirs), "haconn.json");
+  if (!existsSync(config)) return undefined;
+  const rp = (
+    JSON.parse(readFileSync(config, "utf8")) as { resetpath?: { addr: string; port: number } | null }
+  ).resetpath;
+  if (!rp) return undefined;
+  const key = labResetKey(dirs);
+  hamonSimRegisterKey({ address: rp.addr, port: rp.port }, key);
+  return key;
 }
 
 export async function freeUdpPort(address = "127.0.0.1"): Promise<number> {

@@ -11,7 +11,16 @@ import { join } from "node:path";
 import { formatKeyFile, generateAuthKey } from "@haconn/protocol";
 import { IpmiSim } from "../ipmi-sim/index.js";
 import { NetnsLab } from "../netns/index.js";
-import { cli, type DaemonProcess, type LabDirs, labDirs, REPO, removeDirs, startDaemon } from "./harness.js";
+import {
+  cli,
+  type DaemonProcess,
+  type LabDirs,
+  labDirs,
+  labResetKeyFile,
+  REPO,
+  removeDirs,
+  startDaemon,
+} from "./harness.js";
 import { jsonLines, SAMPLER_SCRIPT } from "./netns-pair-scripts.js";
 
 export const PW = "haconn-sim-pw1";
@@ -224,7 +233,7 @@ export class PairNetns {
   /** One CHECK to the VIP from the HA monitors' namespace: the reply's body, or undefined. */
   check(subsystem: number, system: string): CheckReply | undefined {
     const argv = this.monArgv(CHECK_ONCE, [String(subsystem), system]);
-    const out = execFileSync("ip", argv, { encoding: "utf8", timeout: 5000 }).trim();
+    const out = execFileSync("ip", argv, { encoding: "utf8", timeout: 5000, env: this.keyEnv() }).trim();
     return out === "timeout" ? undefined : JSON.parse(out);
   }
 
@@ -232,7 +241,7 @@ export class PairNetns {
   checkAsync(subsystem: number, system: string): Promise<CheckReply | undefined> {
     const argv = this.monArgv(CHECK_ONCE, [String(subsystem), system]);
     return new Promise((resolve) =>
-      execFile("ip", argv, { encoding: "utf8", timeout: 5000 }, (e, out) =>
+      execFile("ip", argv, { encoding: "utf8", timeout: 5000, env: this.keyEnv() }, (e, out) =>
         resolve(e || out.trim() === "timeout" ? undefined : JSON.parse(out.trim())),
       ),
     );
@@ -248,7 +257,12 @@ export class PairNetns {
 
   /** Spawns a script in the HA monitors' namespace (see monArgv); killed by tearDown. */
   spawnInMon(script: string, rest: string[], stdio: StdioOptions): ChildProcess {
-    return this.track(spawn("ip", this.monArgv(script, rest), { stdio }));
+    return this.track(spawn("ip", this.monArgv(script, rest), { stdio, env: this.keyEnv() }));
+  }
+
+  /** Key mode: the scripts sign with the resetpath.key haconnsetup created (KEY_SNIPPET, check-once.mjs). */
+  private keyEnv(): NodeJS.ProcessEnv {
+    return { ...process.env, HACONN_LAB_RESET_KEY: (this.base && labResetKeyFile(this.base)) || "" };
   }
 
   /** Samples the nodes' addresses every 20 ms in this process; the returned list gets every overlap. */

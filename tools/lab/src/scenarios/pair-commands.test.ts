@@ -168,7 +168,7 @@ describe.skipIf(!BUILT_ALL)("pair commands on loopback: restart, ipdusd, haconnd
   it("haconnact restart: the standby takes over without fencing; the old active returns as standby", async () => {
     const { active, standby } = await settled();
     const before = (await ilo[active].actions()).length;
-    const term = (n: NodeName) => Number(readFileSync(join(node[n].dirs.run, "pair-term"), "utf8"));
+    const term = (n: NodeName) => Number(readFileSync(join(node[n].dirs.root, "state", "pair-term"), "utf8")); // HACONN_STATE_DIR default;
     const oldTerm = term(active);
     expect(oldTerm).toBeGreaterThanOrEqual(1);
     const r = await tryCli(node[active].dirs, "haconnact", ["restart"]);

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { netnsAvailable } from "../netns/index.js";
 import { BUILT, cli, waitFor } from "./harness.js";
 import { NODES, type NodeName, PairNetns } from "./netns-pair-fixture.js";
-import { jsonLines } from "./netns-pair-scripts.js";
+import { jsonLines, KEY_SNIPPET } from "./netns-pair-scripts.js";
 
 const REQUESTER = { subsystem: 10001, system: "PSERVER1" };
 const TARGET = { subsystem: 10002, system: "PSERVER2" };
@@ -30,26 +30,27 @@ import { createSocket } from "node:dgram";
 import { createInterface } from "node:readline";
 const [dist, host, port, bind, sub, system, target, targetSystem] = process.argv.slice(2);
 const p = await import(dist);
+${KEY_SNIPPET}
 const s = createSocket("udp4");
 await new Promise((r) => s.bind(0, bind, r));
 const out = (o) => process.stdout.write(JSON.stringify({ at: Date.now(), ...o }) + "\\n");
 const header = (requestId, attempt) => ({ requestId, senderId: Number(sub), timestampMs: Date.now(), attempt });
-const send = (m) => s.send(p.encodeResetPath(m), Number(port), host);
+const send = (m) => s.send(p.encodeResetPath(m, sign), Number(port), host);
 let nextId = Math.floor(Math.random() * 1e8) + 1;
 const check = () => send({ type: "check", header: header(nextId++, 0), body: {
   replyPort: s.address().port, kind: "physical", intervalSec: 1, pairSubsystem: 0, systemName: system, vmName: "" } });
 let answered = null;
 s.on("message", (raw, from) => {
-  const r = p.decodeResetPath(raw, { now: Date.now() });
+  const r = p.decodeResetPath(raw, { now: Date.now(), ...verify });
   if (!r.ok) return out({ type: "drop", reason: r.reason });
   const m = r.value;
   if (m.type === "reset-result") {
     s.send(p.encodeResetPath({ type: "result-ack", header: header(m.header.requestId, 0),
-      body: { targetSubsystem: m.body.targetSubsystem } }), from.port, from.address);
+      body: { targetSubsystem: m.body.targetSubsystem } }, sign), from.port, from.address);
   }
   if (m.type === "attention") {
     s.send(p.encodeResetPath({ type: "attention-ack", header: header(m.header.requestId, 0),
-      body: { eventId: m.body.eventId } }), from.port, from.address);
+      body: { eventId: m.body.eventId } }, sign), from.port, from.address);
   }
   if (m.type === "reset-accepted" || m.type === "reset-result") answered ??= m.header.requestId;
   out({ type: m.type, requestId: m.header.requestId, body: m.body });

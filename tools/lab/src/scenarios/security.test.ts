@@ -355,7 +355,8 @@ describe.skipIf(!BUILT)("security: reset path without a key", () => {
     ]);
     const port = await freeUdpPort("127.0.95.2");
     connector = { address: "127.0.95.2", port };
-    cli(dirs, "haconnsetup", ["resetpath", "addr=127.0.95.2/8", `port=${port}`]);
+    // Deliberately insecure (the explicit switch): this block checks the address rules alone.
+    cli(dirs, "haconnsetup", ["resetpath", "addr=127.0.95.2/8", `port=${port}`, "insecure=on"]);
     for (const name of ["PSERVER1", "PSERVER2", "PSERVER3"]) {
       cli(
         dirs,
