@@ -95,8 +95,11 @@ export function logLimit(): WindowLimit {
 /**
  * Stateless answers to senders the connector does not trust (ERROR to an unknown requester,
  * refused CHECKs, UNSUPPORTED-VERSION, DUMP-ACK `unknown`): at most 2 per source per second and
- * 100 a second in all, so a spoofed source gets a few datagrams, never a flood.
+ * 512 a second in all, so a spoofed source gets a few datagrams, never a flood (an answer is
+ * never larger than what it answers). 512 covers the manual's 256 HA monitors checking every
+ * second all being refused at once — e.g. after a configuration change that dropped their
+ * systems — so each is still told why (KAMN624-E `unknown system`).
  */
 export function replyLimit(): WindowLimit {
-  return new WindowLimit({ slots: 4096, windowMs: 1000, perKey: 2, global: 100 });
+  return new WindowLimit({ slots: 4096, windowMs: 1000, perKey: 2, global: 512 });
 }

@@ -167,11 +167,13 @@ export class ResetPathSocket {
   }
 
   /**
-   * May a stateless answer go to `from` now? (At most 2 per source per second, 100 a second in
-   * all.) A refused one is counted `reply-limited`.
+   * May a stateless answer go to `from` now? (At most 2 per source address and port per second,
+   * 512 a second in all.) Keyed by address *and* port: one host may run several HA monitors (one
+   * per cluster port), each checking every second; the global budget bounds a sender that
+   * varies its port. A refused one is counted `reply-limited`.
    */
   mayAnswer(from: Peer): boolean {
-    if (this.replies.allow(from.addr, this.options.now())) return true;
+    if (this.replies.allow(`${from.addr}:${from.port}`, this.options.now())) return true;
     this.refuse("reply-limited", from);
     return false;
   }

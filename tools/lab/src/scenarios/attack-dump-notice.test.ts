@@ -119,7 +119,13 @@ async function cluster(
   const bmc = await Promise.all(ids.map(() => IpmiSim.start({ nmi: true, password: PW })));
   const port = await freeUdpPort(vip);
   const connector = { address: vip, port };
-  cli(dirs, "haconnsetup", ["resetpath", `addr=${vip}/8`, `port=${port}`]);
+  // Without a key: insecure on purpose (the explicit switch), the engine's rule must hold anyway.
+  cli(dirs, "haconnsetup", [
+    "resetpath",
+    `addr=${vip}/8`,
+    `port=${port}`,
+    ...(opts.key ? [] : ["insecure=on"]),
+  ]);
   cli(dirs, "haconnsetup", ["hispeed", "resettime=1000"]);
   for (const [i, b] of bmc.entries()) {
     cli(
@@ -133,8 +139,10 @@ async function cluster(
     const line = `${opts.key.id} ${opts.key.secret.toString("hex")} send\n`;
     writeFileSync(join(dirs.etc, "resetpath.key"), `# attack test key\n${line}`, { mode: 0o600 });
   }
+  // The fence_kdump listener is off unless configured (haconnsetup kdump, docs/security.md §2 A).
   const kdumpPort = opts.kdump ? await freeUdpPort(vip) : null;
-  const daemon = await startDaemon(dirs, kdumpPort ? { HACONN_KDUMP_PORT: String(kdumpPort) } : {});
+  if (kdumpPort) cli(dirs, "haconnsetup", ["kdump", `port=${kdumpPort}`]);
+  const daemon = await startDaemon(dirs);
   const clusterPort = await freeUdpPort(`127.0.84.${monitorBase + 1}`);
   const monitors: RawMonitor[] = [];
   for (const i of ids) {

@@ -83,7 +83,14 @@ export async function startAttackLab(o: {
   const bmc = { PSERVER1: b1, PSERVER2: b2 };
   const address = `127.0.${o.net}.1`;
   const port = await freeUdpPort(address);
-  cli(dirs, "haconnsetup", ["resetpath", `addr=${address}/8`, `port=${port}`]);
+  // Without a key the lab runs insecure on purpose (the explicit switch; resetpath would
+  // otherwise create resetpath.key): the rows it checks must hold without a key too.
+  cli(dirs, "haconnsetup", [
+    "resetpath",
+    `addr=${address}/8`,
+    `port=${port}`,
+    ...(o.key ? [] : ["insecure=on"]),
+  ]);
   for (const [name, sim] of Object.entries(bmc)) {
     cli(
       dirs,
@@ -115,8 +122,8 @@ export async function startAttackLab(o: {
     writeFileSync(join(dirs.etc, "resetpath.key"), `1 ${key.secret.toString("hex")} send\n`, { mode: 0o600 });
   }
   const kdump = o.kdump ? { address, port: await freeUdpPort(address) } : null;
-  const env = { HACONN_KDUMP_PORT: kdump ? String(kdump.port) : "off" };
-  let daemon = await startDaemon(dirs, env);
+  if (kdump) cli(dirs, "haconnsetup", ["kdump", `port=${kdump.port}`]);
+  let daemon = await startDaemon(dirs);
   const clusterPort = await freeUdpPort(`127.0.${o.net}.21`);
   const m1 = await RawUdp.open(`127.0.${o.net}.21`, clusterPort);
   const m2 = await RawUdp.open(`127.0.${o.net}.22`, clusterPort);
@@ -134,7 +141,7 @@ export async function startAttackLab(o: {
     m2,
     async restart() {
       await daemon.stop();
-      daemon = await startDaemon(dirs, env);
+      daemon = await startDaemon(dirs);
     },
     async close() {
       m1.socket.close();
