@@ -35,7 +35,13 @@ for (const group of groups) {
   }
 }
 
+// Two test files at a time. Vitest's default is one less than the cores (1 here, on 2 cores),
+// which ran the suite file by file; the scenarios spend most of their time waiting on
+// simulators, daemons and timers, not on the CPU, and each uses its own loopback addresses,
+// ports and network namespaces. HACONN_TEST_WORKERS=1 runs them one by one again.
+const workers = Number(process.env.HACONN_TEST_WORKERS ?? 2);
+
 export default defineConfig({
   resolve: { alias },
-  test: { projects, pool: "forks" },
+  test: { projects, pool: "forks", maxWorkers: workers > 0 ? workers : 2 },
 });

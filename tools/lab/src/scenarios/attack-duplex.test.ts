@@ -25,6 +25,7 @@ import {
   startDaemon,
   waitFor,
 } from "./harness.js";
+import { pairRoles } from "./pair-roles.js";
 
 // ipmi_sim's password: it is in the configuration as every BMC password is.
 const PW = "haconn-sim-pw1";
@@ -32,11 +33,6 @@ const COMMUNITY = "c4CommunitySecret61";
 const NODES = ["HACON1", "HACON2"] as const;
 type NodeName = (typeof NODES)[number];
 const MLAN: Record<NodeName, string> = { HACON1: "127.0.61.11", HACON2: "127.0.61.12" };
-
-interface Status {
-  link: string;
-  mservers: { name: string; role: string }[];
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -65,36 +61,7 @@ describe.skipIf(!BUILT)("attack on the duplex link (C4): a local process on the 
   let mlanPort: number;
   const attackers: RawTcp[] = [];
 
-  const status = (n: NodeName): Status => JSON.parse(cli(node[n].dirs, "haconnshow", ["status", "--json"]));
-  const roleOf = (n: NodeName) => {
-    try {
-      return status(n).mservers.find((m) => m.name === n)?.role;
-    } catch {
-      return undefined;
-    }
-  };
-  const settled = async () => {
-    const active = await waitFor(
-      "one active, one standby",
-      () => {
-        const roles = NODES.map(roleOf);
-        return roles.slice().sort().join() === "active,standby" ? NODES[roles.indexOf("active")] : undefined;
-      },
-      30_000,
-    );
-    await waitFor(
-      "link OK on both",
-      () => {
-        try {
-          return NODES.every((n) => status(n).link === "OK") || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      20_000,
-    );
-    return { active, standby: NODES.find((n) => n !== active)! };
-  };
+  const { status, roleOf, settled } = pairRoles((n) => node[n].dirs);
   const fenceActions = async (n: NodeName) =>
     (await ilo[n].actions()).map((a) => a.action).filter((a) => a === "reset" || a === "off" || a === "nmi");
   /** A raw connection to `target`'s duplex port from the other node's duplex address. */

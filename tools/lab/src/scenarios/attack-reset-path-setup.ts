@@ -3,7 +3,6 @@
 // reset-path key and a fence_kdump port; two legitimate monitors and every attacker speak
 // through the independent raw client (../attacker), never through @haconn/protocol.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { RawKey } from "../attacker/frame-raw.js";
@@ -36,27 +35,7 @@ export interface AttackLab {
   close(): Promise<void>;
 }
 
-/** dumpState over the control socket. */
-// biome-ignore lint/suspicious/noExplicitAny: a JSON dump the tests read field by field
-export function dumpState(dirs: LabDirs): Promise<Record<string, any>> {
-  return new Promise((resolve, reject) => {
-    const s = connect(join(dirs.run, "haconnd.sock"));
-    let buf = "";
-    s.setEncoding("utf8");
-    s.on("connect", () => s.write(`${JSON.stringify({ v: 1, id: 1, op: "dumpState", args: {} })}\n`));
-    s.on("data", (d: string) => {
-      buf += d;
-      const nl = buf.indexOf("\n");
-      if (nl < 0) return;
-      s.destroy();
-      const r = JSON.parse(buf.slice(0, nl));
-      if (r.ok) resolve(r.result);
-      else reject(new Error(r.error.message));
-    });
-    s.on("error", reject);
-    setTimeout(() => reject(new Error("dumpState timeout")), 5000).unref();
-  });
-}
+export { dumpState } from "./harness.js";
 
 /** Every line of the daemon's log files whose name starts with `base` (eventlog, resetlog, ...). */
 export function logLines(dirs: LabDirs, base: string): string[] {

@@ -1,6 +1,7 @@
 // Helpers for scenarios that run the real built programs: haconnsetup to configure (as an
 // operator would), haconnd as a process, haconnshow against it. Everything on loopback.
 
+import { connect } from "node:net";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createSocket } from "node:dgram";
@@ -188,4 +189,26 @@ export async function waitFor<T>(
 
 export function removeDirs(dirs: LabDirs): void {
   rmSync(dirs.root, { recursive: true, force: true });
+}
+
+/** The daemon's dumpState over its control socket (drop and refusal counters, the registry). */
+// biome-ignore lint/suspicious/noExplicitAny: a JSON dump the tests read field by field
+export function dumpState(dirs: LabDirs): Promise<Record<string, any>> {
+  return new Promise((resolve, reject) => {
+    const s = connect(join(dirs.run, "haconnd.sock"));
+    let buf = "";
+    s.setEncoding("utf8");
+    s.on("connect", () => s.write(`${JSON.stringify({ v: 1, id: 1, op: "dumpState", args: {} })}\n`));
+    s.on("data", (d: string) => {
+      buf += d;
+      const nl = buf.indexOf("\n");
+      if (nl < 0) return;
+      s.destroy();
+      const r = JSON.parse(buf.slice(0, nl));
+      if (r.ok) resolve(r.result);
+      else reject(new Error(r.error.message));
+    });
+    s.on("error", reject);
+    setTimeout(() => reject(new Error("dumpState timeout")), 5000).unref();
+  });
 }

@@ -24,6 +24,7 @@ import {
   startDaemon,
   waitFor,
 } from "./harness.js";
+import { pairRoles } from "./pair-roles.js";
 
 const PW = "haconn-sim-pw1";
 const COMMUNITY = "haconnLabRw92";
@@ -44,11 +45,6 @@ const BUILT_ALL =
       return false;
     }
   });
-
-interface Status {
-  link: string;
-  mservers: { name: string; role: string; status: string }[];
-}
 
 /**
  * Runs a CLI command without blocking this process (the PDU simulator answers from it); never
@@ -92,36 +88,7 @@ describe.skipIf(!BUILT_ALL)("pair commands on loopback: restart, ipdusd, haconnd
   const ilo = {} as Record<NodeName, IpmiSim>;
   let pdu: PduSim;
 
-  const status = (n: NodeName): Status => JSON.parse(cli(node[n].dirs, "haconnshow", ["status", "--json"]));
-  const roleOf = (n: NodeName) => {
-    try {
-      return status(n).mservers.find((m) => m.name === n)?.role;
-    } catch {
-      return undefined;
-    }
-  };
-  const settled = async () => {
-    const active = await waitFor(
-      "one active, one standby",
-      () => {
-        const roles = NODES.map(roleOf);
-        return roles.slice().sort().join() === "active,standby" ? NODES[roles.indexOf("active")] : undefined;
-      },
-      30_000,
-    );
-    await waitFor(
-      "link OK on both",
-      () => {
-        try {
-          return NODES.every((n) => status(n).link === "OK") || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      20_000,
-    );
-    return { active, standby: NODES.find((n) => n !== active)! };
-  };
+  const { roleOf, settled } = pairRoles((n) => node[n].dirs);
   const start = async (n: NodeName) => {
     node[n].proc = await startDaemon(node[n].dirs, { HACONN_NODE_NAME: n });
   };

@@ -7,11 +7,9 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import {
   createAuthKey,
-  type DropCounters,
   decodeResetPath,
   encodeResetPath,
   formatKeyFile,
@@ -27,6 +25,7 @@ import {
   BUILT,
   cli,
   type DaemonProcess,
+  dumpState,
   freeUdpPort,
   type LabDirs,
   labDirs,
@@ -38,27 +37,6 @@ import {
 
 const PW = "Sec95-bmc-Pw7q";
 const COMMUNITY = "sec95community9";
-
-/** dumpState over the control socket: the drop counters and the registry. */
-function dumpState(dirs: LabDirs): Promise<{ drops: DropCounters | null; shared: unknown }> {
-  return new Promise((resolve, reject) => {
-    const s = connect(join(dirs.run, "haconnd.sock"));
-    let buf = "";
-    s.setEncoding("utf8");
-    s.on("connect", () => s.write(`${JSON.stringify({ v: 1, id: 7, op: "dumpState", args: {} })}\n`));
-    s.on("data", (d: string) => {
-      buf += d;
-      const nl = buf.indexOf("\n");
-      if (nl < 0) return;
-      s.destroy();
-      const r = JSON.parse(buf.slice(0, nl));
-      if (r.ok) resolve(r.result);
-      else reject(new Error(r.error.message));
-    });
-    s.on("error", reject);
-    setTimeout(() => reject(new Error("dumpState timeout")), 5000).unref();
-  });
-}
 
 /** An attacker's socket: sends raw bytes from a chosen address and port, collects replies. */
 class Raw {
