@@ -9,6 +9,13 @@ import { defineConfig } from "vitest/config";
 const root = fileURLToPath(new URL(".", import.meta.url));
 const groups = ["packages", "apps", "tools"];
 
+/**
+ * Files that load the whole machine on purpose and assert that nothing is lost under that load
+ * (the manual's maxima: 256 HA monitors, 32 simultaneous resets on 32 ipmi_sim): they run alone,
+ * after everything else, as the project `<name>-alone` (e.g. `vitest run --project lab-alone`).
+ */
+const ALONE: Record<string, string[]> = { lab: ["src/scenarios/faults-load.test.ts"] };
+
 const alias: { find: RegExp; replacement: string }[] = [];
 const projects: object[] = [];
 for (const group of groups) {
@@ -22,16 +29,32 @@ for (const group of groups) {
       alias.push({ find: new RegExp(`^@haconn/${name}$`), replacement: join(src, "index.ts") });
     }
     if (name === "lab") alias.push({ find: /^@haconn\/lab$/, replacement: join(src, "index.ts") });
+    const alone = ALONE[name] ?? [];
     projects.push({
       resolve: { alias },
       test: {
         name,
         root: join(dir, name),
         include: ["src/**/*.test.ts", "test/**/*.test.ts"],
+        exclude: ["**/node_modules/**", ...alone],
         testTimeout: 30_000,
         hookTimeout: 60_000,
       },
     });
+    if (alone.length) {
+      projects.push({
+        resolve: { alias },
+        test: {
+          name: `${name}-alone`,
+          root: join(dir, name),
+          include: alone,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
+        },
+      });
+    }
   }
 }
 

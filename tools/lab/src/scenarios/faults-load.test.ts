@@ -6,7 +6,8 @@
 // request id) for the first target, which the connector attaches to the running job. The other
 // 224 monitors register systems the connector does not know (answered with the unknown-system
 // blocker): the CHECK path is the same.
-// CI: 20 s of CHECK load. Longer: HACONN_LOAD_SECONDS=300 pnpm exec vitest run --project lab faults-load
+// CI: 20 s of CHECK load, alone on the machine (project lab-alone, vitest.config.ts). Longer:
+// HACONN_LOAD_SECONDS=300 pnpm exec vitest run --project lab-alone
 
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
