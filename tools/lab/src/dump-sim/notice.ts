@@ -1,8 +1,10 @@
-// The simulated dump notifier: "system stopped, dump started", in our DUMP-NOTICE form
-// (retransmitted until DUMP-ACK, bounded) or in the fence_kdump form (8 bytes, count times).
+// The simulated dump notifier: "system stopped, dump started", in our DUMP-NOTICE form or in the
+// fence_kdump form (8 bytes, count times). DUMP-NOTICE follows notifier rule 2
+// (docs/protocol.md §6): every 500 ms until a DUMP-ACK `accepted`, for as long as the dump runs
+// (`dumpMs`); `recorded` and `unknown` do not stop it.
 import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { type DumpAckBody, encodeFenceKdump, type KeyRing, RESET_MAX_SENDS } from "@haconn/protocol";
+import { type DumpAckBody, encodeFenceKdump, type KeyRing } from "@haconn/protocol";
 import { HamonSimChannel } from "../hamon-sim/channel.js";
 import { type HamonSimEndpoint, hamonSimCheckAddress } from "../hamon-sim/address.js";
 import { hamonSimKeyFor } from "../hamon-sim/key-registry.js";
@@ -20,13 +22,17 @@ export interface DumpSimNoticeOptions {
   key?: KeyRing;
   unsigned?: boolean;
   log?: HamonSimLog;
+  /** At most this many sends (default: no count, only `dumpMs`). */
   maxSends?: number;
+  /** How long the simulated dump runs, i.e. how long the notifier repeats (default 10 s, or unbounded when `maxSends` is given). */
+  dumpMs?: number;
   intervalMs?: number;
 }
 
 export interface DumpSimNoticeOutcome {
   requestId: number;
   sends: number;
+  /** The `accepted` DUMP-ACK, or else the last DUMP-ACK received (none: nobody answered). */
   ack?: DumpAckBody;
 }
 
@@ -41,23 +47,31 @@ export async function dumpSimSendNotice(o: DumpSimNoticeOptions): Promise<DumpSi
   const requestId = randomInt(1, 0x7fff_ffff);
   const outcome: DumpSimNoticeOutcome = { requestId, sends: 0 };
   try {
-    let resolveAck: (a: DumpAckBody) => void = () => undefined;
-    const acked = new Promise<DumpAckBody>((resolve) => {
-      resolveAck = resolve;
+    let resolveAccepted: (a: DumpAckBody) => void = () => undefined;
+    const accepted = new Promise<DumpAckBody>((resolve) => {
+      resolveAccepted = resolve;
     });
+    let done = false;
     channel.onMessage((m) => {
-      if (m.type === "dump-ack" && m.header.requestId === requestId) resolveAck(m.body);
+      if (m.type !== "dump-ack" || m.header.requestId !== requestId || done) return;
+      outcome.ack = m.body;
+      if (m.body.status === "accepted") {
+        done = true;
+        resolveAccepted(m.body);
+      }
     });
-    for (let attempt = 0; attempt < (o.maxSends ?? RESET_MAX_SENDS) && !outcome.ack; attempt++) {
+    const maxSends = o.maxSends ?? Number.POSITIVE_INFINITY;
+    const until = Date.now() + (o.dumpMs ?? (o.maxSends === undefined ? 10_000 : Number.POSITIVE_INFINITY));
+    for (let attempt = 0; attempt < maxSends && Date.now() < until && !done; attempt++) {
       outcome.sends += 1;
       await channel.send(o.connector, {
         type: "dump-notice",
         header: { requestId, senderId: o.subsystem, timestampMs: channel.clock(), attempt },
         body: { clusterPort: o.clusterPort ?? 0, systemName: o.systemName ?? "" },
       });
-      const ack = await Promise.race([acked, sleep(o.intervalMs ?? 500)]);
-      if (ack) outcome.ack = ack;
+      await Promise.race([accepted, sleep(o.intervalMs ?? 500)]);
     }
+    done = true;
     return outcome;
   } finally {
     channel.close();
