@@ -4,7 +4,7 @@
 import { HaconnError } from "@haconn/config";
 import { hamonitorView, ipduView, serverStatusView } from "@haconn/core";
 import type { ControlOp } from "./control/server.js";
-import type { Daemon } from "./daemon.js";
+import type { ControlHost } from "./ops-host.js";
 import { diagOps } from "./pair/diag-ops.js";
 import { reloadOps } from "./reload/index.js";
 
@@ -14,18 +14,18 @@ const int = (v: unknown, min: number, max: number) =>
   Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
 const optInt = (v: unknown, min: number, max: number) => v === undefined || int(v, min, max);
 
-function activeOnly(d: Daemon): void {
+function activeOnly(d: ControlHost): void {
   if (d.role !== "active") throw new HaconnError("NOT_ACTIVE", "this command runs on the active connector");
 }
 
-async function engineCommand(d: Daemon, command: Parameters<Daemon["command"]>[0]) {
+async function engineCommand(d: ControlHost, command: Parameters<ControlHost["command"]>[0]) {
   activeOnly(d);
   const r = await d.command(command);
   if (!r.ok) throw new HaconnError(r.code ?? "COMMAND_FAILED", r.message);
   return { message: r.message };
 }
 
-export function controlOps(d: Daemon): Record<string, ControlOp> {
+export function controlOps(d: ControlHost): Record<string, ControlOp> {
   return {
     ...reloadOps(d),
     ...diagOps(d),
