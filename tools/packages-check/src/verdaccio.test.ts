@@ -93,9 +93,6 @@ describe("registry round trip (Verdaccio)", () => {
       HOME: publisherHome,
       npm_config_userconfig: join(publisherHome, ".npmrc"),
       npm_config_cache: join(tmp, "publisher-npm-cache"),
-      npm_config_store_dir: join(tmp, "publisher-pnpm-store"),
-      npm_config_cache_dir: join(tmp, "publisher-pnpm-cache"),
-      npm_config_state_dir: join(tmp, "publisher-pnpm-state"),
       npm_config_update_notifier: "false",
     };
     const [published] = await Promise.all([
