@@ -103,9 +103,10 @@ describe("registry round trip (Verdaccio)", () => {
       ),
       thirdPartyPublished,
     ]);
-    published.forEach((r, i) => note(`pnpm publish (${packages[i]!.manifest.name})`, r.out));
-    for (const [i, r] of published.entries())
+    for (const [i, r] of published.entries()) {
+      note(`pnpm publish (${packages[i]!.manifest.name})`, r.out);
       expect(r.code, `${packages[i]!.manifest.name}: ${r.out}`).toBe(0);
+    }
     lap(
       `${packages.length} packages published with pnpm publish; meanwhile ${thirdParty.length} third-party packages from the workspace's installed files`,
     );
