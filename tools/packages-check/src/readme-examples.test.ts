@@ -1,26 +1,34 @@
 // Every package's README example runs, from the README text itself, against the lab's simulators
-// (issue #21 point 2): imports resolve to the built packages (dist/) through this folder's
-// workspace dependencies, exactly as a consumer's would. The registry run (verdaccio.test.ts)
+// (issue #21 point 2), in a temporary folder outside the workspace whose node_modules/@haconn/*
+// link to packages/*: imports resolve to the built packages (dist/) through their exports, as a
+// consumer's would. The registry run (verdaccio.test.ts)
 // runs the same examples from packages installed with npm.
 
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EXAMPLE_OUTPUT } from "./example-expectations.js";
 import { type ExampleSims, startExampleSims } from "./example-sims.js";
 import { extractExample, readmeExample, runExample } from "./readme-examples.js";
-import { publishedPackages, ROOT } from "./workspace.js";
+import { publishedPackages } from "./workspace.js";
 
 const packages = publishedPackages();
-const dir = join(ROOT, "tools/packages-check/.examples");
+const dir = mkdtempSync(join(tmpdir(), "haconn-readme-examples-"));
 let sims: ExampleSims;
 
 beforeAll(async () => {
-  mkdirSync(dir, { recursive: true });
+  mkdirSync(join(dir, "node_modules/@haconn"), { recursive: true });
+  for (const p of packages) symlinkSync(p.path, join(dir, "node_modules", p.manifest.name), "dir");
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "readme-examples", private: true, type: "module" }),
+  );
   sims = await startExampleSims();
 }, 120_000);
 afterAll(async () => {
   await sims?.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe("README examples", () => {
