@@ -3,7 +3,11 @@
 // registry (Verdaccio) run.
 
 export const EXAMPLE_OUTPUT: Record<string, RegExp[]> = {
-  protocol: [/^connector got CHECK from PSERVER1, key 1$/m, /^reply from HACON1: resettable true$/m, /"reason":"bad-mac"/],
+  protocol: [
+    /^connector got CHECK from PSERVER1, key 1$/m,
+    /^reply from HACON1: resettable true$/m,
+    /"reason":"bad-mac"/,
+  ],
   config: [
     /^digest [0-9a-f]{64}$/m,
     /^refused: \/pservers\/0\/bmc\/account: /m,
