@@ -8,24 +8,27 @@ import type { ControlHost } from "./ops-host.js";
 import { diagOps } from "./pair/diag-ops.js";
 import { reloadOps } from "./reload/index.js";
 
+/** What the ops see of the daemon: the narrow ControlHost (ops-host.ts), so this file never imports daemon.ts. */
+type Daemon = ControlHost;
+
 const str = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= 64;
 const optStr = (v: unknown) => v === undefined || str(v);
 const int = (v: unknown, min: number, max: number) =>
   Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max;
 const optInt = (v: unknown, min: number, max: number) => v === undefined || int(v, min, max);
 
-function activeOnly(d: ControlHost): void {
+function activeOnly(d: Daemon): void {
   if (d.role !== "active") throw new HaconnError("NOT_ACTIVE", "this command runs on the active connector");
 }
 
-async function engineCommand(d: ControlHost, command: Parameters<ControlHost["command"]>[0]) {
+async function engineCommand(d: Daemon, command: Parameters<Daemon["command"]>[0]) {
   activeOnly(d);
   const r = await d.command(command);
   if (!r.ok) throw new HaconnError(r.code ?? "COMMAND_FAILED", r.message);
   return { message: r.message };
 }
 
-export function controlOps(d: ControlHost): Record<string, ControlOp> {
+export function controlOps(d: Daemon): Record<string, ControlOp> {
   return {
     ...reloadOps(d),
     ...diagOps(d),

@@ -40,7 +40,7 @@ export interface ConfigReloader extends NodeView {
 /** The management servers' PDU tests and the standby's logs (pair/diag-ops.ts). */
 export interface DiagHost extends NodeView {
   readonly clock: Clock;
-  readonly devices: Pick<Devices, "mserverOutlets" | "outlet">;
+  readonly devices: Devices;
   readonly resetlog: { writeLine(line: string): void };
   readonly metrics: { resetLog(record: ResetLogRecord): void };
 }
@@ -50,7 +50,6 @@ type CommandOutcome = { ok: boolean; code: string | null; message: string };
 /** Everything the control socket shows or runs (control-ops.ts). */
 export interface ControlHost extends ConfigReloader, DiagHost {
   readonly clock: Clock;
-  readonly devices: Pick<Devices, "mserverOutlets" | "outlet" | "pdu">;
   readonly resetPathAuth: "key" | "insecure";
   /** The state to show: the engine's on the active, the mirror of the active's on the standby. */
   readonly shared: SharedState;

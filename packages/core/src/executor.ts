@@ -78,10 +78,6 @@ function isOutward(effect: Effect): boolean {
   }
 }
 
-/**
- * Runs the engine: feeds events to `transition`, carries out the effects through the injected
- * ports (drivers, sends, log lines, timers from the `Clock`) and feeds their results back as events.
- */
 export class EngineRunner {
   private current: EngineState;
   private readonly timers = new Map<string, TimerHandle>();
