@@ -11,7 +11,15 @@
 // add-ons are not built (pnpm-workspace.yaml). A transcript goes to .reports/registry-run.md.
 
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -154,8 +162,19 @@ describe("registry round trip (Verdaccio)", () => {
     const resolved = Object.entries(lock.packages).filter(([k]) => k !== "");
     for (const [path, entry] of resolved)
       if (entry.resolved) expect(entry.resolved, path).toMatch(new RegExp(`^${reg.url}`));
-    for (const p of packages)
+    for (const p of packages) {
       expect(lock.packages[`node_modules/${p.manifest.name}`]?.version).toBe(p.manifest.version);
+      // What the tarball held: dist, README, LICENSE, package.json; workspace:* became versions.
+      const installed = join(consumer, "node_modules", p.manifest.name);
+      expect(readdirSync(installed).sort(), p.dir).toEqual(["LICENSE", "README.md", "dist", "package.json"]);
+      const manifest = JSON.parse(readFileSync(join(installed, "package.json"), "utf8"));
+      for (const [dep, range] of Object.entries<string>(manifest.dependencies ?? {}))
+        expect(range, `${p.dir} -> ${dep}`).toMatch(/^\d+\.\d+\.\d+$/);
+      const shipsTest = existsSync(join(installed, "dist/test"));
+      expect(shipsTest, `${p.dir}: dist/test only with ./test`).toBe(
+        "./test" in publishedExports(p.manifest),
+      );
+    }
     lap(`npm install: ${resolved.length} packages, every one from ${reg.url}`);
 
     const imports = packages.flatMap((p) =>
@@ -177,7 +196,8 @@ describe("registry round trip (Verdaccio)", () => {
         module: "NodeNext",
         moduleResolution: "NodeNext",
         types: ["node"],
-        skipLibCheck: false,
+        skipLibCheck: false, // our .d.ts files are checked too; TypeScript's own lib files are not
+        skipDefaultLibCheck: true,
       },
       include: ["*.ts"],
     };
@@ -189,8 +209,12 @@ describe("registry round trip (Verdaccio)", () => {
       consumerEnv,
     );
 
-    for (const { p, source } of examples) {
-      const r = await runExample(consumer, p.dir, source, sims.env);
+    // Each example drives its own simulator (or none): they run side by side.
+    const runs = await Promise.all(
+      examples.map(({ p, source }) => runExample(consumer, p.dir, source, sims!.env)),
+    );
+    for (const [i, { p }] of examples.entries()) {
+      const r = runs[i]!;
       note(`README example of ${p.manifest.name} (${r.ms} ms)`, `${r.stdout}${r.stderr}`);
       expect(r.stderr, p.dir).toBe("");
       expect(r.code, `${p.dir}: ${r.stdout}`).toBe(0);
