@@ -12,7 +12,7 @@ export const EXIT = {
   LOCAL: 2,
   /** The connector did not answer within --timeout (CHECK, RESET, DUMP-NOTICE, listen's first CHECK). */
   SILENT: 3,
-  /** Answered, but not done: check with a blocker set; reset accepted without a result in time; dump notice never accepted. */
+  /** Answered, but not done: check with a blocker set; reset accepted without a result in time; dump notice never accepted; stopped by a signal. */
   INCOMPLETE: 4,
   /** reset: POFF (the target was found powered off). */
   POFF: 5,
@@ -32,7 +32,7 @@ export const EXIT_TABLE = `exit status:
   2  local failure: key file refused or missing, address not bindable, send failed
   3  the connector did not answer within --timeout
   4  answered but not done: check with a blocker set; reset accepted but no result within
-     --timeout; dump notice answered but never accepted
+     --timeout; dump notice answered but never accepted; stopped by a signal while waiting
   5  reset result POFF (the target was found powered off)
   6  reset result FAIL (reset failed; this requester is being reset; not the active connector)
   7  reset result ERROR (invalid requester; requester itself reset; unknown target)

@@ -190,7 +190,12 @@ describe.skipIf(!READY)("@haconn/client and haconnclient against haconnd + ipmi_
       .map((l) => JSON.parse(l));
     expect(lines.find((l) => l.event === "check-reply")).toMatchObject({ role: "active" });
     expect(lines.filter((l) => l.event === "attention")).toEqual([
-      expect.objectContaining({ state: "REBOOT", targetSubsystem: 10006, targetSystemName: "PSERVER6", keyId: 1 }),
+      expect.objectContaining({
+        state: "REBOOT",
+        targetSubsystem: 10006,
+        targetSystemName: "PSERVER6",
+        keyId: 1,
+      }),
     ]);
     await waitFor("ATTENTION to PSERVER1 too", () => heard.PSERVER1.find((a) => a.targetSubsystem === 10006));
   }, 60_000);
