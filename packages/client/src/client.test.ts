@@ -1,4 +1,4 @@
-import { generateAuthKey, type KeyRing, RESET_MAX_SENDS } from "@haconn/protocol";
+import { generateAuthKey, type KeyRing, RESET_MAX_SENDS, type ResetPathMessage } from "@haconn/protocol";
 import { SimulatedClock } from "@haconn/core/test";
 import { afterEach, describe, expect, it } from "vitest";
 import { HaconnClient } from "./client.js";
@@ -39,6 +39,11 @@ function settle<T>(p: Promise<T>) {
     (e) => Object.assign(s, { error: e, done: true }),
   );
   return s;
+}
+
+/** Scripts the connector to answer every message of type `on` with `type` and `body`. */
+function answer(conn: ScriptedConnector, on: string, type: ResetPathMessage["type"], body: unknown): void {
+  conn.script = (m, from, c) => m.type === on && c.reply(from, { type, requestId: m.header.requestId, body });
 }
 
 describe("reset", () => {
@@ -103,13 +108,11 @@ describe("reset", () => {
 
   it("an immediate RESET-RESULT (ERROR) ends the call; no further sends", async () => {
     const { clock, conn, client } = setup();
-    conn.script = (m, from, c) =>
-      m.type === "reset" &&
-      c.reply(from, {
-        type: "reset-result",
-        requestId: m.header.requestId,
-        body: { targetSubsystem: 10001, result: "ERROR", detail: "unknownTarget" },
-      });
+    answer(conn, "reset", "reset-result", {
+      targetSubsystem: 10001,
+      result: "ERROR",
+      detail: "unknownTarget",
+    });
     const run = settle(client.reset(TARGET));
     await clock.advance(20_000);
     expect(run.value).toMatchObject({ sends: 1, result: { result: "ERROR", detail: "unknownTarget" } });
@@ -119,13 +122,7 @@ describe("reset", () => {
   it("after RESET-ACCEPTED and 30 s of silence it asks again; no result by the deadline is CLIENT_NO_RESULT", async () => {
     const { clock, conn, client } = setup();
     const t0 = clock.now();
-    conn.script = (m, from, c) =>
-      m.type === "reset" &&
-      c.reply(from, {
-        type: "reset-accepted",
-        requestId: m.header.requestId,
-        body: { targetSubsystem: 10001, phase: "hardReset" },
-      });
+    answer(conn, "reset", "reset-accepted", { targetSubsystem: 10001, phase: "hardReset" });
     const run = settle(client.reset(TARGET, { timeoutMs: 70_000 }));
     await clock.advance(70_000);
     expect(conn.received.map((r) => [r.at - t0, r.m.header.attempt])).toEqual([
@@ -139,28 +136,28 @@ describe("reset", () => {
 
   it("waitForResult: false returns at RESET-ACCEPTED", async () => {
     const { clock, conn, client } = setup();
-    conn.script = (m, from, c) =>
-      m.type === "reset" &&
-      c.reply(from, {
-        type: "reset-accepted",
-        requestId: m.header.requestId,
-        body: { targetSubsystem: 10001, phase: "queued" },
-      });
+    answer(conn, "reset", "reset-accepted", { targetSubsystem: 10001, phase: "queued" });
     const run = settle(client.reset(TARGET, { waitForResult: false }));
     await clock.advance(1);
     expect(run.value).toMatchObject({ sends: 1, accepted: { phase: "queued" } });
     expect(run.value!.result).toBeUndefined();
   });
 
+  it("clusterPort: a RESET from another socket names the cluster's port; its ATTENTION is matched on it", async () => {
+    const { clock, conn, client } = setup();
+    answer(conn, "reset", "reset-result", { targetSubsystem: 10001, result: "POFF", detail: "none" });
+    const run = settle(client.reset(TARGET, { clusterPort: 6100 }));
+    await clock.advance(1);
+    expect(conn.of("reset")[0]!.body.clusterPort).toBe(6100);
+    expect(run.value?.result?.result).toBe("POFF");
+    await expect(client.reset(TARGET, { clusterPort: 0 })).rejects.toMatchObject({
+      code: "CLIENT_BAD_OPTION",
+    });
+  });
+
   it("UNSUPPORTED-VERSION ends the call with CLIENT_UNSUPPORTED_VERSION", async () => {
     const { clock, conn, client } = setup();
-    conn.script = (m, from, c) =>
-      m.type === "reset" &&
-      c.reply(from, {
-        type: "unsupported-version",
-        requestId: m.header.requestId,
-        body: { minVersion: 2, maxVersion: 3 },
-      });
+    answer(conn, "reset", "unsupported-version", { minVersion: 2, maxVersion: 3 });
     const run = settle(client.reset(TARGET));
     await clock.advance(1);
     expect(isClientError(run.error, "CLIENT_UNSUPPORTED_VERSION")).toBe(true);

@@ -246,9 +246,9 @@ export class HaconnClient implements Exchange {
 
   /** Asks for a reset of `target` and waits for its result (reset.ts); throws ClientError on silence. */
   reset(target: ResetTarget, options: ResetOptions = {}): Promise<ResetOutcome> {
-    return runReset(this, target, options, (subsystem, seen) =>
+    return runReset(this, target, options, (subsystem, clusterPort, seen) =>
       this.onAttention((a) => {
-        if (a.targetSubsystem === subsystem && a.clusterPort === this.replyPort) seen(a);
+        if (a.targetSubsystem === subsystem && a.clusterPort === clusterPort) seen(a);
       }),
     );
   }

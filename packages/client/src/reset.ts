@@ -38,6 +38,13 @@ export interface ResetOptions {
   /** Resend after this long without news once accepted (default 30 s). */
   silenceMs?: number;
   signal?: AbortSignal;
+  /**
+   * The requester's cluster port (RESET clusterPort), default our own port (replyPort). Give it
+   * when another socket of this host holds the cluster's port (e.g. a monitor that keeps
+   * checking): the connector identifies the requester by (clusterPort, subsystem) and the source
+   * IP, not the source port, and answers to where the RESET came from.
+   */
+  clusterPort?: number;
   /** Called for each RESET-ACCEPTED (phase 1 queued, 2 NMI, 3 hardware reset, 4 PDU cut). */
   onAccepted?: (accepted: ResetAcceptedBody) => void;
 }
@@ -69,7 +76,7 @@ export async function runReset(
   x: Exchange,
   target: ResetTarget,
   options: ResetOptions,
-  watchAttention: (subsystem: number, seen: (a: AttentionBody) => void) => () => void,
+  watchAttention: (subsystem: number, clusterPort: number, seen: (a: AttentionBody) => void) => () => void,
 ): Promise<ResetOutcome> {
   checkSubsystem(target.subsystem, "target subsystem");
   checkName(target.systemName, "target system name");
@@ -78,6 +85,10 @@ export async function runReset(
   const deadline = started + (options.timeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
   const maxSends = options.maxSends ?? RESET_MAX_SENDS;
   const silenceMs = options.silenceMs ?? RESET_SILENCE_MS;
+  const clusterPort = options.clusterPort ?? x.replyPort;
+  if (!Number.isInteger(clusterPort) || clusterPort < 1 || clusterPort > 65535) {
+    throw new ClientError("CLIENT_BAD_OPTION", `clusterPort must be 1..65535, got ${clusterPort}`);
+  }
   const requestId = x.newRequestId();
   const outcome: ResetOutcome = { requestId, sends: 0, phases: [], elapsedMs: 0 };
   const sub = x.subscribe<Answer>((m) =>
@@ -86,7 +97,7 @@ export async function runReset(
       ? m
       : undefined,
   );
-  const unwatch = watchAttention(target.subsystem, (a) => {
+  const unwatch = watchAttention(target.subsystem, clusterPort, (a) => {
     outcome.attention ??= a;
   });
   const send = () =>
@@ -95,7 +106,7 @@ export async function runReset(
       header: x.header(requestId, outcome.sends++),
       body: {
         targetSubsystem: target.subsystem,
-        clusterPort: x.replyPort,
+        clusterPort,
         targetSystemName: target.systemName,
       },
     });

@@ -26,6 +26,7 @@ export async function runClientCommand(
       const o = await client.reset(c.target!, {
         timeoutMs: c.timeoutMs!,
         signal: io.stop,
+        ...(c.clusterPort ? { clusterPort: c.clusterPort } : {}),
         onAccepted: (a) => io.out(acceptedLine(a, c.json)),
       });
       io.out(resultLine(o, c.json));

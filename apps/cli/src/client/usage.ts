@@ -10,7 +10,8 @@ commands:
   check        register once (CHECK) and print the connector's reply
                  --system <name> [--vm <name>] [--pair <subsystem>] [--interval <s>]
   reset        ask for the reset of a system of our cluster, wait for and print the result
-                 --target <subsystem> --target-system <name>
+                 --target <subsystem> --target-system <name> [--cluster-port <p>]
+                 (--cluster-port: our cluster's port when --bind has another one)
   dump-notice  this system stopped and its dump runs: DUMP-NOTICE every 500 ms until the
                connector accepts it (or --timeout)      [--system <name>] [--cluster-port <p>]
   listen       register (CHECK every --interval s) and print every ATTENTION until stopped

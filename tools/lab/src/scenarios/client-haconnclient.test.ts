@@ -355,4 +355,35 @@ describe.skipIf(!READY)("@haconn/client and haconnclient against haconnd + ipmi_
     ]);
     expect(unsigned.code).toBe(3); // key mode: the connector drops it (unauthenticated)
   }, 30_000);
+  it("haconnclient reset --cluster-port from another port of a registered address (the monitor keeps the cluster's port)", async () => {
+    const r = await haconnclient([
+      "reset",
+      ...common,
+      "--subsystem",
+      "10001",
+      "--bind",
+      addr("PSERVER1"), // any port: clients.PSERVER1 holds the cluster's port on this address
+      "--cluster-port",
+      String(clusterPort),
+      "--target",
+      "10005",
+      "--target-system",
+      "PSERVER5",
+      "--json",
+      "--timeout",
+      "30",
+    ]);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines.at(-1)).toMatchObject({
+      event: "reset-result",
+      result: "DUMP",
+      phases: ["softReset"], // RESET-ACCEPTED comes once; later phases only answer a resend
+      sends: 1,
+    });
+    expect(r.code).toBe(0);
+    expect(await actions("PSERVER5")).toEqual(expect.arrayContaining(["nmi", "reset"]));
+  }, 60_000);
 });
