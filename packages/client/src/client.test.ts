@@ -304,6 +304,36 @@ describe("check", () => {
   });
 });
 
+describe("periodic CHECK and abort", () => {
+  it("startChecks: a CHECK now and every interval, each with a new requestId; silence goes to onError; stop ends it", async () => {
+    const { clock, conn, client } = setup();
+    const t0 = clock.now();
+    const errors: string[] = [];
+    const stop = client.startChecks(REG, 10_000, {
+      onError: (e) => errors.push((e as { code: string }).code),
+    });
+    await clock.advance(25_000);
+    const checks = conn.received.filter((r) => r.m.type === "check");
+    expect(checks.map((r) => r.at - t0)).toEqual([0, 10_000, 20_000]);
+    expect(new Set(checks.map((r) => r.m.header.requestId)).size).toBe(3);
+    expect(checks[0]!.m.body).toMatchObject({ intervalSec: 10 });
+    expect(errors).toEqual(["CLIENT_TIMEOUT", "CLIENT_TIMEOUT", "CLIENT_TIMEOUT"]);
+    stop();
+    await clock.advance(30_000);
+    expect(conn.of("check")).toHaveLength(3);
+  });
+
+  it("an AbortSignal ends a waiting reset with CLIENT_ABORTED", async () => {
+    const { clock, client } = setup();
+    const ac = new AbortController();
+    const run = settle(client.reset(TARGET, { signal: ac.signal }));
+    await clock.advance(700);
+    ac.abort();
+    await clock.advance(1);
+    expect(isClientError(run.error, "CLIENT_ABORTED")).toBe(true);
+  });
+});
+
 describe("signing", () => {
   it("signs with the key; an unsigned or wrongly signed reply is dropped and counted", async () => {
     const keys = ring();
