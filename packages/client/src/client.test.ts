@@ -134,6 +134,27 @@ describe("reset", () => {
     expect((run.error as Error).message).toMatch(/accepted \(phase hardReset\)/);
   });
 
+  it("resultTimeoutMs bounds the wait from the first RESET-ACCEPTED", async () => {
+    const { clock, conn, client } = setup();
+    conn.script = (m, from, c) => {
+      if (m.type !== "reset" || c.of("reset").length < 3) return;
+      c.reply(from, {
+        type: "reset-accepted",
+        requestId: m.header.requestId,
+        body: { targetSubsystem: 10001, phase: "softReset" },
+      });
+    };
+    const run = settle(client.reset(TARGET, { resultTimeoutMs: 4000 }));
+    await clock.advance(1500 + 3999); // accepted at 1.5 s (third send)
+    expect(run.done).toBe(false);
+    await clock.advance(1);
+    expect(isClientError(run.error, "CLIENT_NO_RESULT")).toBe(true);
+    expect((run.error as { details: { accepted: unknown } }).details.accepted).toEqual({
+      targetSubsystem: 10001,
+      phase: "softReset",
+    });
+  });
+
   it("waitForResult: false returns at RESET-ACCEPTED", async () => {
     const { clock, conn, client } = setup();
     answer(conn, "reset", "reset-accepted", { targetSubsystem: 10001, phase: "queued" });
