@@ -3,6 +3,11 @@
 // registry (Verdaccio) run.
 
 export const EXAMPLE_OUTPUT: Record<string, RegExp[]> = {
+  client: [
+    /^registered with HACON1 \(active\), resettable: true$/m,
+    /^accepted, phase /m,
+    /^DUMP: the reset completed .* in \d+ ms$/m,
+  ],
   protocol: [
     /^connector got CHECK from PSERVER1, key 1$/m,
     /^reply from HACON1: resettable true$/m,

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { ConfigStore } from "@haconn/config";
 import { sampleConfig } from "@haconn/config/test";
 import { EsxiSim, IpmiSim, PduSim } from "@haconn/lab";
+import { type ExampleConnector, startExampleConnector } from "./example-connector.js";
 
 export interface ExampleSims {
   /** Environment variables for every example (the READMEs document them). */
@@ -22,15 +23,17 @@ const COMMUNITY = "Ex4mpleCommunity";
 const ESXI_PASSWORD = "ex4mple-esxi-pass";
 const OUTLET = 3;
 
-export async function startExampleSims(): Promise<ExampleSims> {
+/** `withConnector`: also a built haconnd for @haconn/client's example (example-connector.ts). */
+export async function startExampleSims(withConnector = false): Promise<ExampleSims> {
   const dir = mkdtempSync(join(tmpdir(), "haconn-examples-"));
   const etc = join(dir, "etc");
   await new ConfigStore(etc).update(() => sampleConfig());
   const digest = (await import("@haconn/config")).resolveConfig(await new ConfigStore(etc).read()).digest;
-  const [ipmi, pdu, esxi] = await Promise.all([
+  const [ipmi, pdu, esxi, connector] = await Promise.all([
     IpmiSim.start({ nmi: true }),
     PduSim.start({ community: COMMUNITY }),
     EsxiSim.start({ guests: [{ name: "vm01" }, { name: "vm02" }], password: ESXI_PASSWORD }),
+    withConnector ? startExampleConnector() : Promise.resolve<ExampleConnector | undefined>(undefined),
   ]);
   const bmc = ipmi.settings();
   const env = {
@@ -50,6 +53,7 @@ export async function startExampleSims(): Promise<ExampleSims> {
     ESXI_HOST_KEY: esxi.fingerprint,
     ESXI_VM: "vm02",
     HACONN_ETC_DIR: etc,
+    ...connector?.env,
   };
   const checks: Record<string, () => Promise<string>> = {
     bmc: async () => {
@@ -66,6 +70,7 @@ export async function startExampleSims(): Promise<ExampleSims> {
       const resets = esxi.host.events.filter((e) => e.action === "reset").map((e) => e.name);
       return resets.includes("vm02") ? "" : `esxi-sim recorded no reset of vm02: ${resets.join(",")}`;
     },
+    client: async () => (connector ? connector.check() : "no connector was started"),
     config: async () => {
       const now = (await import("@haconn/config")).resolveConfig(await new ConfigStore(etc).read()).digest;
       return now === digest ? "" : "the configuration changed";
@@ -75,7 +80,7 @@ export async function startExampleSims(): Promise<ExampleSims> {
     env,
     check: (pkg) => checks[pkg]?.() ?? Promise.resolve(""),
     async stop() {
-      await Promise.allSettled([ipmi.stop(), pdu.stop(), esxi.stop()]);
+      await Promise.allSettled([ipmi.stop(), pdu.stop(), esxi.stop(), connector?.stop()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -24,7 +24,7 @@ beforeAll(async () => {
     join(dir, "package.json"),
     JSON.stringify({ name: "readme-examples", private: true, type: "module" }),
   );
-  sims = await startExampleSims();
+  sims = await startExampleSims(packages.some((p) => p.dir === "client"));
 }, 120_000);
 afterAll(async () => {
   await sims?.stop();

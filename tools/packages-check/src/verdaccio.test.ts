@@ -79,7 +79,10 @@ describe("registry round trip (Verdaccio)", () => {
       expect(readFileSync(join(p.path, "dist/index.d.ts"), "utf8").length, `${p.dir} built`).toBeGreaterThan(
         0,
       );
-    [registry, sims] = await Promise.all([startVerdaccio(mkdirP(join(tmp, "registry"))), startExampleSims()]);
+    [registry, sims] = await Promise.all([
+      startVerdaccio(mkdirP(join(tmp, "registry"))),
+      startExampleSims(packages.some((p) => p.dir === "client")),
+    ]);
     const reg = registry;
     const host = reg.url.replace(/^http:/, "");
     lap(`Verdaccio ${reg.url} up (no uplinks), simulators up`);
