@@ -82,8 +82,8 @@ export function defaultDetail(result: ResetResult): ResultDetail {
 export const MAX_RECENT_REQUESTS = 1024;
 
 export function remember(tx: Tx, entry: RecentRequest): void {
-  const oldest = tx.shared.recent[0];
-  if (tx.shared.recent.length >= MAX_RECENT_REQUESTS && oldest) {
+  const oldest = tx.shared.recent.oldest();
+  if (tx.shared.recent.size >= MAX_RECENT_REQUESTS && oldest && !tx.shared.recent.get(entry.key)) {
     tx.apply({ op: "recentRemoved", key: oldest.key });
   }
   tx.apply({ op: "recent", entry });

@@ -24,12 +24,11 @@ import { targetKey } from "./types.js";
 
 type ResetEvent = Extract<EngineEvent, { type: "reset" }>;
 
-/** Expired entries are at the front (the list is in `at` order): stop at the first live one. */
+/** Expired entries leave from the front of the expiry queue (`at` order): stop at the first live one. */
 function pruneRecent(tx: Tx): void {
   const limit = tx.now - tx.options.recentRequestTtlMs;
-  for (const entry of tx.shared.recent) {
-    if (entry.at >= limit) return;
-    tx.apply({ op: "recentRemoved", key: entry.key });
+  for (let e = tx.shared.recent.oldest(); e && e.at < limit; e = tx.shared.recent.oldest()) {
+    tx.apply({ op: "recentRemoved", key: e.key });
   }
 }
 
@@ -104,7 +103,7 @@ function knownOff(tx: Tx, record: MonitorRecord): boolean {
 export function handleReset(tx: Tx, ev: ResetEvent): void {
   pruneRecent(tx);
   const rkey = requestKey(ev.from, ev.requester, ev.requestId);
-  const previous = tx.shared.recent.findLast((e) => e.key === rkey);
+  const previous = tx.shared.recent.get(rkey);
   if (previous) {
     // Retransmission: never a second job; the current state of the first request.
     if (previous.result === null) {

@@ -2,6 +2,7 @@
 // daemon maps datagrams and driver results to events and carries effects out (see executor.ts).
 
 import type { DriverErrorCode, OutletLink, PowerState, ResolvedConfig } from "@haconn/config";
+import type { RecentIndex } from "./recent-index.js";
 
 export interface Endpoint {
   addr: string;
@@ -164,10 +165,10 @@ export interface SharedState {
   restores: Readonly<Record<string, PendingRestore>>;
   /**
    * Requests answered or accepted within `recentRequestTtlMs`, one per key, in `at` order
-   * (oldest first). A list: a record keyed by request was copied as a dictionary-mode object on
-   * every RESET (tens of microseconds with a few hundred entries).
+   * (oldest first): a persistent map by request key plus an expiry queue, O(1) per request
+   * (recent-index.ts). On the wire, the list of entries oldest first.
    */
-  recent: readonly RecentRequest[];
+  recent: RecentIndex;
 }
 
 export type PduTestMode = "same" | "serial";
