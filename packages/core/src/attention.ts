@@ -6,6 +6,7 @@ import type {
   Category,
   Endpoint,
   LogContext,
+  LogLimit,
   RecentRequest,
   ResetResult,
   ResultDetail,
@@ -106,6 +107,7 @@ export function answer(
   ctx: LogContext,
   targetKeyValue: TargetKey | null,
   detail: ResultDetail = defaultDetail(result),
+  limit?: LogLimit,
 ): void {
   const stateless = result === "ERROR";
   tx.emit({
@@ -120,7 +122,7 @@ export function answer(
     requester,
     ...(stateless ? { stateless: true } : {}),
   });
-  tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result });
+  tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result }, limit);
   if (stateless) return;
   remember(tx, {
     key: requestKey(to, requester, requestId),

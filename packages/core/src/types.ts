@@ -381,11 +381,24 @@ export type Effect =
       /** Registered monitors of that cluster, the target excluded (with their subsystem). */
       recipients: (Endpoint & { subsystem?: number })[];
     }
-  | { kind: "log"; line: string; record: ResetLogRecord }
-  | { kind: "notice"; level: "info" | "warn" | "error"; message: string }
+  | { kind: "log"; line: string; record: ResetLogRecord; limit?: LogLimit }
+  | { kind: "notice"; level: "info" | "warn" | "error"; message: string; limit?: LogLimit }
   | { kind: "commandResult"; id: string; ok: boolean; code: string | null; message: string };
 
 // ---------------------------------------------------------------- reset log
+
+/**
+ * A log line (reset log or notice) that may be limited: the lines of a RESET that is refused or
+ * answered from the current state (no reset carried out). The runner writes at most one such
+ * group of lines per reason per source a minute and counts the rest (executor.ts). The lines of a
+ * reset carried out, and its result, carry no limit.
+ */
+export interface LogLimit {
+  /** Source address of the request. */
+  source: string;
+  /** The answer and its detail, e.g. `ERROR/unknownTarget`. */
+  reason: string;
+}
 
 export type ResetLogRecord =
   | { type: "RM-RESET"; at: number; dir: "RECV" | "SEND"; ctx: LogContext; response: ResetResult | "----" }

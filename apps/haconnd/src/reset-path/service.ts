@@ -107,6 +107,9 @@ export class ResetPathService {
       repeats: this.repeats.size,
       dumpAnswers: this.dumpAnswers.size,
       kdumpSources: this.kdumpAt.size,
+      // RESETs of registered requesters refused or answered from the state: counted by reason,
+      // their reset-log lines limited to one per reason per source a minute.
+      refusedResetLines: this.o.engine().limitedLog,
     };
   }
 
