@@ -31,14 +31,16 @@ describe("recent requests", () => {
       ["a", 4, "DUMP"],
     ]);
     expect(s.recent.list().map((e) => e.key)).toEqual(["a", "b", "c"]); // the old state is untouched
-    expect(applyDelta(updated, { op: "recentRemoved", key: "b" }).recent.list().map((e) => e.key)).toEqual([
-      "c",
-      "a",
-    ]);
-    expect(applyDelta(updated, { op: "recentRemoved", key: "c" }).recent.list().map((e) => e.key)).toEqual([
-      "b",
-      "a",
-    ]);
+    expect(
+      applyDelta(updated, { op: "recentRemoved", key: "b" })
+        .recent.list()
+        .map((e) => e.key),
+    ).toEqual(["c", "a"]);
+    expect(
+      applyDelta(updated, { op: "recentRemoved", key: "c" })
+        .recent.list()
+        .map((e) => e.key),
+    ).toEqual(["b", "a"]);
     expect(applyDelta(updated, { op: "recentRemoved", key: "x" }).recent.size).toBe(3);
     expect(applyDelta(updated, { op: "recentRemoved", key: "b" }).version).toBe(updated.version + 1);
   });

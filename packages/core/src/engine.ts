@@ -27,7 +27,8 @@ export function createEngineState(
     config,
     options: { ...DEFAULT_ENGINE_OPTIONS, ...options },
     // A state read from JSON (a SNAPSHOT, a test) carries `recent` as its list.
-    shared: shared.recent instanceof RecentIndex ? shared : { ...shared, recent: recentFromJson(shared.recent) },
+    shared:
+      shared.recent instanceof RecentIndex ? shared : { ...shared, recent: recentFromJson(shared.recent) },
     local: { pollsInFlight: [], polling: false, tests: {}, staleUntil: 0 },
   };
 }

@@ -22,6 +22,7 @@ export {
 } from "./executor.js";
 export { applyDelta, emptySharedState, outletKey, replay, ReplayError } from "./deltas.js";
 export { RecentIndex, recentFromJson } from "./recent-index.js";
+export { isStale } from "./registry.js";
 export { WindowLimit, type WindowLimitOptions } from "./window-limit.js";
 export { formatLogTime, formatResetLog, NA, testLogContext } from "./reset-log.js";
 export {

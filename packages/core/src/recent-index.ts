@@ -66,7 +66,12 @@ function trieSet<K, V>(
 }
 
 /** The node without `key` (undefined once empty); the same node when the key is absent. */
-function trieRemove<K, V>(node: TrieNode<K, V>, shift: number, hash: number, key: K): TrieNode<K, V> | undefined {
+function trieRemove<K, V>(
+  node: TrieNode<K, V>,
+  shift: number,
+  hash: number,
+  key: K,
+): TrieNode<K, V> | undefined {
   const i = (hash >>> shift) & MASK;
   const slot = node.slots[i];
   let next: Slot<K, V>;
