@@ -103,5 +103,21 @@ describe.skipIf(!BUILT)("attack: reset-log flood from a spoofed registered addre
     ).toBeGreaterThanOrEqual(1);
     // The piled-on ids: at most 4 waited (each gets its result line), the rest one group of lines.
     expect(real.length).toBeLessThanOrEqual(20);
+
+    // PSERVER1 now counts as dumped: 1000 new RESETs naming it from the spoofed address are each
+    // answered DUMP from the state — one group of lines, and at most 8 result series repeating.
+    const after = logLines(lab.dirs, "resetlog").length;
+    const more = [];
+    for (let i = 0; i < 1000; i++) {
+      more.push(spoofer.send(resetFrame(lab, 10002, 10001, "PSERVER1", id++), lab.connector));
+    }
+    await Promise.all(more);
+    await sleep(300);
+    const st2 = await dumpState(lab.dirs);
+    console.log(
+      `DUMP-from-state flood: repeats ${st2.resetPath.service.repeats}, reset-log lines ${logLines(lab.dirs, "resetlog").length - after}`,
+    );
+    expect(st2.resetPath.service.repeats).toBeLessThanOrEqual(8 + 2);
+    expect(logLines(lab.dirs, "resetlog").length - after).toBeLessThanOrEqual(2);
   }, 90_000);
 });
