@@ -91,10 +91,12 @@ export function remember(tx: Tx, entry: RecentRequest): void {
 }
 
 /**
- * Sends a result and logs `RM-RESET SEND`. DUMP, POFF and FAIL are remembered for
- * retransmissions (and repeated until acknowledged); ERROR is not: it is answered once, and a
- * retransmission of the request is decided afresh (the same ERROR while nothing changed), so a
- * flood of refused requests costs no replicated state.
+ * Sends a result to a registered requester and logs `RM-RESET SEND`. Every answer is remembered
+ * for retransmissions (`recent`, bounded, O(1)), so a request gets one result: an ERROR whose
+ * cause goes away (the requester returned to normal, the target registered) is not followed by
+ * a reset when the requester retransmits. DUMP, POFF and FAIL repeat until acknowledged; ERROR
+ * is sent once (`stateless` on the wire: no repeats, rate-limited per source by the daemon).
+ * Unknown requesters never get here (reset-request.ts refuseUnknown: nothing remembered).
  */
 export function answer(
   tx: Tx,
@@ -123,7 +125,6 @@ export function answer(
     ...(stateless ? { stateless: true } : {}),
   });
   tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result }, limit);
-  if (stateless) return;
   remember(tx, {
     key: requestKey(to, requester, requestId),
     target: targetKeyValue,

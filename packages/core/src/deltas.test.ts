@@ -73,19 +73,45 @@ describe("recent requests", () => {
   });
 });
 
+describe("one result per request", () => {
+  it("a retransmission of a RESET answered ERROR (requester just reset) gets ERROR again, not a reset, once the requester is back (sim seed 25182)", async () => {
+    const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
+    harnesses.push(h);
+    h.check(10001, "PSERVER1");
+    h.check(10002, "PSERVER2");
+    h.reset(10002, 10001, "PSERVER1", 1);
+    await h.clock.advance(100);
+    h.dump(10001); // PSERVER1 is reset: its own RESETs get ERROR/5 until it is back
+    h.reset(10001, 10002, "PSERVER2", 5);
+    await h.clock.advance(6000);
+    h.check(10001, "PSERVER1"); // back to normal (after the 5 s guard)
+    expect(h.state.shared.monitors["6001/10001"]?.status).toBe("normal");
+    h.reset(10001, 10002, "PSERVER2", 5); // its retransmission
+    await h.clock.advance(3000);
+    const to1 = h.sentOf("sendResult").filter((r) => r.to.addr === "127.0.0.101");
+    expect(to1.map((r) => [r.result, r.detail, r.resend])).toEqual([
+      ["ERROR", "requesterResetComplete", false],
+      ["ERROR", "requesterResetComplete", true],
+    ]);
+    expect(h.controller("bmc:PSERVER2").count("nmi")).toBe(0);
+  });
+});
+
 describe("recent requests under a flood (H2)", () => {
-  it("refused requests leave no replicated state; what is remembered stays bounded", () => {
+  it("an unknown requester leaves no replicated state; what is remembered stays bounded", () => {
     const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
     harnesses.push(h);
     h.check(10001, "PSERVER1");
     h.check(10002, "PSERVER2");
     const version = h.state.shared.version;
-    // 3000 RESETs from an unknown requester and 3000 with an unknown target from a registered one.
+    // 3000 RESETs from an unknown requester: nothing remembered, no delta at all.
     for (let i = 0; i < 3000; i++) h.reset(10099, 10001, "PSERVER1", i, { addr: "127.0.0.199" });
-    for (let i = 0; i < 3000; i++) h.reset(10002, 10077, "PSERVER1", i);
     expect(h.state.shared.recent.size).toBe(0);
-    // Only the registered requester's ERRORs changed nothing either: no delta at all.
     expect(h.state.shared.version).toBe(version);
+    // 3000 with an unknown target from a registered one (its address spoofed, without a key):
+    // each ERROR is remembered (one result per request), within the bound.
+    for (let i = 0; i < 3000; i++) h.reset(10002, 10077, "PSERVER1", i);
+    expect(h.state.shared.recent.size).toBe(MAX_RECENT_REQUESTS);
     expect(h.sentOf("sendResult").every((r) => r.stateless === true)).toBe(true);
     // Remembered answers (here: DUMP, the target already reset) stop at the bound.
     h.reset(10002, 10001, "PSERVER1", 9999);

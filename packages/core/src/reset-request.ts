@@ -129,6 +129,7 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
         detail: previous.detail ?? defaultDetail(previous.result),
         resend: true,
         requester: ev.requester,
+        ...(previous.result === "ERROR" ? { stateless: true } : {}),
       });
     }
     return;

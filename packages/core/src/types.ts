@@ -358,9 +358,9 @@ export type Effect =
       /** True when answering a retransmission of a request already answered. */
       resend: boolean;
       /**
-       * Answered once, no repeats, nothing remembered (ERROR: the requester's retransmission is
-       * decided afresh; no state per refused or unknown sender). The daemon rate-limits such
-       * answers per source.
+       * Sent once, no repeats (ERROR). To an unknown requester nothing is remembered either; to a
+       * registered one the answer is remembered like any other (`recent`). The daemon
+       * rate-limits such answers per source.
        */
       stateless?: boolean;
       /** The requester is not registered (or not from its registered address). */
