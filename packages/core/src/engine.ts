@@ -12,6 +12,7 @@ import { onPollResult, POLL_TIMER_ID, pollTick } from "./power-watch.js";
 import { handleCheck } from "./registry.js";
 import { handleReset } from "./reset-request.js";
 import { onRestoreResult, startRestore } from "./restore.js";
+import { RecentIndex, recentFromJson } from "./recent-index.js";
 import { isVirtual, patchPduLink, patchServer } from "./status.js";
 import { resume } from "./takeover.js";
 import { Tx } from "./tx.js";
@@ -25,7 +26,9 @@ export function createEngineState(
   return {
     config,
     options: { ...DEFAULT_ENGINE_OPTIONS, ...options },
-    shared,
+    // A state read from JSON (a SNAPSHOT, a test) carries `recent` as its list.
+    shared:
+      shared.recent instanceof RecentIndex ? shared : { ...shared, recent: recentFromJson(shared.recent) },
     local: { pollsInFlight: [], polling: false, tests: {}, staleUntil: 0 },
   };
 }
