@@ -7,4 +7,5 @@ export default application({
   haconnact: "src/bin/haconnact.ts",
   haconnsby: "src/bin/haconnsby.ts",
   haconndump: "src/bin/haconndump.ts",
+  haconnclient: "src/bin/haconnclient.ts",
 });

@@ -54,6 +54,7 @@ commands=(
   "haconnsby cli haconnsby"
   "haconnserver cli haconnserver"
   "haconndump cli haconndump"
+  "haconnclient cli haconnclient"
 )
 
 # 1. Inputs: the app bundles, the pinned Node, rpmbuild.
