@@ -2,6 +2,7 @@
 // Pointer of the offending field and a message that names the rule, never the value (secrets).
 import { Ajv, type ErrorObject } from "ajv";
 import type { ValidationIssue } from "./errors-catalog.js";
+import { placeLabel } from "./labels.js";
 import { checkRules } from "./rules.js";
 import { configSchema } from "./schema.js";
 import type { HaconnConfig } from "./types.js";
@@ -74,6 +75,9 @@ const schemaCheck = ajv.compile<HaconnConfig>(configSchema);
 
 export type ValidationResult = { ok: true; config: HaconnConfig } | { ok: false; issues: ValidationIssue[] };
 
+const placed = (value: unknown, issues: ValidationIssue[]) =>
+  issues.map((issue) => ({ ...issue, place: placeLabel(value, issue.path) }));
+
 /** Schema issues (one per path, in document order), or when the shape is right, the rule issues. */
 export function validateConfig(value: unknown): ValidationResult {
   if (!schemaCheck(value)) {
@@ -105,8 +109,8 @@ export function validateConfig(value: unknown): ValidationResult {
         issues.push({ path: issue.path, message: `must be ${types.join(" or ")}` });
       } else issues.push(issue);
     }
-    return { ok: false, issues };
+    return { ok: false, issues: placed(value, issues) };
   }
   const issues = checkRules(value);
-  return issues.length === 0 ? { ok: true, config: value } : { ok: false, issues };
+  return issues.length === 0 ? { ok: true, config: value } : { ok: false, issues: placed(value, issues) };
 }

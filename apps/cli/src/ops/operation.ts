@@ -4,6 +4,7 @@ import type { Command } from "commander";
 import { type DaemonCall, OPERATION_TIMEOUT_MS } from "../daemon/daemon.js";
 import { asObject, type OperationResult } from "../daemon/results.js";
 import type { CliIo } from "../io.js";
+import { jsonText } from "../json.js";
 import type { ExitStatus } from "../run-program.js";
 
 export const DAEMON_HELP = `
@@ -55,9 +56,7 @@ export function addOperation(
     const options = values.at(-2) as { json?: boolean };
     const request = (spec.request as (...v: unknown[]) => Request)(...values.slice(0, -2));
     const result = await call(request.op, request.args, request.timeoutMs ?? OPERATION_TIMEOUT_MS);
-    io.stdout.write(
-      options.json ? `${JSON.stringify(result, null, 2)}\n` : (spec.text ?? messageText)(result),
-    );
+    io.stdout.write(options.json ? jsonText(result) : (spec.text ?? messageText)(result));
     status.code = spec.exitCode?.(result) ?? 0;
   });
 }
