@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ConfigStore } from "@haconn/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operatorTests } from "./e2e-operator.js";
 import { tempDir } from "./testing/run.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -49,6 +50,8 @@ describe.skipIf(!canRun)("launchers (built CLI)", () => {
     await mkdir(env.HACONN_LOG_DIR!);
   }, 150_000);
   afterAll(() => etc?.remove());
+
+  operatorTests(root, launch, () => env);
 
   it("sets up from the command line with the password on stdin and shows the result", async () => {
     const setup = await launch("haconnsetup", ["resetpath", "addr=127.0.0.1/8", "port=20001"], env);

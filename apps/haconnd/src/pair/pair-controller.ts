@@ -55,6 +55,8 @@ export interface PairHost {
   shutdown(reason: string): void;
   /** Commands the peer may send to this node (copyConfig, pduCutTest, collectLogs, ...). */
   peerCommands?(): PeerCommandHandlers;
+  /** Called by restart(), as the role is decided again: re-read the configuration file. */
+  rereadConfig?(): Promise<unknown>;
   /** The term grew: persist it before acting on it (pair/term-store.ts). */
   termChanged?(term: number): void;
 }
@@ -444,6 +446,9 @@ export class PairController {
       term: this.state.term,
     });
     void this.host.becomeStandby();
+    // A restart runs haconn.json as it is now (a standby runs no engine: the swap is safe, and
+    // it is done long before the election, which takes several heartbeats).
+    void this.host.rereadConfig?.().catch(() => undefined);
     this.host.log("info", "connector restarted: deciding its role again");
   }
 
