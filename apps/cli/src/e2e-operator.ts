@@ -64,7 +64,7 @@ export function operatorTests(root: string, launch: Launch, env: () => Record<st
     "%s %s: a closed stdout pipe ends it quietly (exit 141, nothing on stderr)",
     async (command, args) => {
       // haconndump writes its archive into a log directory of its own here (e2e.test.ts counts archives).
-      const own =
+      const own: Record<string, string> =
         command === "haconndump" ? { HACONN_LOG_DIR: mkdtempSync(join(tmpdir(), "haconn-pipe-")) } : {};
       const r = await closedPipe(root, command, args, { ...env(), ...own }, "stdout");
       expect(r.other).toBe("");

@@ -39,7 +39,7 @@ export const EXIT_TABLE: readonly (readonly [number, string])[] = [
   [EXIT.INTERNAL, "a bug (`internal error`); please send the `haconndump` archive"],
   [
     EXIT.PIPE_CLOSED,
-    "the reader closed the output pipe (`| head`); nothing printed on standard error, as coreutils do",
+    "the reader closed the output pipe (e.g. piped into head); nothing printed on standard error, as coreutils do",
   ],
 ];
 

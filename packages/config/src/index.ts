@@ -28,7 +28,7 @@ export {
 export { describeIssue, fieldLabel, objectLabel, placeLabel } from "./labels.js";
 export { PDU_PROFILE_NAMES } from "./rules.js";
 export { ACCOUNT_PATTERN, configSchema, HOST_KEY_PATTERN, NAME_PATTERN, PROFILE_PATTERN } from "./schema.js";
-export { type ValidationResult, validateConfig } from "./validate.js";
+export { FIELD_RULES, type ValidationResult, validateConfig } from "./validate.js";
 export {
   CONFIG_FILE_NAME,
   ConfigStore,

@@ -9,8 +9,8 @@ import type { HaconnConfig } from "./types.js";
 
 const CHARSET = "printable ASCII except space and \" # $ ' ; \\";
 
-/** What each field must be, by its path with array indexes replaced by `*`. */
-const RULES: Record<string, string> = {
+/** What each field must be, by its path with array indexes replaced by `*` (also haconn.json(5)). */
+export const FIELD_RULES: Readonly<Record<string, string>> = {
   "/schemaVersion": "unsupported schema version",
   "/resetpath/addr": "must be an IPv4 address",
   "/resetpath/mask": "must be a dotted IPv4 mask",
@@ -48,6 +48,7 @@ const RULES: Record<string, string> = {
   "/hispeed/resetTimeMs": "must be 1000-5000 ms in steps of 100",
 };
 
+const RULES = FIELD_RULES;
 const RULE_PATHS = Object.keys(RULES);
 
 function matches(pattern: string, path: string): boolean {

@@ -10,7 +10,7 @@ import type { ExitStatus } from "../run-program.js";
 export const DAEMON_HELP = `
 Sends the request to haconnd on this node ($HACONN_RUN_DIR/haconnd.sock, default /run/haconn2).
 Exit status: 0 done, 1 bad arguments (nothing sent), 2 failed, 3 haconnd not running,
-4 refused because this node is not the active connector.`;
+4 refused on this node's role, 70 internal error, 141 output pipe closed (docs/operations.md §14).`;
 
 export interface Request {
   op: string;

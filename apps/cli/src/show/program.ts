@@ -25,7 +25,7 @@ The control socket is $HACONN_RUN_DIR/haconnd.sock (default /run/haconn2).`;
 
 const json = (value: unknown) => `${JSON.stringify(withNulls(value), null, 2)}\n`;
 
-function build(io: CliIo): Command {
+export function build(io: CliIo): Command {
   const program = rootCommand("haconnshow", "Show the HA monitor connector settings, status and version", io);
   const store = () => new ConfigStore(etcDir(io.env));
   const display = (

@@ -9,6 +9,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EsxiSim } from "../esxi-sim/index.js";
+import { HamonSimMonitor } from "../hamon-sim/index.js";
 import { IpmiSim } from "../ipmi-sim/index.js";
 import { PduSim } from "../pdu-sim/index.js";
 import {
@@ -48,6 +49,8 @@ describe.skipIf(!BUILT)("haconnshow status / ipdu against haconnd on loopback (i
   let bmcB: IpmiSim;
   let pdu: PduSim;
   let esxi: EsxiSim;
+  let bmcC: IpmiSim;
+  let mon: HamonSimMonitor;
 
   beforeAll(async () => {
     dirs = labDirs("showcmd");
@@ -58,6 +61,8 @@ describe.skipIf(!BUILT)("haconnshow status / ipdu against haconnd on loopback (i
       PduSim.start({ community: COMMUNITY, address: PDU_A }),
       EsxiSim.start({ guests: [{ name: "VM1" }], password: "esxi-pw-1" }),
     ]);
+    bmcC = await IpmiSim.start({}); // stock ipmi_sim: no NMI
+
     const resetPort = await freeUdpPort(RP_ADDR);
     cli(dirs, "haconnsetup", ["resetpath", `addr=${RP_ADDR}/8`, `port=${resetPort}`]);
     cli(
@@ -96,12 +101,27 @@ describe.skipIf(!BUILT)("haconnshow status / ipdu against haconnd on loopback (i
     cli(dirs, "haconnsetup", ["mserver", "ipduadd", "HACON1", `addr=${pdu.target}`, "concent=5"]);
     cli(dirs, "haconnsetup", ["mserver", "ipduadd", "HACON1", `addr=${pdu.target}`, "concent=6"]);
     cli(dirs, "haconnsetup", ["pserver", "ipduadd", "VHOSTA", `addr=${pdu.target}`, "concent=1"]);
+    cli(
+      dirs,
+      "haconnsetup",
+      ["pserver", "add", "PHYSC", `addr=${bmcC.addr}:${bmcC.port}`, "account=admin", "cipher=3"],
+      PW,
+    );
     daemon = await startDaemon(dirs);
+    mon = await HamonSimMonitor.start({
+      subsystem: 30001,
+      systemName: "PHYSC",
+      connector: { address: RP_ADDR, port: resetPort },
+      checkIntervalMs: 0,
+      bind: { address: "127.0.94.21", port: 0 },
+    });
+    expect((await mon.check())?.blockers.unknownSystem).toBe(false);
   }, 120_000);
 
   afterAll(async () => {
+    await mon?.stop();
     await daemon?.stop();
-    await Promise.all([ilo?.stop(), bmcA?.stop(), bmcB?.stop(), pdu?.stop(), esxi?.stop()]);
+    await Promise.all([ilo?.stop(), bmcA?.stop(), bmcB?.stop(), bmcC?.stop(), pdu?.stop(), esxi?.stop()]);
     if (dirs) removeDirs(dirs);
   });
 
@@ -146,4 +166,11 @@ describe.skipIf(!BUILT)("haconnshow status / ipdu against haconnd on loopback (i
     expect(setup.code).toBe(1);
     expect(show.stderr).toMatch(/NOSUCH/);
   }, 60_000);
+
+  it("says why a software reset failed in words, not as a driver code", async () => {
+    const r = await run(dirs, "haconnserver", ["reset", "PHYSC", "address=30001"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^haconnserver: .*does not support this/m);
+    expect(r.stderr).not.toMatch(/DEVICE_[A-Z]+/);
+  }, 120_000);
 });
