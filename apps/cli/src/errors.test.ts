@@ -40,7 +40,10 @@ describe("one exit status and one message per cause", () => {
   });
 
   it("docs/operations.md prints the exit-status table as exit-codes.ts has it", () => {
-    const doc = readFileSync(new URL("../../../docs/operations.md", import.meta.url), "utf8").replace(/[ \t]+/g, " ");
+    const doc = readFileSync(new URL("../../../docs/operations.md", import.meta.url), "utf8").replace(
+      /[ \t]+/g,
+      " ",
+    );
     for (const [code, meaning] of EXIT_TABLE) {
       expect(doc).toContain(`| ${code} | ${meaning} |`.replace(/\s+/g, " "));
     }
