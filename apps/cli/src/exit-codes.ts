@@ -25,7 +25,7 @@ export const EXIT_TABLE: readonly (readonly [number, string])[] = [
   [EXIT.OK, "done"],
   [
     EXIT.USAGE,
-    "the command or an argument is wrong, names a server or PDU that is not registered, or would make the configuration invalid; nothing was changed or sent",
+    "the command or an argument is wrong, names a server, PDU or HA monitor that is not registered (or a server without outlets for a PDU test), or would make the configuration invalid; nothing was changed or done",
   ],
   [
     EXIT.FAILED,

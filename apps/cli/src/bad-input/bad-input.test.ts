@@ -7,23 +7,10 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigStore } from "@haconn/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { main as dump } from "../dump/program.js";
-import { mainAct, mainSby } from "../ops/pair.js";
-import { main as server } from "../ops/server.js";
-import { main as setup } from "../setup/program.js";
-import { main as show } from "../show/program.js";
-import { type Main, run, tempDir, words } from "../testing/run.js";
+import { MAINS } from "../testing/mains.js";
+import { run, tempDir, words } from "../testing/run.js";
 import { baseConfig } from "./base-config.js";
-import { BAD_INPUTS, type Command } from "./cases.js";
-
-const MAINS: Record<Command, Main> = {
-  haconnsetup: setup,
-  haconnshow: show,
-  haconnact: mainAct,
-  haconnsby: mainSby,
-  haconnserver: server,
-  haconndump: dump,
-};
+import { BAD_INPUTS } from "./cases.js";
 
 /** SHA-256 over every file of the directory (names and contents), sorted. */
 async function dirHash(dir: string): Promise<string> {
@@ -61,7 +48,7 @@ describe("bad input: every command refuses, says why, changes nothing", () => {
         HACONN_RUN_DIR: join(tmp.dir, "run-none"), // no haconnd: nothing may reach it
         HACONN_LOG_DIR: join(tmp.dir, "log-none"),
       };
-      const r = await run(MAINS[c.cmd], words(c.line).concat(c.line.endsWith("=") ? [] : []), {
+      const r = await run(MAINS[c.cmd], words(c.line), {
         etcDir: etc,
         env,
         ...(c.stdin === undefined ? {} : { stdin: c.stdin }),

@@ -1,14 +1,10 @@
 // The bad-input table (issue #20 step 3): every command, every class of bad argument. Each case
 // names the command, the argument line (split on blanks), optional stdin, the exit status and a
 // pattern the message must match. Generated rows (address x argument, value x number) keep the
-// table short to read; `CLASSES` says what each class answers (docs/operations.md).
-export type Command =
-  | "haconnsetup"
-  | "haconnshow"
-  | "haconnact"
-  | "haconnsby"
-  | "haconnserver"
-  | "haconndump";
+// table short to read; the `cls` of each case names its class (the report counts them).
+import type { CommandName as Command } from "../testing/mains.js";
+
+export type { Command };
 
 export interface BadInput {
   /** The class of bad input (the report counts cases per class). */

@@ -5,24 +5,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main as dump } from "../dump/program.js";
-import { mainAct, mainSby } from "../ops/pair.js";
-import { main as server } from "../ops/server.js";
-import { main as setup } from "../setup/program.js";
-import { main as show } from "../show/program.js";
-import { type Main, run } from "../testing/run.js";
+import { MAINS } from "../testing/mains.js";
+import { run } from "../testing/run.js";
 import { commandPage, configPage, daemonPage } from "./pages.js";
-import { buildProgram, COMMAND_NAMES, type CommandName, leaves } from "./programs.js";
+import { buildProgram, COMMAND_NAMES, leaves } from "./programs.js";
 import { verbatim } from "./troff.js";
-
-const MAINS: Record<CommandName, Main> = {
-  haconnsetup: setup,
-  haconnshow: show,
-  haconnact: mainAct,
-  haconnsby: mainSby,
-  haconnserver: server,
-  haconndump: dump,
-};
 
 const hasMan = spawnSync("man", ["--version"]).status === 0;
 
