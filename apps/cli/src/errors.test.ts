@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { ConfigError, HaconnError, PDU_PROFILE_NAMES } from "@haconn/config";
 import { describe, expect, it } from "vitest";
 import { describeError, inWords } from "./errors.js";
+import { MAINS } from "./testing/mains.js";
+import { run } from "./testing/run.js";
 import { EXIT, EXIT_BY_CODE, EXIT_TABLE } from "./exit-codes.js";
 
 describe("one exit status and one message per cause", () => {
@@ -46,6 +48,22 @@ describe("one exit status and one message per cause", () => {
     );
     for (const [code, meaning] of EXIT_TABLE) {
       expect(doc).toContain(`| ${code} | ${meaning} |`.replace(/\s+/g, " "));
+    }
+  });
+
+  it("with --json, every error is one JSON line on stdout and stderr stays empty (commander's too)", async () => {
+    for (const line of [
+      "status --bogus --json",
+      "status extra --json",
+      "bogus --json",
+      "ipdu addr=x --json",
+    ]) {
+      const r = await run(MAINS.haconnshow, line.split(" "), { etcDir: "/nonexistent" });
+      expect(r.code, line).toBe(1);
+      expect(r.stderr, line).toBe("");
+      expect(JSON.parse(r.stdout), line).toEqual({
+        error: { code: "CLI_USAGE", message: expect.any(String) },
+      });
     }
   });
 

@@ -32,6 +32,11 @@ export function jsonError(code: string, message: string): string {
 
 export const wantsJson = (argv: readonly string[]) => argv.includes("--json");
 
+function quietErrors(command: Command): void {
+  command.configureOutput({ writeErr: () => undefined });
+  for (const sub of command.commands) quietErrors(sub);
+}
+
 export async function runProgram(
   name: string,
   build: (status: ExitStatus) => Command,
@@ -41,7 +46,10 @@ export async function runProgram(
   const status: ExitStatus = { code: 0 };
   const json = wantsJson(argv);
   try {
-    await build(status).parseAsync([...argv], { from: "user" });
+    const program = build(status);
+    // With --json, commander's own error lines stay off stderr: the JSON error says it.
+    if (json) quietErrors(program);
+    await program.parseAsync([...argv], { from: "user" });
     return status.code;
   } catch (error) {
     if (error instanceof CommanderError) {
