@@ -151,9 +151,15 @@ export function checkAddresses(config: HaconnConfig, report: (path: string, mess
   uses.forEach((use, i) => {
     const earlier = uses.slice(0, i).find((other) => addressesClash(other, use));
     if (earlier === undefined) return;
+    // Both fields are reported: whichever the operator just changed, its line names the other.
     report(
       use.path,
       `${shown(use)} is already used by ${placeOf(earlier)} (${ADDRESS_KINDS[earlier.kind].what}); ` +
+        "every device needs an address of its own",
+    );
+    report(
+      earlier.path,
+      `${shown(earlier)} is also used by ${placeOf(use)} (${ADDRESS_KINDS[use.kind].what}); ` +
         "every device needs an address of its own",
     );
   });
