@@ -42,6 +42,7 @@ import { diagPeerCommands } from "./pair/diag-ops.js";
 import { PairController } from "./pair/pair-controller.js";
 import { openTermStore } from "./pair/term-store.js";
 import { reloadPeerCommands } from "./reload/index.js";
+import { rereadConfigFile } from "./reload/reread.js";
 import { ResetPathService } from "./reset-path/service.js";
 import { ResetPathSocket } from "./reset-path/socket.js";
 
@@ -306,6 +307,7 @@ export class Daemon {
           shared: () => this.runner.state.shared,
           shutdown: (reason) => void this.requestExit(reason, 0),
           peerCommands: () => ({ ...reloadPeerCommands(this), ...diagPeerCommands(this) }),
+          rereadConfig: () => rereadConfigFile(this),
           termChanged: (term) => terms.save(term),
         },
         { self, peer, key, term: terms.term },

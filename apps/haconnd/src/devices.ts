@@ -123,23 +123,28 @@ export class Devices {
     const key = `${system}/${vmName}`;
     let g = this.guests.get(key);
     if (!g) {
-      let host = this.hosts.get(system);
-      if (!host) {
-        const server = this.config.pservers.find((s) => s.name === system);
-        if (!server?.vserver) throw new DriverError("DEVICE_NOT_FOUND", `no ESXi settings for ${system}`);
-        host = esxiHostFromSettings(
-          { ...server.vserver },
-          {
-            hostKeyStore: this.hostKeys,
-            ...(this.options.onEsxiEvent ? { onEvent: this.options.onEsxiEvent } : {}),
-          },
-        );
-        this.hosts.set(system, host);
-      }
-      g = new EsxiGuestController({ host, vmName });
+      g = new EsxiGuestController({ host: this.esxiHost(system), vmName });
       this.guests.set(key, g);
     }
     return g;
+  }
+
+  /** The ESXi host of a managed server (one ssh connection shared by its guests). */
+  esxiHost(system: string): EsxiHost {
+    let host = this.hosts.get(system);
+    if (!host) {
+      const server = this.config.pservers.find((s) => s.name === system);
+      if (!server?.vserver) throw new DriverError("DEVICE_NOT_FOUND", `no ESXi settings for ${system}`);
+      host = esxiHostFromSettings(
+        { ...server.vserver },
+        {
+          hostKeyStore: this.hostKeys,
+          ...(this.options.onEsxiEvent ? { onEvent: this.options.onEsxiEvent } : {}),
+        },
+      );
+      this.hosts.set(system, host);
+    }
+    return host;
   }
 
   pdu(key: string): PduClient {

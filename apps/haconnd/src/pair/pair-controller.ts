@@ -246,6 +246,9 @@ export class PairController {
       term: this.state.term,
     });
     void this.host.becomeStandby();
+    // A restart runs haconn.json as it is now (a standby runs no engine: the swap is safe, and
+    // it is done long before the election, which takes several heartbeats).
+    void this.host.rereadConfig?.().catch(() => undefined);
     this.host.log("info", "connector restarted: deciding its role again");
   }
 

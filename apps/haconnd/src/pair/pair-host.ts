@@ -24,6 +24,8 @@ export interface PairHost {
   shutdown(reason: string): void;
   /** Commands the peer may send to this node (copyConfig, pduCutTest, collectLogs, ...). */
   peerCommands?(): PeerCommandHandlers;
+  /** Called by restart(), as the role is decided again: re-read the configuration file. */
+  rereadConfig?(): Promise<unknown>;
   /** The term grew: persist it before acting on it (pair/term-store.ts). */
   termChanged?(term: number): void;
 }
