@@ -9,7 +9,7 @@
 // service's cgroup.
 import { type ChildProcess, spawn } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { readFileSync } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { parseKeyFile } from "@haconn/protocol";
@@ -97,7 +97,14 @@ function startDaemon(
   cpu: ServiceCpu,
   metricsPort: number,
 ): Promise<ChildProcess> {
-  const [file, args] = cpu.wrap(join(root, "bin", "haconnd"), []);
+  // Diagnostics: V8 flags for the daemon alone (e.g. --trace-gc): run its entry with them.
+  const v8 = process.env.HACONN_BENCH_DAEMON_NODE_ARGS?.split(" ").filter(Boolean);
+  const [file, args] = v8
+    ? cpu.wrap(join(root, ".tools/node/node_modules/.bin/node"), [
+        ...v8,
+        join(root, "apps/haconnd/dist/haconnd.js"),
+      ])
+    : cpu.wrap(join(root, "bin", "haconnd"), []);
   const child = spawn(file, args, {
     env: {
       ...dirs.env,
@@ -108,6 +115,12 @@ function startDaemon(
     stdio: ["ignore", "pipe", "pipe"],
   });
   cpu.setRoot(child.pid!);
+  const logFile = process.env.HACONN_BENCH_DAEMON_LOG;
+  if (logFile) {
+    const out = createWriteStream(logFile);
+    child.stdout!.pipe(out);
+    child.stderr!.pipe(out);
+  }
   let output = "";
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`haconnd not ready:\n${output}`)), 60_000);
