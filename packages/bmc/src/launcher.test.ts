@@ -62,6 +62,7 @@ describe("ipmitool launcher", () => {
     expect(lightRegistryHome()).toBe(home); // once per process
     const file = join(home!, ...REGISTRY_PATH);
     expect((await stat(home!)).mode & 0o777).toBe(0o700);
+    expect((await stat(home!)).uid).toBe(process.getuid!());
     expect((await readFile(file, "utf8")).split("\n")[0]).toBe("0");
     // ipmitool loads the registry before it opens a session; an unusable one stops it there
     // with "Failed to initialize the OEM info dictionary". Nothing listens on port 1: getting
