@@ -32,6 +32,7 @@ import { type EventLogs, logFileReports, openEventLogs } from "./logs/event-logs
 import { readKeyRing } from "./key-ring-file.js";
 import { GenerationFile } from "./logs/generation-file.js";
 import { createMetrics, type HaconnMetrics } from "./metrics/metrics.js";
+import { registerBmcCallMetrics } from "./metrics/bmc-calls.js";
 import { serveDaemonMetrics } from "./metrics/daemon-metrics.js";
 import type { MetricsServer } from "./metrics/metrics-server.js";
 import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
@@ -268,6 +269,7 @@ export class Daemon {
     const peer = config.mservers.find((m) => m.name !== options.nodeName);
     this.watch.start();
     this.metrics.dropSource("reset-path", () => this.socket?.drops);
+    registerBmcCallMetrics(this.metrics.registry, () => this.devices.bmcCallStats());
     if (options.metrics) {
       this.metricsServer = await serveDaemonMetrics(
         options.metrics,

@@ -8,7 +8,7 @@ import { DEFAULT_ENGINE_OPTIONS } from "./constants.js";
 import { emptySharedState } from "./deltas.js";
 import { handleDumpNotice } from "./dump-notice.js";
 import { onJobDeviceResult, wakeJob } from "./job.js";
-import { onPollResult, POLL_TIMER_ID, pollTick } from "./power-watch.js";
+import { onPollResult, onPollTimer } from "./power-watch.js";
 import { handleCheck } from "./registry.js";
 import { handleReset } from "./reset-request.js";
 import { onRestoreResult, startRestore } from "./restore.js";
@@ -55,10 +55,7 @@ function updateLinks(tx: Tx, ev: DeviceResult): void {
 }
 
 function onTimer(tx: Tx, id: string): void {
-  if (id === POLL_TIMER_ID) {
-    pollTick(tx);
-    return;
-  }
+  if (onPollTimer(tx, id)) return;
   const [kind, rest] = [id.slice(0, id.indexOf(":")), id.slice(id.indexOf(":") + 1)];
   if (kind === "job") {
     const job = tx.shared.jobs[rest];
