@@ -1,6 +1,7 @@
+import { buildInfo } from "../../tools/rpm/build-info";
 import { application } from "../../tsup.shared";
 
-export default application({
+const config = application({
   haconnsetup: "src/bin/haconnsetup.ts",
   haconnshow: "src/bin/haconnshow.ts",
   haconnserver: "src/bin/haconnserver.ts",
@@ -8,4 +9,7 @@ export default application({
   haconnsby: "src/bin/haconnsby.ts",
   haconndump: "src/bin/haconndump.ts",
   haconnclient: "src/bin/haconnclient.ts",
+  "gen-man": "src/man/gen-man.ts",
 });
+
+export default { ...config, define: { __HACONN_BUILD__: JSON.stringify(buildInfo()) } };

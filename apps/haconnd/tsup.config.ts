@@ -1,3 +1,7 @@
+import { buildInfo } from "../../tools/rpm/build-info";
 import { application } from "../../tsup.shared";
 
-export default application({ haconnd: "src/bin/haconnd.ts" });
+export default {
+  ...application({ haconnd: "src/bin/haconnd.ts" }),
+  define: { __HACONN_BUILD__: JSON.stringify(buildInfo()) },
+};

@@ -46,6 +46,8 @@ _haconn_values() {
     mode) printf '%s\n' same serial ;;
     model) printf '%s\n' IBM_PDU ;;
     hostkey) printf '%s\n' none ;;
+    # The profiles the configuration accepts (packages/config PDU_PROFILE_NAMES).
+    profile) printf '%s\n' ibm-col11 ibm-col13 ;;
     concent) printf '%s\n' 1 2 3 4 5 6 7 8 9 10 11 12 ;;
     cipher) printf '%s\n' 17 3 ;;
     addr)
@@ -113,11 +115,14 @@ _haconn_complete() {
   local cur=$_haconn_cur
   local cmd=${_haconn_w[0]##*/}
   local -a pos=() # positional words after the command (options and key= words removed)
-  local given="" w
+  local given="" w same=0
   for w in "${_haconn_w[@]:1}"; do
     case $w in
       -*) ;;
-      *=*) given+=" ${w%%=*}" ;;
+      *=*)
+        given+=" ${w%%=*}"
+        [[ ${w,,} == mode=same ]] && same=1
+        ;;
       *) pos+=("$w") ;;
     esac
   done
@@ -205,6 +210,13 @@ _haconn_complete() {
     haconndump | haconnndump) ;;
     *) return 0 ;;
   esac
+
+  # The same rules as the commands' validation: mode=same takes neither wtime= nor addr=
+  # (manual §6.8-6.10), so they are not offered after it.
+  if ((same)) && [[ $sub == ipdusd || $sub2 == ipdusd ]]; then
+    keys=${keys//wtime=/}
+    keys=${keys//addr=/}
+  fi
 
   if [[ $cur == -* ]]; then
     _haconn_reply "$cur" "${options// /$'\n'}"

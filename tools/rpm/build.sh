@@ -119,6 +119,20 @@ done
 [ -f "$home/bin/haconndump" ] && ln -s haconndump "$home/bin/haconnndump"
 install -m 0644 "$here/haconnd.service" "$home/etc/haconnd.service"
 install -m 0755 "$here/haconnd-wait-ready.sh" "$home/lib/haconnd-wait-ready"
+# man pages, generated from the commands' own help (apps/cli/src/man/gen-man.ts) so they cannot
+# drift from --help: haconn*(1), haconn.json(5), haconnd(8).
+gen_man="$root/apps/cli/dist/gen-man.js" man=0
+if [ -f "$gen_man" ]; then
+  man=1
+  daemon_args=()
+  [ -f "$root/apps/haconnd/dist/haconnd.js" ] && daemon_args=(--haconnd "$root/apps/haconnd/dist/haconnd.js")
+  "$node_bin" "$gen_man" "$stage/usr/share/man" "${daemon_args[@]}" >&2 || die "generating the man pages failed"
+  # Compressed here (as brp-compress would on RHEL; Debian's rpmbuild does not), reproducibly.
+  gzip -9n "$stage"/usr/share/man/man?/*
+else
+  echo "build.sh: apps/cli/dist/gen-man.js missing: no man pages" >&2
+  [ "$allow_missing" -eq 1 ] || die "run 'pnpm exec turbo run build' first"
+fi
 install -m 0644 "$here/README.md" "$home/doc/packaging.md"
 # Kernel limit for the reset path's 4 MiB UDP receive buffer (fault matrix FM3: a burst of
 # CHECKs during 32 simultaneous resets overflowed the default 208 KiB buffer).
@@ -141,7 +155,7 @@ for t in "${targets[@]}"; do
       --define "_topdir $top" --define "_tmppath $top/tmp" \
       --define "haconn_version $rpm_version" --define "haconn_release $r" \
       --define "haconn_dist ${t}v" --define "haconn_os_kind $(os_kind "$t")" \
-      --define "haconn_stage $stage" \
+      --define "haconn_stage $stage" --define "haconn_man $man" \
       "$here/haconnr2.spec" >&2 || die "rpmbuild failed for $t release $r"
     for f in "$top"/RPMS/x86_64/*.rpm; do
       cp "$f" "$out/"

@@ -4,6 +4,7 @@
 # Paths are relative to this script, so the tree also runs from a scratch --root install.
 root=$(dirname "$(dirname "$(readlink -f "$0")")")
 HACONN_VERSION_FILE=$root/etc/version
-export HACONN_VERSION_FILE
+HACONN_PACKAGE_VERSION_FILE=$root/etc/package-version
+export HACONN_VERSION_FILE HACONN_PACKAGE_VERSION_FILE
 unset NODE_PATH
 exec "$root/lib/node" --enable-source-maps "$root/lib/app/@APP@/@ENTRY@.js" "$@"

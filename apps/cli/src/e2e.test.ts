@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ConfigStore } from "@haconn/config";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { operatorTests } from "./e2e-operator.js";
 import { tempDir } from "./testing/run.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -50,16 +51,22 @@ describe.skipIf(!canRun)("launchers (built CLI)", () => {
   }, 150_000);
   afterAll(() => etc?.remove());
 
+  operatorTests(root, launch, () => env);
+
   it("sets up from the command line with the password on stdin and shows the result", async () => {
     const setup = await launch("haconnsetup", ["resetpath", "addr=127.0.0.1/8", "port=20001"], env);
-    expect(setup).toMatchObject({ code: 0, stderr: "" });
+    expect(setup).toMatchObject({ code: 0 });
+    expect(setup.stderr).toMatch(
+      /^haconnsetup: (saved .*haconn\.json; a running haconnd uses it after .*|no change: .*)\n$/,
+    );
     const add = await launch(
       "haconnsetup",
       ["pserver", "add", "PSERVER1", "addr=127.0.0.11:9623", 'account="admin"'],
       env,
       "Passw0rd!\n",
     );
-    expect(add).toMatchObject({ code: 0, stderr: "" });
+    expect(add).toMatchObject({ code: 0 });
+    expect(add.stderr).toMatch(/haconnact reload/);
     const show = await launch("haconnshow", ["setting"], env);
     expect(show.code).toBe(0);
     expect(show.stdout).toContain("1  PSERVER1  127.0.0.11:9623  admin    off     --       --       off");
@@ -69,7 +76,7 @@ describe.skipIf(!canRun)("launchers (built CLI)", () => {
   it("exits 1 naming the argument on a bad value", async () => {
     const result = await launch("haconnsetup", ["hispeed", "resettime=2550"], env);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^haconnsetup: resettime: must be a multiple of 100 ms/);
+    expect(result.stderr).toMatch(/^haconnsetup: hispeed resettime: must be a multiple of 100 ms/);
   });
 
   it("loses no update when several haconnsetup processes run at once", async () => {
@@ -79,7 +86,8 @@ describe.skipIf(!canRun)("launchers (built CLI)", () => {
         launch("haconnsetup", ["ipdu", "add", `127.0.3.${i + 1}`, "model=IBM_PDU"], env),
       ),
     );
-    for (const r of results) expect(r).toMatchObject({ code: 0, stderr: "" });
+    for (const r of results) expect(r.stderr).toMatch(/^haconnsetup: saved /);
+    for (const r of results) expect(r.code).toBe(0);
     const pdus = (await new ConfigStore(env.HACONN_ETC_DIR!).read()).pdus.map((p) => p.key).sort();
     expect(pdus).toEqual(Array.from({ length: count }, (_, i) => `127.0.3.${i + 1}`).sort());
   }, 120_000);

@@ -1,11 +1,8 @@
-// The CLI's error codes and the one place that maps any error to a message and exit status:
-// 1 = the command or its arguments are wrong (nothing was changed),
-// 2 = the environment failed (file unreadable/corrupt, lock held, iLO not answering, I/O), or
-//     haconnd answered that the operation failed,
-// 3 = haconnd is not running (the command printed "HA connector service is not processing."),
-// 4 = haconnd refused: the command runs on the active connector only and this node is not it,
-// 70 = a bug.
-import { type HaconnError, HaconnError as BaseError, isConfigError } from "@haconn/config";
+// The CLI's error codes and the one place that maps any error to a message and exit status
+// (exit-codes.ts has the table). Messages name servers and fields in operator words, never JSON
+// paths or bare codes.
+import { HaconnError as BaseError, type HaconnError, isConfigError } from "@haconn/config";
+import { EXIT, EXIT_BY_CODE } from "./exit-codes.js";
 
 export type CliErrorCode =
   | "CLI_USAGE" // malformed or unknown argument, missing required argument
@@ -25,28 +22,6 @@ export class CliError extends BaseError {
 
 export const usage = (message: string) => new CliError("CLI_USAGE", message);
 
-const EXIT: Record<string, number> = {
-  CLI_USAGE: 1,
-  CLI_NOT_FOUND: 1,
-  CLI_CONFLICT: 1,
-  CONFIG_INVALID: 1,
-  CLI_INPUT: 2,
-  CLI_BMC_CHECK: 2,
-  CONFIG_CORRUPT: 2,
-  CONFIG_VERSION: 2,
-  CONFIG_LOCKED: 2,
-  CONFIG_IO: 2,
-  CONFIG_TOO_LARGE: 2,
-  CLI_DUMP: 2,
-  // haconnd's answers (the control-socket contract)
-  NOT_RUNNING: 3,
-  NOT_ACTIVE: 4,
-  CONTROL_BAD_ARGS: 1,
-  CONTROL_TIMEOUT: 2,
-  CONTROL_IO: 2,
-  CONTROL_UNKNOWN_OP: 2,
-};
-
 /** The manual's message when a command needs the daemon and it is not running (§6). */
 export const NOT_PROCESSING = "HA connector service is not processing.";
 export const NOT_ACTIVE_MESSAGE = "This command can be run only on the active connector.";
@@ -55,46 +30,49 @@ export const NOT_ACTIVE_MESSAGE = "This command can be run only on the active co
 const DAEMON_MESSAGE: Record<string, (message: string) => string> = {
   NOT_RUNNING: () => NOT_PROCESSING,
   NOT_ACTIVE: (m) => `${NOT_ACTIVE_MESSAGE} (haconnd: ${m})`,
+  NOT_STANDBY: (m) => `This command can be run only on the standby connector. (haconnd: ${m})`,
   CONTROL_BAD_ARGS: (m) => `haconnd refused the arguments: ${m}`,
   CONTROL_UNKNOWN_OP: (m) =>
     `haconnd does not support this command (${m}); is it the same version as the commands?`,
   CONTROL_TIMEOUT: (m) => `${m}; the operation may still be running, see the logs`,
 };
 
-/** The argument an operator typed, for a field of the configuration. */
-const ARGUMENT: Record<string, string> = {
-  timeoutSec: "timeout",
-  recoveryTimeSec: "recoverytime",
-  resetTimeMs: "resettime",
-  community: "name",
-  outlet: "concent",
-  pdu: "addr",
-  hostKey: "hostkey",
-  mask: "addr",
-  prefixLength: "addr",
-  cipher: "cipher",
-  mservers: "mserver add",
-  pservers: "pserver add",
-  pdus: "ipdu add",
-  outlets: "ipduadd",
-  enabled: "VMware",
+/** Driver codes that reach messages (e.g. "software reset failed: DEVICE_UNSUPPORTED"), in words. */
+const DEVICE_WORDS: Record<string, string> = {
+  DEVICE_UNREACHABLE: "the device did not answer (unreachable)",
+  DEVICE_TIMEOUT: "the device did not answer in time",
+  DEVICE_AUTH: "the device refused the account, password or community",
+  DEVICE_REJECTED: "the device refused the command",
+  DEVICE_UNSUPPORTED: "the device does not support this (e.g. no NMI on this iLO/BMC)",
+  DEVICE_BAD_OUTPUT: "the device answered something that could not be read",
+  DEVICE_NOT_FOUND: "the device has no such object (VM name or outlet number)",
+  DEVICE_FAILED: "the device operation failed",
 };
 
-function argumentFor(path: string): string {
-  const parts = path.split("/").filter((p) => p !== "" && !/^\d+$/.test(p));
-  const last = parts.at(-1) ?? "";
-  if (last === "name" && parts.length === 2) return "<name>";
-  return ARGUMENT[last] ?? last;
+/** Replaces bare driver codes in a daemon message by operator words. */
+export function inWords(message: string): string {
+  return message.replace(/\b(DEVICE_[A-Z_]+)\b/g, (code) => DEVICE_WORDS[code] ?? code);
 }
 
-export function describeError(error: unknown): { message: string; exitCode: number } {
+export interface DescribedError {
+  message: string;
+  exitCode: number;
+  /** The error's code for --json ({"error":{"code":…}}). */
+  code: string;
+}
+
+export function describeError(error: unknown): DescribedError {
   if (isConfigError(error, "CONFIG_INVALID") && (error.issues?.length ?? 0) > 0) {
-    const lines = error.issues.map((i) => `${argumentFor(i.path)}: ${i.message} (${i.path})`);
-    return { message: lines.join("\n"), exitCode: 1 };
+    const lines = error.issues.map((i) => `${i.place ?? "configuration"}: ${i.message}`);
+    return { message: lines.join("\n"), exitCode: EXIT.USAGE, code: error.code };
   }
   if (BaseError.isInstance(error)) {
-    const message = DAEMON_MESSAGE[error.code]?.(error.message) ?? (error as HaconnError).message;
-    return { message, exitCode: EXIT[error.code] ?? 2 };
+    const message = DAEMON_MESSAGE[error.code]?.(error.message) ?? inWords((error as HaconnError).message);
+    return { message, exitCode: EXIT_BY_CODE[error.code] ?? EXIT.FAILED, code: error.code };
   }
-  return { message: `internal error: ${(error as Error)?.stack ?? String(error)}`, exitCode: 70 };
+  return {
+    message: `internal error: ${(error as Error)?.stack ?? String(error)}`,
+    exitCode: EXIT.INTERNAL,
+    code: "INTERNAL",
+  };
 }

@@ -28,12 +28,54 @@ async function engineCommand(d: Daemon, command: Parameters<Daemon["command"]>[0
   return { message: r.message };
 }
 
+/**
+ * The management servers' outlets on one PDU (the `M` rows of haconnshow ipdu, which the
+ * manual's management-server PDU test procedure reads), each state read now with a short bound.
+ */
+async function mserverOutletRows(d: Daemon, key: string) {
+  const links = d.config.mservers.flatMap((m) =>
+    m.outlets.filter((o) => o.pdu === key).map((o) => ({ server: m.name, outlet: o.outlet })),
+  );
+  return Promise.all(
+    links.map(async ({ server, outlet }) => {
+      let status: "Enable" | "Disable" | "--" = "--";
+      try {
+        status =
+          (await d.devices.outlet(key, outlet).status({ timeoutMs: 2000 })) === "on" ? "Enable" : "Disable";
+      } catch {
+        // unreachable: shown as --
+      }
+      return { outlet, status, pm: "M" as const, server };
+    }),
+  );
+}
+
+/**
+ * The VMware column before any guest registers: the engine polls an ESXi host only through its
+ * registered guests, so a VMware=Enable server with none shows whether its ESXi answers an
+ * authenticated ssh connection now (bounded), instead of "--" until the HA monitors start.
+ */
+async function withEsxiReachability(d: Daemon, rows: ReturnType<typeof serverStatusView>) {
+  return Promise.all(
+    rows.map(async (row) => {
+      const server = d.config.pservers.find((s) => s.name === row.name);
+      if (row.vmware !== "--" || !server?.vserver?.enabled) return row;
+      try {
+        await d.devices.esxiHost(row.name).connect({ timeoutMs: 3000 });
+        return { ...row, vmware: "OK" as const };
+      } catch {
+        return { ...row, vmware: "NG" as const };
+      }
+    }),
+  );
+}
+
 export function controlOps(d: Daemon): Record<string, ControlOp> {
   return {
     ...reloadOps(d),
     ...diagOps(d),
     status: {
-      handle: () => {
+      handle: async () => {
         const pair = d.pair;
         const peerRole = pair && pair.link_ !== "--" && pair.state.peer ? pair.state.peer.role : undefined;
         const shown = (r: string | undefined) => (r === "active" || r === "standby" ? r : "---");
@@ -53,7 +95,7 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
               role: shown(self ? d.role : peerRole),
             };
           }),
-          servers: serverStatusView(d.config, d.shared),
+          servers: await withEsxiReachability(d, serverStatusView(d.config, d.shared)),
         };
       },
     },
@@ -72,6 +114,13 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
         const pdus = d.config.pdus.filter(
           (p) => a.addr === undefined || p.addr === a.addr || p.key === a.addr,
         );
+        // haconnshow ipdu addr= of a PDU that is not registered: an error, not empty tables.
+        if (a.addr !== undefined && pdus.length === 0) {
+          throw new HaconnError(
+            "UNKNOWN_PDU",
+            `no PDU ${String(a.addr)} is registered (haconnshow ipdusetting)`,
+          );
+        }
         const shared = d.shared;
         const rows = await Promise.all(
           pdus.map(async (p) => {
@@ -84,7 +133,15 @@ export function controlOps(d: Daemon): Record<string, ControlOp> {
             return { addr: p.key, model: p.model, firmware, link: shared.pdus[p.key] ?? "--" };
           }),
         );
-        return { pdus: rows, status: ipduView(d.config, shared, a.addr as string | undefined) };
+        const status = await Promise.all(
+          ipduView(d.config, shared, a.addr as string | undefined).map(async (view) => ({
+            ...view,
+            outlets: [...view.outlets, ...(await mserverOutletRows(d, view.key))].sort(
+              (x, y) => x.outlet - y.outlet,
+            ),
+          })),
+        );
+        return { pdus: rows, status };
       },
     },
     serverReset: {

@@ -32,6 +32,7 @@ import { type EventLogs, logFileReports, openEventLogs } from "./logs/event-logs
 import { readKeyRing } from "./key-ring-file.js";
 import { GenerationFile } from "./logs/generation-file.js";
 import { createMetrics, type HaconnMetrics } from "./metrics/metrics.js";
+import { registerBmcCallMetrics } from "./metrics/bmc-calls.js";
 import { serveDaemonMetrics } from "./metrics/daemon-metrics.js";
 import type { MetricsServer } from "./metrics/metrics-server.js";
 import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
@@ -42,6 +43,7 @@ import { diagPeerCommands } from "./pair/diag-ops.js";
 import { PairController } from "./pair/pair-controller.js";
 import { openTermStore } from "./pair/term-store.js";
 import { reloadPeerCommands } from "./reload/index.js";
+import { rereadConfigFile } from "./reload/reread.js";
 import { ResetPathService } from "./reset-path/service.js";
 import { ResetPathSocket } from "./reset-path/socket.js";
 
@@ -267,6 +269,7 @@ export class Daemon {
     const peer = config.mservers.find((m) => m.name !== options.nodeName);
     this.watch.start();
     this.metrics.dropSource("reset-path", () => this.socket?.drops);
+    registerBmcCallMetrics(this.metrics.registry, () => this.devices.bmcCallStats());
     if (options.metrics) {
       this.metricsServer = await serveDaemonMetrics(
         options.metrics,
@@ -306,6 +309,7 @@ export class Daemon {
           shared: () => this.runner.state.shared,
           shutdown: (reason) => void this.requestExit(reason, 0),
           peerCommands: () => ({ ...reloadPeerCommands(this), ...diagPeerCommands(this) }),
+          rereadConfig: () => rereadConfigFile(this),
           termChanged: (term) => terms.save(term),
         },
         { self, peer, key, term: terms.term },

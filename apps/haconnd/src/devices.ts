@@ -2,7 +2,7 @@
 // too), one ssh connection per ESXi host shared by its guests, one SNMP client per PDU.
 // Everything is created lazily from the resolved configuration and closed together.
 
-import { IpmitoolController } from "@haconn/bmc";
+import { type BmcCallStats, IpmitoolController } from "@haconn/bmc";
 import { DriverError, type PowerController, type ResolvedConfig } from "@haconn/config";
 import type { DeviceRef } from "@haconn/core";
 import {
@@ -103,8 +103,9 @@ export class Devices {
   }
 
   /**
-   * BMC of a managed or management server. Status polls share a persistent ipmitool session;
-   * an NMI arms a dedicated session for the hardware reset that may follow (bmc driver).
+   * BMC of a managed or management server. Polls and power actions share one persistent
+   * ipmitool session per BMC; a power action goes ahead of queued polls and starts a process
+   * only when the session is not open (counted: bmcCallStats).
    */
   bmc(name: string): IpmitoolController {
     let c = this.bmcs.get(name);
@@ -113,7 +114,7 @@ export class Devices {
         this.config.pservers.find((s) => s.name === name) ??
         this.config.mservers.find((s) => s.name === name);
       if (!server) throw new DriverError("DEVICE_NOT_FOUND", `no server ${name} in the configuration`);
-      c = new IpmitoolController({ ...server.bmc }, { session: true, armResetAfterNmi: true });
+      c = new IpmitoolController({ ...server.bmc }, { session: true });
       this.bmcs.set(name, c);
     }
     return c;
@@ -123,23 +124,28 @@ export class Devices {
     const key = `${system}/${vmName}`;
     let g = this.guests.get(key);
     if (!g) {
-      let host = this.hosts.get(system);
-      if (!host) {
-        const server = this.config.pservers.find((s) => s.name === system);
-        if (!server?.vserver) throw new DriverError("DEVICE_NOT_FOUND", `no ESXi settings for ${system}`);
-        host = esxiHostFromSettings(
-          { ...server.vserver },
-          {
-            hostKeyStore: this.hostKeys,
-            ...(this.options.onEsxiEvent ? { onEvent: this.options.onEsxiEvent } : {}),
-          },
-        );
-        this.hosts.set(system, host);
-      }
-      g = new EsxiGuestController({ host, vmName });
+      g = new EsxiGuestController({ host: this.esxiHost(system), vmName });
       this.guests.set(key, g);
     }
     return g;
+  }
+
+  /** The ESXi host of a managed server (one ssh connection shared by its guests). */
+  esxiHost(system: string): EsxiHost {
+    let host = this.hosts.get(system);
+    if (!host) {
+      const server = this.config.pservers.find((s) => s.name === system);
+      if (!server?.vserver) throw new DriverError("DEVICE_NOT_FOUND", `no ESXi settings for ${system}`);
+      host = esxiHostFromSettings(
+        { ...server.vserver },
+        {
+          hostKeyStore: this.hostKeys,
+          ...(this.options.onEsxiEvent ? { onEvent: this.options.onEsxiEvent } : {}),
+        },
+      );
+      this.hosts.set(system, host);
+    }
+    return host;
   }
 
   pdu(key: string): PduClient {
@@ -179,6 +185,22 @@ export class Devices {
       m.outlets.map((l) => ({ ...l })),
       map,
     );
+  }
+
+  /** The BMC drivers' counters, summed (metrics: sessions vs one-shot processes). */
+  bmcCallStats(): BmcCallStats {
+    const sum: BmcCallStats = {
+      sessionCalls: 0,
+      processCalls: 0,
+      processFallbacks: 0,
+      shellsStarted: 0,
+      reopens: 0,
+    };
+    for (const c of this.bmcs.values()) {
+      const s = c.stats;
+      for (const k of Object.keys(sum) as (keyof BmcCallStats)[]) sum[k] += s[k];
+    }
+    return sum;
   }
 
   async close(): Promise<void> {

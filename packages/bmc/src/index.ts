@@ -5,8 +5,13 @@ export {
   type IpmitoolOptions,
   renderCommandLine,
 } from "./ipmitool-args.js";
-export { IpmitoolController, type IpmitoolControllerOptions } from "./ipmitool-controller.js";
+export {
+  type BmcCallStats,
+  IpmitoolController,
+  type IpmitoolControllerOptions,
+} from "./ipmitool-controller.js";
 export { IpmitoolSession, type SessionSpawn } from "./ipmitool-session.js";
+export { deathSignalLauncher, lightRegistryHome } from "./launcher.js";
 export {
   type BmcAction,
   CHASSIS_VERB,

@@ -1,16 +1,19 @@
 // PowerController over the ipmitool CLI. One ipmitool process per call by default; with
-// `session: true`, status() goes through a persistent `ipmitool shell` (IpmitoolSession) while
-// power actions keep a fresh process and session each, so a reset never inherits a stale one.
+// `session: true`, every call goes through one persistent `ipmitool shell` per BMC
+// (IpmitoolSession): the polls, and the power actions (NMI, hardware reset, on, off) ahead of
+// any queued poll. The reset path then never starts a process while a request waits: a power
+// action writes one line into an open session (~0.2 ms of protocol) instead of starting
+// ipmitool and an RMCP+ session (~30 ms and a few ms of the daemon's event loop).
 //
-// With `armResetAfterNmi`, a successful NMI opens one more shell, dedicated to the hardware
-// reset that follows it when the dump does not come (the reset engine's hispeed escalation):
-// its RMCP+ session is established during the hispeed wait, so at the deadline the reset costs
-// one IPMI request (~4 ms) instead of a process and a session (~30 ms). That shell is used
-// once, only within `holdMs` of the NMI, then closed; it is never used for anything else and
-// never shared with polling. If it is not at its prompt when the reset is due, or it does not
-// acknowledge within `tryMs`, the reset falls back to a fresh process with what is left of the
-// caller's deadline (a reset the BMC did carry out but did not acknowledge is then sent twice,
-// which a server being fenced tolerates).
+// A power action starts a one-shot process only as the fallback, counted in `stats`:
+// - the session is not at its prompt (never opened, or lost): the process runs at once and the
+//   session is re-opened in the background;
+// - the session did not carry the action within `tryMs` (a BMC that stalled, a shell that
+//   died): the process runs with what is left of the caller's deadline (a reset the BMC did
+//   carry out but did not acknowledge is then sent twice, which a server being fenced tolerates).
+// A BMC's answer (a refusal, "not supported") is final: no second try.
+// A session that ends by itself (not an idle close) is re-opened in the background after
+// 1 s, backing off to 30 s while it keeps failing.
 import type { BmcSettings, CallOptions, PowerController, PowerState } from "@haconn/config";
 import { DriverError } from "@haconn/config";
 import {
@@ -23,6 +26,7 @@ import {
   resolveIpmitoolOptions,
 } from "./ipmitool-args.js";
 import { IpmitoolSession } from "./ipmitool-session.js";
+import { lightRegistryHome } from "./launcher.js";
 import {
   type BmcAction,
   CHASSIS_VERB,
@@ -34,33 +38,40 @@ import { type RunResult, runIpmitool } from "./run-ipmitool.js";
 
 export interface IpmitoolControllerOptions extends IpmitoolOptions {
   /**
-   * Poll status() through one persistent `ipmitool shell` per BMC (the daemon's steady load).
-   * `true` or `{ idleMs }`; the shell is closed after `idleMs` without a call (default 20 s,
-   * below the usual 60 s BMC session inactivity timeout). Default: off, one process per call.
+   * Run calls through one persistent `ipmitool shell` per BMC (the daemon's mode).
+   * `idleMs`: closed after this long without a call (default 20 s, below the usual 60 s BMC
+   * session inactivity timeout; the daemon polls every 5 s, so it stays open). `tryMs`: how
+   * long a power action waits for the session before the one-shot fallback (default 2 000).
+   * Default: off, one process per call.
    */
-  session?: boolean | { idleMs?: number };
+  session?: boolean | { idleMs?: number; tryMs?: number };
   /** PATH for ipmitool's environment. Default: the standard system directories. */
   path?: string;
   /**
-   * After a successful nmi(), open a dedicated shell for the hardware reset that may follow.
-   * `holdMs`: how long after the NMI it may be used (default 6 000: the longest hispeed time,
-   * 5 000 ms, plus a second); `tryMs`: how long the reset waits for its acknowledgement there
-   * before falling back to a fresh process (default 2 000); `delayMs`: how long after the NMI's
-   * acknowledgement the shell is started (default 100: starting two processes blocks the event
-   * loop for a few ms, kept out of the moments when a quick dump notice may arrive). Default: off.
+   * Give ipmitool a private HOME with a one-entry IANA registry instead of letting it parse the
+   * system's 4.7 MB one at every start (launcher.ts). Default true.
    */
-  armResetAfterNmi?: boolean | { holdMs?: number; tryMs?: number; delayMs?: number };
+  lightRegistry?: boolean;
+}
+
+/** What the driver did, for metrics: the reset path's one-shot processes are the exception. */
+export interface BmcCallStats {
+  /** Calls carried by the session. */
+  sessionCalls: number;
+  /** One-shot ipmitool processes started (status and power actions). */
+  processCalls: number;
+  /** Power actions that fell back to a one-shot process although the driver has a session. */
+  processFallbacks: number;
+  /** `ipmitool shell` processes started. */
+  shellsStarted: number;
+  /** Background re-opens of a lost session. */
+  reopens: number;
 }
 
 const DEFAULT_IDLE_MS = 20_000;
-const DEFAULT_ARM = { holdMs: 6_000, tryMs: 2_000, delayMs: 100 } as const;
-
-interface ArmedReset {
-  session: IpmitoolSession;
-  expiry: NodeJS.Timeout;
-  /** Pending start of the shell (the delay after the NMI). */
-  start: NodeJS.Timeout | undefined;
-}
+const DEFAULT_TRY_MS = 2_000;
+const REOPEN_MIN_MS = 1_000;
+const REOPEN_MAX_MS = 30_000;
 
 export class IpmitoolController implements PowerController {
   readonly kind = "bmc" as const;
@@ -69,31 +80,50 @@ export class IpmitoolController implements PowerController {
   readonly #options: ResolvedIpmitoolOptions;
   readonly #env: Record<string, string>;
   readonly #session: IpmitoolSession | undefined;
-  readonly #arm: { holdMs: number; tryMs: number; delayMs: number } | undefined;
-  #armed: ArmedReset | undefined;
+  readonly #tryMs: number;
+  readonly #stats: BmcCallStats = {
+    sessionCalls: 0,
+    processCalls: 0,
+    processFallbacks: 0,
+    shellsStarted: 0,
+    reopens: 0,
+  };
+  #reopenTimer: NodeJS.Timeout | undefined;
+  #reopenDelayMs = REOPEN_MIN_MS;
   #closed = false;
 
   constructor(settings: BmcSettings, options: IpmitoolControllerOptions = {}) {
     this.#settings = { ...settings };
     this.#options = resolveIpmitoolOptions(options);
-    this.#env = ipmitoolEnv(this.#settings, this.#options, options.path);
+    const home = options.lightRegistry === false ? null : lightRegistryHome();
+    this.#env = {
+      ...(home ? { HOME: home } : {}),
+      ...ipmitoolEnv(this.#settings, this.#options, options.path),
+    };
     this.describe = describeBmc(settings);
+    const session = typeof options.session === "object" ? options.session : {};
+    this.#tryMs = session.tryMs ?? DEFAULT_TRY_MS;
+    if (!(this.#tryMs > 0)) throw new RangeError(`session.tryMs must be > 0, got ${this.#tryMs}`);
     if (options.session) {
-      const idleMs =
-        (typeof options.session === "object" ? options.session.idleMs : undefined) ?? DEFAULT_IDLE_MS;
-      this.#session = this.#newSession(idleMs);
-    }
-    const arm = options.armResetAfterNmi;
-    if (arm) {
-      this.#arm = { ...DEFAULT_ARM, ...(typeof arm === "object" ? arm : {}) };
-      if (!(this.#arm.holdMs > this.#arm.delayMs && this.#arm.tryMs > 0 && this.#arm.delayMs >= 0))
-        throw new RangeError("armResetAfterNmi: need holdMs > delayMs >= 0 and tryMs > 0");
+      this.#session = new IpmitoolSession({
+        file: this.#options.ipmitoolPath,
+        args: connectionArgs(this.#settings, this.#options),
+        env: this.#env,
+        idleMs: session.idleMs ?? DEFAULT_IDLE_MS,
+        onStart: () => this.#stats.shellsStarted++,
+        onLost: () => this.#reopenSoon(),
+      });
     }
   }
 
-  /** Whether a dedicated reset shell is armed and at its prompt (for tests and diagnostics). */
-  get resetArmed(): boolean {
-    return this.#armed?.session.ready ?? false;
+  /** Counters since construction (a copy). */
+  get stats(): BmcCallStats {
+    return { ...this.#stats };
+  }
+
+  /** Whether the session is open at its prompt, so a power action needs no process. */
+  get sessionReady(): boolean {
+    return this.#session?.ready ?? false;
   }
 
   /** The argv an action runs with, rendered for logs: never the password. */
@@ -106,11 +136,26 @@ export class IpmitoolController implements PowerController {
     return this.#args(action);
   }
 
+  /** Opens the session now, if the driver has one (resolves whether it is up). */
+  async warm(options?: CallOptions): Promise<boolean> {
+    if (!this.#session || this.#closed) return false;
+    return this.#session.open(options?.timeoutMs ?? this.#options.timeoutMs, options?.signal);
+  }
+
   async status(options?: CallOptions): Promise<PowerState> {
     const deadlineMs = options?.timeoutMs ?? this.#options.timeoutMs;
-    const result = await this.#call("status", deadlineMs, options?.signal);
+    let result: RunResult;
+    if (this.#session) {
+      this.#stats.sessionCalls++;
+      result = await this.#session.run("status", deadlineMs, options?.signal);
+    } else result = await this.#process("status", deadlineMs, options?.signal);
     const state = succeeded(result) ? parsePowerStatus(result.stdout) : undefined;
-    if (state === undefined) throw this.#failure("status", result, deadlineMs);
+    if (state === undefined) {
+      const error = this.#classify("status", result, deadlineMs);
+      // A session that failed for any reason but a refused command is not trusted again.
+      if (this.#session && error.code !== "DEVICE_REJECTED") this.#session.discard();
+      throw error;
+    }
     return state;
   }
 
@@ -122,93 +167,77 @@ export class IpmitoolController implements PowerController {
     return this.#control("off", options);
   }
 
-  async reset(options?: CallOptions): Promise<void> {
-    const armed = this.#takeArmed();
-    if (!armed) return this.#control("reset", options);
-    const started = performance.now();
-    const deadlineMs = options?.timeoutMs ?? this.#options.timeoutMs;
-    const tryMs = Math.min(deadlineMs, this.#arm!.tryMs);
-    const result = await armed.run("reset", tryMs, options?.signal);
-    void armed.close();
-    if (succeeded(result) && isControlAcknowledged("reset", result.stdout)) return;
-    const leftMs = deadlineMs - (performance.now() - started);
-    if (options?.signal?.aborted || leftMs <= 0) throw this.#classify("reset", result, deadlineMs);
-    return this.#control("reset", { ...options, timeoutMs: leftMs });
+  reset(options?: CallOptions): Promise<void> {
+    return this.#control("reset", options);
   }
 
   /** `chassis power diag`. DEVICE_UNSUPPORTED ("NMI not supported by device") when the BMC refuses it. */
-  async nmi(options?: CallOptions): Promise<void> {
-    await this.#control("nmi", options);
-    if (this.#arm && !this.#closed) this.#armReset(this.#arm);
+  nmi(options?: CallOptions): Promise<void> {
+    return this.#control("nmi", options);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    const armed = this.#takeArmed();
-    await Promise.all([this.#session?.close(), armed && dispose(armed)]);
-  }
-
-  /** An `ipmitool shell` on this BMC, closed after `idleMs` without a call. */
-  #newSession(idleMs: number): IpmitoolSession {
-    return new IpmitoolSession({
-      file: this.#options.ipmitoolPath,
-      args: connectionArgs(this.#settings, this.#options),
-      env: this.#env,
-      idleMs,
-    });
-  }
-
-  /** Opens the dedicated reset shell after `delayMs`; it is closed unused `holdMs` after the NMI. */
-  #armReset({ holdMs, delayMs }: { holdMs: number; delayMs: number }): void {
-    const previous = this.#takeArmed();
-    if (previous) void dispose(previous);
-    const session = this.#newSession(holdMs);
-    const expiry = setTimeout(() => {
-      if (this.#armed?.session === session) this.#armed = undefined;
-      void dispose(session);
-    }, holdMs);
-    expiry.unref();
-    const armed: ArmedReset = { session, expiry, start: undefined };
-    this.#armed = armed;
-    armed.start = setTimeout(() => {
-      armed.start = undefined;
-      if (this.#armed !== armed) return;
-      void session.open(Math.min(holdMs - delayMs, this.#options.timeoutMs)).then((up) => {
-        if (!up && this.#armed === armed) {
-          this.#armed = undefined;
-          clearTimeout(expiry);
-          void dispose(session);
-        }
-      });
-    }, delayMs);
-    armed.start.unref();
-  }
-
-  /** The armed shell if it is at its prompt (it is taken: used once); any other is closed. */
-  #takeArmed(): IpmitoolSession | undefined {
-    const armed = this.#armed;
-    if (!armed) return undefined;
-    this.#armed = undefined;
-    clearTimeout(armed.expiry);
-    clearTimeout(armed.start);
-    if (armed.session.ready) return armed.session;
-    void dispose(armed.session);
-    return undefined;
+    clearTimeout(this.#reopenTimer);
+    await this.#session?.close();
   }
 
   async #control(action: Exclude<BmcAction, "status">, options?: CallOptions): Promise<void> {
     const deadlineMs = options?.timeoutMs ?? this.#options.timeoutMs;
-    const result = await this.#call(action, deadlineMs, options?.signal);
+    const session = this.#session;
+    if (session?.ready) {
+      const started = performance.now();
+      this.#stats.sessionCalls++;
+      const tryMs = Math.min(deadlineMs, this.#tryMs);
+      const result = await session.run(action, tryMs, options?.signal, { urgent: true });
+      if (succeeded(result) && isControlAcknowledged(action, result.stdout)) return;
+      const error = this.#classify(action, result, deadlineMs);
+      // The BMC answered (refused, not supported): final. Aborted by the caller: final.
+      // The session failed when it timed out or is gone (a refusal leaves it at its prompt).
+      const sessionFailed = result.killed === "deadline" || !session.ready;
+      const leftMs = deadlineMs - (performance.now() - started);
+      if (!sessionFailed || options?.signal?.aborted || leftMs <= 0) throw error;
+      session.discard();
+      this.#reopenSoon();
+      return this.#oneShot(action, { ...options, timeoutMs: leftMs }, true);
+    }
+    if (session && !this.#closed) this.#reopenSoon();
+    return this.#oneShot(action, options, session !== undefined);
+  }
+
+  async #oneShot(action: Exclude<BmcAction, "status">, options: CallOptions | undefined, fallback: boolean) {
+    const deadlineMs = options?.timeoutMs ?? this.#options.timeoutMs;
+    if (fallback) this.#stats.processFallbacks++;
+    const result = await this.#process(action, deadlineMs, options?.signal);
     if (!succeeded(result) || !isControlAcknowledged(action, result.stdout))
-      throw this.#failure(action, result, deadlineMs);
+      throw this.#classify(action, result, deadlineMs);
+  }
+
+  /** Re-opens the session in the background (backing off while it keeps failing). */
+  #reopenSoon(): void {
+    const session = this.#session;
+    if (!session || this.#closed || this.#reopenTimer !== undefined) return;
+    this.#reopenTimer = setTimeout(() => {
+      this.#reopenTimer = undefined;
+      if (this.#closed || session.ready) return;
+      this.#stats.reopens++;
+      void session.open(this.#options.timeoutMs).then((up) => {
+        if (up) this.#reopenDelayMs = REOPEN_MIN_MS;
+        else {
+          this.#reopenDelayMs = Math.min(REOPEN_MAX_MS, this.#reopenDelayMs * 2);
+          this.#reopenSoon();
+        }
+      });
+    }, this.#reopenDelayMs);
+    this.#reopenTimer.unref();
   }
 
   #args(action: BmcAction): string[] {
     return [...connectionArgs(this.#settings, this.#options), "chassis", "power", CHASSIS_VERB[action]];
   }
 
-  #call(action: BmcAction, deadlineMs: number, signal: AbortSignal | undefined): Promise<RunResult> {
-    if (this.#session && action === "status") return this.#session.run(action, deadlineMs, signal);
+  #process(action: BmcAction, deadlineMs: number, signal: AbortSignal | undefined): Promise<RunResult> {
+    this.#stats.processCalls++;
     return runIpmitool({
       file: this.#options.ipmitoolPath,
       args: this.#args(action),
@@ -216,13 +245,6 @@ export class IpmitoolController implements PowerController {
       deadlineMs,
       signal,
     });
-  }
-
-  #failure(action: BmcAction, result: RunResult, deadlineMs: number): DriverError {
-    const error = this.#classify(action, result, deadlineMs);
-    // A session that failed for any reason but a refused command is not trusted again.
-    if (this.#session && action === "status" && error.code !== "DEVICE_REJECTED") this.#session.discard();
-    return error;
   }
 
   #classify(action: BmcAction, result: RunResult, deadlineMs: number): DriverError {
@@ -252,12 +274,6 @@ export class IpmitoolController implements PowerController {
       );
     return classifyFailure(action, result, { target: this.describe, cipher: this.#settings.cipher });
   }
-}
-
-/** Ends a shell: `quit` when it is at its prompt, killed when it is still opening. */
-function dispose(session: IpmitoolSession): Promise<void> {
-  if (!session.ready) session.discard();
-  return session.close();
 }
 
 function succeeded(result: RunResult): boolean {

@@ -1,6 +1,7 @@
-// A persistent `ipmitool shell` per BMC, for polling: one RMCP+ session carries every status
-// request instead of one process and one session per call (measured ~30 ms → ~0.2 ms of
-// protocol per request, see README.md).
+// A persistent `ipmitool shell` per BMC: one RMCP+ session carries every request instead of one
+// process and one session per call (measured ~30 ms → ~0.2 ms of protocol per request, see
+// README.md). The daemon's polls and its power actions (NMI, hardware reset) share it; a power
+// action goes to the front of the queue, behind at most the one request already on the wire.
 //
 // Framing: after each command we send a sentinel line, `chassis power haconn-end-<n>`, which
 // ipmitool refuses locally (no network) with "Invalid chassis power command: haconn-end-<n>"
@@ -8,17 +9,18 @@
 // when both streams show their sentinel, so stdout and stderr are attributed to the right
 // command although they arrive through two pipes.
 //
-// Safety: `ipmitool shell` spins on CPU when its input ends without `quit`. It therefore reads
-// from a guard process, `sh -c "cat; printf 'quit\n'"` (a constant script, no data in it),
-// that we write to: when our end of the guard's pipe closes for any reason, even our own
-// death, ipmitool gets `quit` and exits, closing its BMC session. ipmitool runs in its own
-// process group, SIGKILLed at a deadline; the guard is killed with it.
-import { type ChildProcess, type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
+// Safety: `ipmitool shell` (readline with an input timeout) spins on CPU when its input pipe
+// ends without `quit`, so it must never outlive us. It reads our pipe directly (no wrapper
+// process) and is started through `setpriv --pdeathsig KILL` where util-linux offers it (an
+// exec, not a process of its own): the kernel kills it when the daemon dies, even by SIGKILL.
+// Without setpriv the service's cgroup does it (systemd KillMode=mixed). Normal ends send
+// `quit`; ipmitool runs in its own process group, SIGKILLed at a deadline.
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import type { BmcAction, IpmitoolOutcome } from "./parse-output.js";
 import { CHASSIS_VERB } from "./parse-output.js";
+import { deathSignalLauncher } from "./launcher.js";
 import { killProcessGroup, type RunResult } from "./run-ipmitool.js";
 
-const GUARD = "cat; printf 'quit\\n'";
 const PROMPT = "ipmitool> ";
 const SENTINEL = "haconn-end-";
 
@@ -29,25 +31,38 @@ export interface SessionSpawn {
   env: Readonly<Record<string, string>>;
   /** Close the session after this long without a command (BMC sessions expire when idle). */
   idleMs: number;
+  /** Start ipmitool through `setpriv --pdeathsig KILL` when available (default true). */
+  deathSignal?: boolean;
+  /** A shell process was started (for the driver's counters). */
+  onStart?: () => void;
+  /** The shell ended without being asked to (not an idle `quit`, not discard or close). */
+  onLost?: () => void;
 }
 
 interface Live {
-  child: ChildProcess;
-  guard: ChildProcessWithoutNullStreams;
+  child: ChildProcessWithoutNullStreams;
   stdout: string;
   stderr: string;
   exited: Promise<number | undefined>;
   exitCode: number | undefined | null;
   /** The first prompt was seen: the RMCP+ session is established. */
   prompted: boolean;
+  /** We ended it (quit, discard, deadline): its exit is expected. */
+  ending: boolean;
   wake: (() => void) | undefined;
+}
+
+interface Task {
+  urgent: boolean;
+  run: () => Promise<void>;
 }
 
 export class IpmitoolSession {
   readonly #spawn: SessionSpawn;
   #live: Live | undefined;
   #seq = 0;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #tasks: Task[] = [];
+  #busy = false;
   #idleTimer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -60,17 +75,39 @@ export class IpmitoolSession {
     return this.#live?.child.pid;
   }
 
-  /** Runs one `chassis power <verb>` in the session. Calls are serialized. */
-  run(action: BmcAction, deadlineMs: number, signal?: AbortSignal): Promise<RunResult> {
-    const next = this.#queue.then(() => this.#runNow(action, deadlineMs, signal));
-    this.#queue = next.catch(() => undefined);
-    return next;
-  }
-
   /** True while a shell is running and has shown its prompt (a session with the BMC is open). */
   get ready(): boolean {
     const live = this.#live;
-    return live !== undefined && live.exitCode === null && live.prompted;
+    return live !== undefined && live.exitCode === null && live.prompted && !live.ending;
+  }
+
+  /**
+   * Runs one `chassis power <verb>`. Calls are serialized; an `urgent` one (a power action)
+   * runs before every queued non-urgent one. The deadline counts from this call, queueing
+   * included.
+   */
+  run(
+    action: BmcAction,
+    deadlineMs: number,
+    signal?: AbortSignal,
+    options: { urgent?: boolean } = {},
+  ): Promise<RunResult> {
+    const started = performance.now();
+    const deadline = started + deadlineMs;
+    // Still queued at the deadline or on abort: taken out of the queue, never sent.
+    const expired = (killed: "deadline" | "aborted"): RunResult => ({
+      stdout: "",
+      stderr: "",
+      exitCode: undefined,
+      killed,
+      spawnError: undefined,
+      durationMs: performance.now() - started,
+    });
+    return this.#enqueue(options.urgent ?? false, () => this.#runNow(action, started, deadline, signal), {
+      deadline,
+      signal,
+      expired,
+    });
   }
 
   /**
@@ -78,52 +115,104 @@ export class IpmitoolSession {
    * command; resolves whether the session is up. Serialized with run().
    */
   open(deadlineMs: number, signal?: AbortSignal): Promise<boolean> {
-    const next = this.#queue.then(async () => {
+    const deadline = performance.now() + deadlineMs;
+    return this.#enqueue(false, async () => {
       if (this.#closed) return false;
-      const up = await this.#ensureLive(performance.now() + deadlineMs, signal);
+      const up = await this.#ensureLive(deadline, signal);
       if (up.why === "ok") {
         this.#armIdle();
         return true;
       }
-      if (this.#live === up.live) this.#live = undefined;
-      kill(up.live);
+      this.#end(up.live);
       return false;
     });
-    this.#queue = next.catch(() => undefined);
-    return next;
   }
 
   /** Kills the running shell; the next call starts a fresh one. */
   discard(): void {
     const live = this.#live;
-    this.#live = undefined;
-    if (live) kill(live);
+    if (live) this.#end(live);
   }
 
   /** Ends the session (`quit`, then SIGKILL after 1 s). Safe to call twice. */
   async close(): Promise<void> {
     this.#closed = true;
     clearTimeout(this.#idleTimer);
-    await this.#queue;
-    await this.#quit();
+    await this.#enqueue(false, () => this.#quit());
+  }
+
+  #enqueue<T>(
+    urgent: boolean,
+    fn: () => Promise<T>,
+    limit?: {
+      deadline: number;
+      signal: AbortSignal | undefined;
+      expired: (why: "deadline" | "aborted") => T;
+    },
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => drop("aborted");
+      const settle = () => {
+        clearTimeout(timer);
+        limit?.signal?.removeEventListener("abort", onAbort);
+      };
+      const task: Task = {
+        urgent,
+        run: () => {
+          settle();
+          return fn().then(resolve, reject);
+        },
+      };
+      const drop = (why: "deadline" | "aborted") => {
+        const i = this.#tasks.indexOf(task);
+        if (i < 0 || !limit) return;
+        this.#tasks.splice(i, 1);
+        settle();
+        resolve(limit.expired(why));
+      };
+      const at = urgent ? this.#tasks.findIndex((t) => !t.urgent) : -1;
+      if (at < 0) this.#tasks.push(task);
+      else this.#tasks.splice(at, 0, task);
+      if (limit) {
+        timer = setTimeout(() => drop("deadline"), Math.max(0, limit.deadline - performance.now()));
+        limit.signal?.addEventListener("abort", onAbort, { once: true });
+      }
+      void this.#pump();
+      if (limit?.signal?.aborted) drop("aborted");
+    });
+  }
+
+  async #pump(): Promise<void> {
+    if (this.#busy) return;
+    this.#busy = true;
+    try {
+      for (let task = this.#tasks.shift(); task; task = this.#tasks.shift()) await task.run();
+    } finally {
+      this.#busy = false;
+    }
   }
 
   async #quit(): Promise<void> {
     const live = this.#live;
     this.#live = undefined;
     if (!live) return;
-    live.guard.stdin.end("quit\n");
+    live.ending = true;
+    live.child.stdin.end("quit\n");
     const timer = setTimeout(() => kill(live), 1000);
     await live.exited;
     clearTimeout(timer);
     kill(live);
   }
 
-  async #runNow(action: BmcAction, deadlineMs: number, signal?: AbortSignal): Promise<RunResult> {
+  async #runNow(
+    action: BmcAction,
+    started: number,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<RunResult> {
     if (this.#closed) throw new Error("IpmitoolSession is closed");
     clearTimeout(this.#idleTimer);
-    const started = performance.now();
-    const deadline = started + deadlineMs;
     let killed: RunResult["killed"];
     const result = (outcome: IpmitoolOutcome, spawnError?: Error): RunResult => ({
       ...outcome,
@@ -142,24 +231,23 @@ export class IpmitoolSession {
     const n = ++this.#seq;
     const marker = `chassis power ${SENTINEL}${n}`;
     const stderrMarker = `Invalid chassis power command: ${SENTINEL}${n}\n`;
-    live.guard.stdin.write(`chassis power ${CHASSIS_VERB[action]}\n${marker}\n`);
-    const current = live;
+    live.child.stdin.write(`chassis power ${CHASSIS_VERB[action]}\n${marker}\n`);
     const done = await this.#waitFor(
-      current,
+      live,
       deadline,
       signal,
-      () => current.stdout.includes(`${PROMPT}${marker}\n`) && current.stderr.includes(stderrMarker),
+      () => live.stdout.includes(`${PROMPT}${marker}\n`) && live.stderr.includes(stderrMarker),
     );
     if (done !== "ok") {
       killed = done === "exited" ? undefined : done;
-      return this.#fail(current, result);
+      return this.#fail(live, result);
     }
-    const outEnd = current.stdout.indexOf(`${PROMPT}${marker}\n`);
-    const errEnd = current.stderr.indexOf(stderrMarker);
-    const stdout = stripEchoes(current.stdout.slice(0, outEnd), CHASSIS_VERB[action]);
-    const stderr = current.stderr.slice(0, errEnd);
-    current.stdout = current.stdout.slice(outEnd + PROMPT.length + marker.length + 1);
-    current.stderr = current.stderr.slice(errEnd + stderrMarker.length);
+    const outEnd = live.stdout.indexOf(`${PROMPT}${marker}\n`);
+    const errEnd = live.stderr.indexOf(stderrMarker);
+    const stdout = stripEchoes(live.stdout.slice(0, outEnd), CHASSIS_VERB[action]);
+    const stderr = live.stderr.slice(0, errEnd);
+    live.stdout = live.stdout.slice(outEnd + PROMPT.length + marker.length + 1);
+    live.stderr = live.stderr.slice(errEnd + stderrMarker.length);
     this.#armIdle();
     return result({ stdout, stderr, exitCode: undefined });
   }
@@ -170,8 +258,9 @@ export class IpmitoolSession {
     signal: AbortSignal | undefined,
   ): Promise<{ live: Live; why: "ok" | "exited" | "deadline" | "aborted" }> {
     const running = this.#live;
-    if (running && running.exitCode === null) return { live: running, why: "ok" };
-    const live = this.#start();
+    if (running && running.exitCode === null && !running.ending) return { live: running, why: "ok" };
+    const launcher = this.#spawn.deathSignal === false ? [] : await deathSignalLauncher();
+    const live = this.#start(launcher);
     this.#live = live;
     const why = await this.#waitFor(live, deadline, signal, () => live.stdout.includes(PROMPT));
     if (why === "ok") {
@@ -184,60 +273,62 @@ export class IpmitoolSession {
   #fail(live: Live, result: (o: IpmitoolOutcome) => RunResult): RunResult {
     const exitCode = live.exitCode ?? undefined;
     const outcome = { stdout: stripEchoes(live.stdout, ""), stderr: live.stderr, exitCode };
+    this.#end(live);
+    return result(outcome);
+  }
+
+  /** Ends a shell on purpose (its exit is then not reported as lost). */
+  #end(live: Live): void {
+    live.ending = true;
     if (this.#live === live) this.#live = undefined;
     kill(live);
-    return result(outcome);
   }
 
   #armIdle(): void {
     clearTimeout(this.#idleTimer);
-    this.#idleTimer = setTimeout(() => {
-      this.#queue = this.#queue.then(() => this.#quit());
-    }, this.#spawn.idleMs);
+    this.#idleTimer = setTimeout(() => void this.#enqueue(false, () => this.#quit()), this.#spawn.idleMs);
     this.#idleTimer.unref();
   }
 
-  #start(): Live {
-    const guard = spawn("/bin/sh", ["-c", GUARD], { stdio: "pipe", detached: true });
-    guard.stderr.resume();
-    const child = spawn(this.#spawn.file, [...this.#spawn.args, "shell"], {
-      env: { ...this.#spawn.env },
-      detached: true,
-      stdio: [guard.stdout, "pipe", "pipe"],
-    });
-    guard.stdout.destroy(); // ipmitool holds its own copy of the pipe's read end
-    guard.stdin.on("error", () => undefined); // EPIPE once the guard is gone; seen through "close".
-    guard.once("error", () => undefined);
+  #start(launcher: readonly string[]): Live {
+    const argv = [...this.#spawn.args, "shell"];
+    const [file, args] =
+      launcher.length > 0
+        ? [launcher[0]!, [...launcher.slice(1), this.#spawn.file, ...argv]]
+        : [this.#spawn.file, argv];
+    const child = spawn(file, args, { env: { ...this.#spawn.env }, detached: true, stdio: "pipe" });
+    this.#spawn.onStart?.();
+    child.stdin.on("error", () => undefined); // EPIPE once ipmitool is gone; seen through "close".
     const live: Live = {
       child,
-      guard,
       stdout: "",
       stderr: "",
       exitCode: null,
       prompted: false,
+      ending: false,
       wake: undefined,
       exited: new Promise((resolve) => {
-        child.once("close", (code) => {
-          live.exitCode = code ?? undefined;
-          killProcessGroup(guard.pid);
+        child.once("close", (code, signal) => {
+          live.exitCode = code ?? (signal ? -1 : undefined);
+          if (this.#live === live) this.#live = undefined;
+          if (!live.ending && !this.#closed) this.#spawn.onLost?.();
           live.wake?.();
-          resolve(code ?? undefined);
+          resolve(live.exitCode);
         });
       }),
     };
-    child.stdout?.setEncoding("utf8");
-    child.stderr?.setEncoding("utf8");
-    child.stdout?.on("data", (chunk: string) => {
+    child.stdout.setEncoding("utf8");
+    child.stderr.setEncoding("utf8");
+    child.stdout.on("data", (chunk: string) => {
       live.stdout += chunk;
       live.wake?.();
     });
-    child.stderr?.on("data", (chunk: string) => {
+    child.stderr.on("data", (chunk: string) => {
       live.stderr += chunk;
       live.wake?.();
     });
     child.once("error", () => {
       live.exitCode = undefined;
-      killProcessGroup(guard.pid);
       live.wake?.();
     });
     return live;
@@ -274,7 +365,6 @@ export class IpmitoolSession {
 
 function kill(live: Live): void {
   if (live.exitCode === null) killProcessGroup(live.child.pid);
-  if (live.guard.exitCode === null && live.guard.signalCode === null) killProcessGroup(live.guard.pid);
 }
 
 /** Removes prompts and the echoed command lines, leaving what the command printed. */

@@ -20,6 +20,8 @@ export type ConfigErrorCode =
 export interface ValidationIssue {
   path: string;
   message: string;
+  /** The object and field in operator words ("managed server PSERVER1 addr"); set by validateConfig. */
+  place?: string;
 }
 
 export class ConfigError extends HaconnError {

@@ -14,8 +14,21 @@ export {
 } from "./ipv4.js";
 export { MIGRATIONS, migrateConfig } from "./migrate.js";
 export { resolveConfig } from "./resolve.js";
+export {
+  ADDRESS_KINDS,
+  type AddressKind,
+  type AddressUse,
+  addressesClash,
+  addressUses,
+  MAY_SHARE_ADDRESS,
+  mayShare,
+  unusableAddress,
+  unusableOnSubnet,
+} from "./address-rules.js";
+export { describeIssue, fieldLabel, objectLabel, placeLabel } from "./labels.js";
+export { PDU_PROFILE_NAMES } from "./rules.js";
 export { ACCOUNT_PATTERN, configSchema, HOST_KEY_PATTERN, NAME_PATTERN, PROFILE_PATTERN } from "./schema.js";
-export { type ValidationResult, validateConfig } from "./validate.js";
+export { FIELD_RULES, type ValidationResult, validateConfig } from "./validate.js";
 export {
   CONFIG_FILE_NAME,
   ConfigStore,

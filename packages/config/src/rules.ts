@@ -1,7 +1,9 @@
 // The rules a JSON Schema cannot say (manual-digest §5.3-5.5, §6): required-when, uniqueness,
 // references, port clashes. Runs only on a configuration that already matches the schema.
+import { checkAddresses } from "./address-rules.js";
 import type { ValidationIssue } from "./errors-catalog.js";
 import { maskToPrefix } from "./ipv4.js";
+import { objectLabel } from "./labels.js";
 import { type HaconnConfig, type OutletLink, pduKey } from "./types.js";
 
 type Report = (path: string, message: string) => void;
@@ -20,13 +22,23 @@ function checkIpdusd(
   }
 }
 
-/** Reports every later occurrence of a key already seen. */
-function unique<T>(report: Report, items: { path: string; key: T; what: string }[]): void {
+/**
+ * The PDU profiles an operator may force (`ipdu add … profile=`). The same names as the ipdu
+ * package's profile table (packages/ipdu/src/profiles.ts; a CLI test keeps the two equal).
+ */
+export const PDU_PROFILE_NAMES: readonly string[] = ["ibm-col11", "ibm-col13"];
+
+/** Reports every later occurrence of a key already seen, naming the earlier one in operator words. */
+function unique<T>(
+  report: Report,
+  items: { path: string; key: T; what: string }[],
+  where: (path: string) => string,
+): void {
   const seen = new Map<T, string>();
   for (const item of items) {
     const first = seen.get(item.key);
     if (first === undefined) seen.set(item.key, item.path);
-    else report(item.path, `${item.what} is already used at ${first}`);
+    else report(item.path, `${item.what} is already used by ${where(first)}`);
   }
 }
 
@@ -51,7 +63,7 @@ function checkLinks(report: Report, config: HaconnConfig, pdus: Set<string>): vo
     visit(`/pservers/${i}`, p.outlets);
   });
   // One outlet feeds one power supply: cutting it for one server must never cut another.
-  unique(report, links);
+  unique(report, links, (path) => objectLabel(config, path));
 }
 
 export function checkRules(config: HaconnConfig): ValidationIssue[] {
@@ -96,57 +108,43 @@ export function checkRules(config: HaconnConfig): ValidationIssue[] {
     }
   });
 
-  unique(
-    report,
-    config.mservers.map((m, i) => ({ path: `/mservers/${i}/name`, key: m.name, what: `name ${m.name}` })),
-  );
-  unique(
-    report,
-    config.pservers.map((p, i) => ({ path: `/pservers/${i}/name`, key: p.name, what: `name ${p.name}` })),
-  );
-  const bmcs = [
-    ...config.mservers.map((m, i) => ({ path: `/mservers/${i}/bmc/addr`, bmc: m.bmc })),
-    ...config.pservers.map((p, i) => ({ path: `/pservers/${i}/bmc/addr`, bmc: p.bmc })),
-  ];
-  unique(
-    report,
-    bmcs.map(({ path, bmc }) => ({
-      path,
-      key: `${bmc.addr}:${bmc.port}`,
-      what: `BMC ${bmc.addr}:${bmc.port}`,
+  // Names are unique case-insensitively across management and managed servers: an operator
+  // (and HA Monitor's partition name) must never have to tell HACON1 from hacon1.
+  const names = [
+    ...config.mservers.map((m, i) => ({
+      path: `/mservers/${i}/name`,
+      key: m.name.toLowerCase(),
+      name: m.name,
     })),
-  );
-  unique(
-    report,
-    config.mservers.flatMap((m, i) =>
-      m.mlan
-        ? [{ path: `/mservers/${i}/mlan/addr`, key: `${m.mlan.addr}:${m.mlan.port}`, what: "duplex LAN" }]
-        : [],
-    ),
-  );
-  unique(
-    report,
-    config.pservers.flatMap((p, i) =>
-      p.vserver?.addr && p.vserver.port !== null
-        ? [
-            {
-              path: `/pservers/${i}/vserver/addr`,
-              key: `${p.vserver.addr}:${p.vserver.port}`,
-              what: `ESXi ${p.vserver.addr}:${p.vserver.port}`,
-            },
-          ]
-        : [],
-    ),
-  );
+    ...config.pservers.map((p, i) => ({
+      path: `/pservers/${i}/name`,
+      key: p.name.toLowerCase(),
+      name: p.name,
+    })),
+  ];
+  names.forEach((item, i) => {
+    const earlier = names.slice(0, i).find((o) => o.key === item.key);
+    if (!earlier) return;
+    const kind = earlier.path.startsWith("/mservers") ? "management server" : "managed server";
+    report(
+      item.path,
+      earlier.name === item.name
+        ? `name ${item.name} is already used by another ${kind}`
+        : `name ${item.name} is already used by ${kind} ${earlier.name} (names are compared ignoring case)`,
+    );
+  });
+  checkAddresses(config, report);
   config.pdus.forEach((pdu, i) => {
     if (pdu.key !== pduKey(pdu.addr, pdu.port)) {
       report(`/pdus/${i}/key`, `key must be ${pduKey(pdu.addr, pdu.port)}`);
     }
+    if (pdu.profile !== null && !PDU_PROFILE_NAMES.includes(pdu.profile)) {
+      report(
+        `/pdus/${i}/profile`,
+        `unknown profile "${pdu.profile}" (known: ${PDU_PROFILE_NAMES.join(", ")}; omit profile= to choose by firmware)`,
+      );
+    }
   });
-  unique(
-    report,
-    config.pdus.map((pdu, i) => ({ path: `/pdus/${i}/addr`, key: pdu.key, what: `PDU ${pdu.key}` })),
-  );
   checkLinks(report, config, new Set(config.pdus.map((p) => p.key)));
   return issues;
 }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { isConfigError } from "./errors-catalog.js";
+import { type ConfigError, isConfigError } from "./errors-catalog.js";
 import { ConfigStore } from "./store/config-store.js";
 import { sampleConfig } from "./test/index.js";
 import type { HaconnConfig } from "./types.js";
@@ -465,7 +465,9 @@ describe("validateConfig", () => {
 
     const error = await store.update((draft) => mutate(draft)).catch((e: unknown) => e);
     expect(isConfigError(error, "CONFIG_INVALID")).toBe(true);
-    expect((error as Error).message).toContain(path);
+    // The message names the object and field in operator words; the JSON path stays in issues.
+    expect((error as ConfigError).issues[0]!.path).toBe(path);
+    expect((error as Error).message).not.toMatch(/\/(mservers|pservers|pdus|resetpath)\//);
     expect(sha(await readFile(store.path))).toBe(before);
   });
 });

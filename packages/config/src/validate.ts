@@ -2,14 +2,15 @@
 // Pointer of the offending field and a message that names the rule, never the value (secrets).
 import { Ajv, type ErrorObject } from "ajv";
 import type { ValidationIssue } from "./errors-catalog.js";
+import { placeLabel } from "./labels.js";
 import { checkRules } from "./rules.js";
 import { configSchema } from "./schema.js";
 import type { HaconnConfig } from "./types.js";
 
 const CHARSET = "printable ASCII except space and \" # $ ' ; \\";
 
-/** What each field must be, by its path with array indexes replaced by `*`. */
-const RULES: Record<string, string> = {
+/** What each field must be, by its path with array indexes replaced by `*` (also haconn.json(5)). */
+export const FIELD_RULES: Readonly<Record<string, string>> = {
   "/schemaVersion": "unsupported schema version",
   "/resetpath/addr": "must be an IPv4 address",
   "/resetpath/mask": "must be a dotted IPv4 mask",
@@ -47,6 +48,7 @@ const RULES: Record<string, string> = {
   "/hispeed/resetTimeMs": "must be 1000-5000 ms in steps of 100",
 };
 
+const RULES = FIELD_RULES;
 const RULE_PATHS = Object.keys(RULES);
 
 function matches(pattern: string, path: string): boolean {
@@ -73,6 +75,9 @@ const ajv = new Ajv({ allErrors: true, strict: true });
 const schemaCheck = ajv.compile<HaconnConfig>(configSchema);
 
 export type ValidationResult = { ok: true; config: HaconnConfig } | { ok: false; issues: ValidationIssue[] };
+
+const placed = (value: unknown, issues: ValidationIssue[]) =>
+  issues.map((issue) => ({ ...issue, place: placeLabel(value, issue.path) }));
 
 /** Schema issues (one per path, in document order), or when the shape is right, the rule issues. */
 export function validateConfig(value: unknown): ValidationResult {
@@ -105,8 +110,8 @@ export function validateConfig(value: unknown): ValidationResult {
         issues.push({ path: issue.path, message: `must be ${types.join(" or ")}` });
       } else issues.push(issue);
     }
-    return { ok: false, issues };
+    return { ok: false, issues: placed(value, issues) };
   }
   const issues = checkRules(value);
-  return issues.length === 0 ? { ok: true, config: value } : { ok: false, issues };
+  return issues.length === 0 ? { ok: true, config: value } : { ok: false, issues: placed(value, issues) };
 }

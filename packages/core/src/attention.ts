@@ -6,6 +6,7 @@ import type {
   Category,
   Endpoint,
   LogContext,
+  LogLimit,
   RecentRequest,
   ResetResult,
   ResultDetail,
@@ -82,18 +83,20 @@ export function defaultDetail(result: ResetResult): ResultDetail {
 export const MAX_RECENT_REQUESTS = 1024;
 
 export function remember(tx: Tx, entry: RecentRequest): void {
-  const oldest = tx.shared.recent[0];
-  if (tx.shared.recent.length >= MAX_RECENT_REQUESTS && oldest) {
+  const oldest = tx.shared.recent.oldest();
+  if (tx.shared.recent.size >= MAX_RECENT_REQUESTS && oldest && !tx.shared.recent.get(entry.key)) {
     tx.apply({ op: "recentRemoved", key: oldest.key });
   }
   tx.apply({ op: "recent", entry });
 }
 
 /**
- * Sends a result and logs `RM-RESET SEND`. DUMP, POFF and FAIL are remembered for
- * retransmissions (and repeated until acknowledged); ERROR is not: it is answered once, and a
- * retransmission of the request is decided afresh (the same ERROR while nothing changed), so a
- * flood of refused requests costs no replicated state.
+ * Sends a result to a registered requester and logs `RM-RESET SEND`. Every answer is remembered
+ * for retransmissions (`recent`, bounded, O(1)), so a request gets one result: an ERROR whose
+ * cause goes away (the requester returned to normal, the target registered) is not followed by
+ * a reset when the requester retransmits. DUMP, POFF and FAIL repeat until acknowledged; ERROR
+ * is sent once (`stateless` on the wire: no repeats, rate-limited per source by the daemon).
+ * Unknown requesters never get here (reset-request.ts refuseUnknown: nothing remembered).
  */
 export function answer(
   tx: Tx,
@@ -106,6 +109,7 @@ export function answer(
   ctx: LogContext,
   targetKeyValue: TargetKey | null,
   detail: ResultDetail = defaultDetail(result),
+  limit?: LogLimit,
 ): void {
   const stateless = result === "ERROR";
   tx.emit({
@@ -120,8 +124,7 @@ export function answer(
     requester,
     ...(stateless ? { stateless: true } : {}),
   });
-  tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result });
-  if (stateless) return;
+  tx.log({ type: "RM-RESET", dir: "SEND", ctx, response: result }, limit);
   remember(tx, {
     key: requestKey(to, requester, requestId),
     target: targetKeyValue,

@@ -2,6 +2,7 @@
 // so a standby that holds a snapshot at version v applies the deltas v+1, v+2, ... in order and
 // ends with the same SharedState (replay.test.ts checks it).
 
+import { RecentIndex } from "./recent-index.js";
 import type { Delta, SharedState, VersionedDelta } from "./types.js";
 
 export function emptySharedState(): SharedState {
@@ -15,7 +16,7 @@ export function emptySharedState(): SharedState {
     pdus: {},
     outlets: {},
     restores: {},
-    recent: [],
+    recent: RecentIndex.empty,
   };
 }
 
@@ -58,22 +59,11 @@ export function applyDelta(state: SharedState, delta: Delta): SharedState {
       };
     case "restoreRemoved":
       return { ...state, version, restores: without(state.restores, String(delta.id)) };
-    case "recent": {
-      // Appended (an update of a key moves it to the end): the list stays in `at` order, and the
-      // entry updated is nearly always the newest, found from the end without touching the rest.
-      const key = delta.entry.key;
-      const i = state.recent.findLastIndex((e) => e.key === key);
-      const kept = i < 0 ? state.recent : state.recent.toSpliced(i, 1);
-      return { ...state, version, recent: [...kept, delta.entry] };
-    }
-    case "recentRemoved": {
-      // Expiry removes the oldest, at the front.
-      const recent =
-        state.recent[0]?.key === delta.key
-          ? state.recent.slice(1)
-          : state.recent.filter((e) => e.key !== delta.key);
-      return { ...state, version, recent };
-    }
+    case "recent":
+      // An update of a key makes it the newest: the queue stays in `at` order.
+      return { ...state, version, recent: state.recent.set(delta.entry) };
+    case "recentRemoved":
+      return { ...state, version, recent: state.recent.remove(delta.key) };
     case "seq":
       return delta.name === "job"
         ? { ...state, version, nextJobId: delta.value }

@@ -307,7 +307,7 @@ describe("requests refused or answered at once", () => {
     // The unknown requester is answered once, statelessly: no reset-log line, nothing remembered.
     expect(h.sentOf("sendResult")[0]).toMatchObject({ stateless: true });
     expect(h.bareLines.some((l) => l.includes("127.0.0.199"))).toBe(false);
-    expect(h.state.shared.recent.some((e) => e.key.startsWith("127.0.0.199/"))).toBe(false);
+    expect(h.state.shared.recent.list().some((e) => e.key.startsWith("127.0.0.199/"))).toBe(false);
     expect(h.bareLines[0]).toBe("RM-RESET PSERVER1 10001 RECV 127.0.0.102 6001 10002 P ----");
   });
 

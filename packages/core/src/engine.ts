@@ -8,10 +8,11 @@ import { DEFAULT_ENGINE_OPTIONS } from "./constants.js";
 import { emptySharedState } from "./deltas.js";
 import { handleDumpNotice } from "./dump-notice.js";
 import { onJobDeviceResult, wakeJob } from "./job.js";
-import { onPollResult, POLL_TIMER_ID, pollTick } from "./power-watch.js";
+import { onPollResult, onPollTimer } from "./power-watch.js";
 import { handleCheck } from "./registry.js";
 import { handleReset } from "./reset-request.js";
 import { onRestoreResult, startRestore } from "./restore.js";
+import { RecentIndex, recentFromJson } from "./recent-index.js";
 import { isVirtual, patchPduLink, patchServer } from "./status.js";
 import { resume } from "./takeover.js";
 import { Tx } from "./tx.js";
@@ -29,7 +30,9 @@ export function createEngineState(
   return {
     config,
     options: { ...DEFAULT_ENGINE_OPTIONS, ...options },
-    shared,
+    // A state read from JSON (a SNAPSHOT, a test) carries `recent` as its list.
+    shared:
+      shared.recent instanceof RecentIndex ? shared : { ...shared, recent: recentFromJson(shared.recent) },
     local: { pollsInFlight: [], polling: false, tests: {}, staleUntil: 0 },
   };
 }
@@ -56,10 +59,7 @@ function updateLinks(tx: Tx, ev: DeviceResult): void {
 }
 
 function onTimer(tx: Tx, id: string): void {
-  if (id === POLL_TIMER_ID) {
-    pollTick(tx);
-    return;
-  }
+  if (onPollTimer(tx, id)) return;
   const [kind, rest] = [id.slice(0, id.indexOf(":")), id.slice(id.indexOf(":") + 1)];
   if (kind === "job") {
     const job = tx.shared.jobs[rest];

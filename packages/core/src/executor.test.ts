@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createEngineState } from "./engine.js";
 import { EngineRunner } from "./executor.js";
+import { RecentIndex } from "./recent-index.js";
 import { buildConfig, type EngineHarness, SimulatedClock } from "./test/index.js";
 import { transition } from "./engine.js";
 
@@ -163,7 +164,7 @@ describe("executor", () => {
       dumpTimes.push(performance.now() - t1);
       expect(e2.some((e) => e.kind === "sendAttention")).toBe(true);
       // Back to normal for the next round.
-      state = { ...s2, shared: { ...s2.shared, monitors: state.shared.monitors, recent: [] } };
+      state = { ...s2, shared: { ...s2.shared, monitors: state.shared.monitors, recent: RecentIndex.empty } };
     }
     const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)] ?? 0;
     console.log(

@@ -4,7 +4,16 @@
 import type { PowerController, PowerState } from "@haconn/config";
 import type { Clock, TimerHandle } from "./clock.js";
 import { transition } from "./engine.js";
-import type { DeviceRef, Effect, EngineEvent, EngineState, ResetLogRecord, VersionedDelta } from "./types.js";
+import type {
+  DeviceRef,
+  Effect,
+  EngineEvent,
+  EngineState,
+  LogLimit,
+  ResetLogRecord,
+  VersionedDelta,
+} from "./types.js";
+import { WindowLimit } from "./window-limit.js";
 
 type DistributiveOmit<T, K extends keyof never> = T extends unknown ? Omit<T, K> : never;
 /** An event without its time: the runner stamps it with `clock.now()`. */
@@ -78,8 +87,29 @@ function isOutward(effect: Effect): boolean {
   }
 }
 
+/**
+ * Lines of RESETs refused or answered from the state (effects with `limit`): one group of lines
+ * (RECV, SEND, notice) per reason per source a minute, at most 60 groups a minute in all; a
+ * fixed table, whatever the number of sources.
+ */
+function limitedLines(): WindowLimit {
+  return new WindowLimit({ slots: 1024, windowMs: 60_000, perKey: 1, global: 60 });
+}
+
+/** What the limit on refused RESETs' lines counted (in the daemon's state dump). */
+export interface LimitedLogStats {
+  /** Requests whose lines carried a limit, by reason (`ERROR/unknownTarget`, `attached`, ...). */
+  byReason: Record<string, number>;
+  /** Of those, requests whose lines were not written. */
+  suppressed: number;
+}
+
 export class EngineRunner {
   private current: EngineState;
+  private readonly lineLimit = limitedLines();
+  readonly limitedLog: LimitedLogStats = { byReason: {}, suppressed: 0 };
+  /** Suppressed at the last line written: the next line written reports the difference. */
+  private reportedSuppressed = 0;
   private readonly timers = new Map<string, TimerHandle>();
   private stopped = false;
   /** Events dispatched while effects of another event run are queued, never nested. */
@@ -130,7 +160,39 @@ export class EngineRunner {
    */
   runEffects(effects: readonly Effect[]): void {
     for (const effect of effects) if (isOutward(effect)) this.tryEffect(effect);
-    for (const effect of effects) if (!isOutward(effect)) this.tryEffect(effect);
+    const decided = new Map<string, boolean>();
+    for (const effect of effects) {
+      if (isOutward(effect)) continue;
+      if ((effect.kind === "log" || effect.kind === "notice") && effect.limit) {
+        if (!this.mayWrite(effect.limit, decided)) continue;
+      }
+      this.tryEffect(effect);
+    }
+  }
+
+  /** One decision per (reason, source) and step: a request's lines are written together or not at all. */
+  private mayWrite(limit: LogLimit, decided: Map<string, boolean>): boolean {
+    const key = `${limit.reason} ${limit.source}`;
+    const known = decided.get(key);
+    if (known !== undefined) return known;
+    const stats = this.limitedLog;
+    stats.byReason[limit.reason] = (stats.byReason[limit.reason] ?? 0) + 1;
+    const ok = this.lineLimit.allow(key, this.ports.clock.now());
+    decided.set(key, ok);
+    if (!ok) {
+      stats.suppressed += 1;
+      return false;
+    }
+    const more = stats.suppressed - this.reportedSuppressed;
+    if (more > 0) {
+      this.reportedSuppressed = stats.suppressed;
+      this.tryEffect({
+        kind: "notice",
+        level: "warn",
+        message: `reset path: ${more} refused RESET(s) not logged (at most one per reason per source a minute; counted by reason in the state dump)`,
+      });
+    }
+    return true;
   }
 
   private tryEffect(effect: Effect): void {

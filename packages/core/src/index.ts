@@ -13,8 +13,17 @@ export {
 } from "./constants.js";
 export { createEngineState, transition } from "./engine.js";
 export { classifyDumpNotice, type DumpNoticeOutcome } from "./dump-notice.js";
-export { EngineRunner, type EngineInput, type ExecutorPorts, type SendEffect } from "./executor.js";
+export {
+  EngineRunner,
+  type EngineInput,
+  type ExecutorPorts,
+  type LimitedLogStats,
+  type SendEffect,
+} from "./executor.js";
 export { applyDelta, emptySharedState, outletKey, replay, ReplayError } from "./deltas.js";
+export { RecentIndex, recentFromJson } from "./recent-index.js";
+export { isStale } from "./registry.js";
+export { WindowLimit, type WindowLimitOptions } from "./window-limit.js";
 export { formatLogTime, formatResetLog, NA, testLogContext } from "./reset-log.js";
 export {
   esxiLink,

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { POLL_BATCH, POLL_SPREAD } from "./power-watch.js";
 import { buildConfig, EngineHarness } from "./test/index.js";
 
 const harnesses: EngineHarness[] = [];
@@ -20,5 +21,45 @@ describe("power polls in flight", () => {
     expect(h.controller("bmc:PSERVER2").count("status")).toBe(1);
     await h.clock.advance(5_000);
     expect(h.controller("bmc:PSERVER2").count("status")).toBe(2);
+  });
+});
+
+describe("a poll round is spread over its interval (issue 19: no long event-loop slice)", () => {
+  it("at 32 servers × (BMC + 4 outlets) the round is ≥ 20 steps of ≤ POLL_BATCH calls, within the interval", async () => {
+    const servers = Array.from({ length: 32 }, (_, i) => ({
+      name: `PSERVER${i + 1}`,
+      outlets: [1, 2, 3, 4].map((o) => [`127.0.0.${10 + (i % 4)}`, i * 4 + o] as [string, number]),
+    }));
+    const h = new EngineHarness(
+      buildConfig({ servers, pdus: ["127.0.0.10", "127.0.0.11", "127.0.0.12", "127.0.0.13"] }),
+    );
+    harnesses.push(h);
+    const t0 = h.clock.now();
+    h.dispatch({ type: "start" });
+    await h.clock.advance(4_999);
+    const calls = [...h.controllers.values()].flatMap((c) => c.calls.filter((x) => x.op === "status"));
+    expect(calls).toHaveLength(32 + 128); // every device once in the round
+    const perInstant = new Map<number, number>();
+    for (const c of calls) perInstant.set(c.at - t0, (perInstant.get(c.at - t0) ?? 0) + 1);
+    expect(perInstant.size).toBeGreaterThanOrEqual(Math.ceil(160 / POLL_BATCH));
+    expect(Math.max(...perInstant.values())).toBeLessThanOrEqual(POLL_BATCH);
+    expect(Math.max(...perInstant.keys())).toBeLessThanOrEqual(5000 * POLL_SPREAD);
+    // The next round starts on time and is spread the same way.
+    await h.clock.advance(5_000);
+    const second = [...h.controllers.values()].flatMap((c) =>
+      c.calls.filter((x) => x.op === "status" && x.at - t0 >= 5000),
+    );
+    expect(second).toHaveLength(160);
+    expect(new Set(second.map((c) => c.at)).size).toBeGreaterThanOrEqual(20);
+  });
+
+  it("a small configuration is still polled in one step", async () => {
+    const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
+    harnesses.push(h);
+    const t0 = h.clock.now();
+    h.dispatch({ type: "start" });
+    await h.clock.advance(1);
+    expect(h.controller("bmc:PSERVER1").calls.map((c) => c.at - t0)).toEqual([0]);
+    expect(h.controller("bmc:PSERVER2").calls.map((c) => c.at - t0)).toEqual([0]);
   });
 });

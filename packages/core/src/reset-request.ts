@@ -15,6 +15,7 @@ import type { Tx } from "./tx.js";
 import type {
   EngineEvent,
   LogContext,
+  LogLimit,
   MonitorRecord,
   Requester,
   ResetResult,
@@ -24,12 +25,14 @@ import { targetKey } from "./types.js";
 
 type ResetEvent = Extract<EngineEvent, { type: "reset" }>;
 
-/** Expired entries are at the front (the list is in `at` order): stop at the first live one. */
+/** Requests (distinct request ids) of one requester that may wait for one running reset. */
+export const MAX_WAITING = 4;
+
+/** Expired entries leave from the front of the expiry queue (`at` order): stop at the first live one. */
 function pruneRecent(tx: Tx): void {
   const limit = tx.now - tx.options.recentRequestTtlMs;
-  for (const entry of tx.shared.recent) {
-    if (entry.at >= limit) return;
-    tx.apply({ op: "recentRemoved", key: entry.key });
+  for (let e = tx.shared.recent.oldest(); e && e.at < limit; e = tx.shared.recent.oldest()) {
+    tx.apply({ op: "recentRemoved", key: e.key });
   }
 }
 
@@ -104,7 +107,7 @@ function knownOff(tx: Tx, record: MonitorRecord): boolean {
 export function handleReset(tx: Tx, ev: ResetEvent): void {
   pruneRecent(tx);
   const rkey = requestKey(ev.from, ev.requester, ev.requestId);
-  const previous = tx.shared.recent.findLast((e) => e.key === rkey);
+  const previous = tx.shared.recent.get(rkey);
   if (previous) {
     // Retransmission: never a second job; the current state of the first request.
     if (previous.result === null) {
@@ -126,6 +129,7 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
         detail: previous.detail ?? defaultDetail(previous.result),
         resend: true,
         requester: ev.requester,
+        ...(previous.result === "ERROR" ? { stateless: true } : {}),
       });
     }
     return;
@@ -136,6 +140,7 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
     tx.notice(
       "info",
       `RESET ${rkey}: deferred, the state may be stale after a takeover (until ${tx.state.local.staleUntil})`,
+      { source: ev.from.addr, reason: "deferred" },
     );
     return;
   }
@@ -154,9 +159,21 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
     req: String(ev.requester),
     category: target ? (target.vmName === null ? "P" : "V") : NA,
   };
-  tx.log({ type: "RM-RESET", dir: "RECV", ctx, response: NA });
-  const now = (result: ResetResult, why: string, detail?: ResultDetail) => {
-    tx.notice(result === "ERROR" || result === "FAIL" ? "warn" : "info", `RESET ${rkey}: ${result}: ${why}`);
+  // The RECV line is written with the decision: a RESET refused or answered from the current
+  // state (no reset carried out) has its lines limited to one group per reason per source a
+  // minute, the rest counted (executor.ts): without a key, a spoofer of a registered address
+  // cannot fill the reset log. The lines of a reset carried out, and its result, are never limited.
+  const recvCtx: LogContext = { ...ctx };
+  const recv = (limit?: LogLimit) =>
+    tx.log({ type: "RM-RESET", dir: "RECV", ctx: recvCtx, response: NA }, limit);
+  const now = (result: ResetResult, why: string, detail: ResultDetail = defaultDetail(result)) => {
+    const limit: LogLimit = { source: ev.from.addr, reason: `${result}/${detail}` };
+    recv(limit);
+    tx.notice(
+      result === "ERROR" || result === "FAIL" ? "warn" : "info",
+      `RESET ${rkey}: ${result}: ${why}`,
+      limit,
+    );
     answer(
       tx,
       ev.from,
@@ -168,6 +185,7 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
       ctx,
       target?.key ?? null,
       detail,
+      limit,
     );
   };
 
@@ -211,10 +229,23 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
   );
   if (job) {
     // The same request once more (its dedupe entry was lost) is already waiting for this job.
-    if (attached) {
-      // nothing to add: RESET-ACCEPTED again below
-    } else if (job.test) upgradeTestJob(tx, job, entry, target);
-    else tx.apply({ op: "job", job: { ...job, requesters: [...job.requesters, entry] } });
+    // A requester has at most MAX_WAITING requests waiting for one job: more are refused, so a
+    // flood of new ids from a (spoofed, no key) registered address adds no entry and no line.
+    if (attached) recv({ source: ev.from.addr, reason: "attached" });
+    else {
+      const waiting = job.requesters.filter((r) => r.addr === entry.addr && r.subsystem === entry.subsystem);
+      if (waiting.length >= MAX_WAITING) {
+        now(
+          "ERROR",
+          `already ${MAX_WAITING} requests of this requester wait for this reset`,
+          "invalidRequester",
+        );
+        return;
+      }
+      recv();
+      if (job.test) upgradeTestJob(tx, job, entry, target);
+      else tx.apply({ op: "job", job: { ...job, requesters: [...job.requesters, entry] } });
+    }
   } else {
     if (target.status === "dump") {
       now("DUMP", "target already reset");
@@ -229,6 +260,7 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
       now("POFF", "target is powered off");
       return;
     }
+    recv();
     const log: LogContext = { ...ctx, category: target.vmName === null ? "P" : "V" };
     startJob(tx, target, entry, null, log);
   }

@@ -183,7 +183,7 @@ describe("stale start: no new RESET decided in the stale window", () => {
     next.reset(10001, 10002, "PSERVER2", 3); // retransmission, still inside
     await next.clock.flush();
     expect(next.sent).toEqual([]);
-    expect(next.state.shared.recent).toEqual([]);
+    expect(next.state.shared.recent.size).toBe(0);
     expect(next.controller("bmc:PSERVER2").count("nmi")).toBe(0);
     expect(next.notices.some((n) => n.includes("deferred"))).toBe(true);
     await next.clock.advance(1);

@@ -14,6 +14,7 @@ import type {
   Effect,
   EngineState,
   LocalState,
+  LogLimit,
   OpTag,
   ResetLogRecord,
   VersionedDelta,
@@ -55,18 +56,19 @@ export class Tx {
     this.effects.push(effect);
   }
 
-  log(record: DistributiveOmit<ResetLogRecord, "at">): void {
+  log(record: DistributiveOmit<ResetLogRecord, "at">, limit?: LogLimit): void {
     const full = { ...record, at: this.now } as ResetLogRecord;
     this.stamp ??= formatLogTime(this.now, this.options.logTimeZone);
     this.emit({
       kind: "log",
       line: formatResetLog(full, this.options.logTimeZone, this.stamp),
       record: full,
+      ...(limit ? { limit } : {}),
     });
   }
 
-  notice(level: "info" | "warn" | "error", message: string): void {
-    this.emit({ kind: "notice", level, message });
+  notice(level: "info" | "warn" | "error", message: string, limit?: LogLimit): void {
+    this.emit({ kind: "notice", level, message, ...(limit ? { limit } : {}) });
   }
 
   device(op: DeviceOp, device: DeviceRef, tag: OpTag, timeoutMs = this.options.deviceCallTimeoutMs): void {

@@ -2,6 +2,7 @@
 // daemon maps datagrams and driver results to events and carries effects out (see executor.ts).
 
 import type { DriverErrorCode, OutletLink, PowerState, ResolvedConfig } from "@haconn/config";
+import type { RecentIndex } from "./recent-index.js";
 
 export interface Endpoint {
   addr: string;
@@ -164,10 +165,10 @@ export interface SharedState {
   restores: Readonly<Record<string, PendingRestore>>;
   /**
    * Requests answered or accepted within `recentRequestTtlMs`, one per key, in `at` order
-   * (oldest first). A list: a record keyed by request was copied as a dictionary-mode object on
-   * every RESET (tens of microseconds with a few hundred entries).
+   * (oldest first): a persistent map by request key plus an expiry queue, O(1) per request
+   * (recent-index.ts). On the wire, the list of entries oldest first.
    */
-  recent: readonly RecentRequest[];
+  recent: RecentIndex;
 }
 
 export type PduTestMode = "same" | "serial";
@@ -357,9 +358,9 @@ export type Effect =
       /** True when answering a retransmission of a request already answered. */
       resend: boolean;
       /**
-       * Answered once, no repeats, nothing remembered (ERROR: the requester's retransmission is
-       * decided afresh; no state per refused or unknown sender). The daemon rate-limits such
-       * answers per source.
+       * Sent once, no repeats (ERROR). To an unknown requester nothing is remembered either; to a
+       * registered one the answer is remembered like any other (`recent`). The daemon
+       * rate-limits such answers per source.
        */
       stateless?: boolean;
       /** The requester is not registered (or not from its registered address). */
@@ -380,11 +381,24 @@ export type Effect =
       /** Registered monitors of that cluster, the target excluded (with their subsystem). */
       recipients: (Endpoint & { subsystem?: number })[];
     }
-  | { kind: "log"; line: string; record: ResetLogRecord }
-  | { kind: "notice"; level: "info" | "warn" | "error"; message: string }
+  | { kind: "log"; line: string; record: ResetLogRecord; limit?: LogLimit }
+  | { kind: "notice"; level: "info" | "warn" | "error"; message: string; limit?: LogLimit }
   | { kind: "commandResult"; id: string; ok: boolean; code: string | null; message: string };
 
 // ---------------------------------------------------------------- reset log
+
+/**
+ * A log line (reset log or notice) that may be limited: the lines of a RESET that is refused or
+ * answered from the current state (no reset carried out). The runner writes at most one such
+ * group of lines per reason per source a minute and counts the rest (executor.ts). The lines of a
+ * reset carried out, and its result, carry no limit.
+ */
+export interface LogLimit {
+  /** Source address of the request. */
+  source: string;
+  /** The answer and its detail, e.g. `ERROR/unknownTarget`. */
+  reason: string;
+}
 
 export type ResetLogRecord =
   | { type: "RM-RESET"; at: number; dir: "RECV" | "SEND"; ctx: LogContext; response: ResetResult | "----" }

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { ConfigStore } from "@haconn/config";
+import { ConfigStore, PDU_PROFILE_NAMES } from "@haconn/config";
 import { sampleConfig } from "@haconn/config/test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -135,7 +135,15 @@ describe("bash completion", () => {
     expect(complete(["haconnshow", "hamonitor", ""])).toEqual(["name="]);
     expect(complete(["haconnshow", "status", "--"])).toEqual(["--json", "--help"]);
     expect(complete(["haconnact", "ipdusd", ""])).toEqual(["mode=", "offtime=", "wtime="]);
-    expect(complete(["haconnsby", "ipdusd", "mode=same", ""])).toEqual(["offtime=", "wtime="]);
+    // mode=same takes no wtime= (nor addr=): the commands refuse them, so completion does not offer them.
+    expect(complete(["haconnsby", "ipdusd", "mode=same", ""])).toEqual(["offtime="]);
+    expect(complete(["haconnact", "ipdusd", "mode=serial", ""])).toEqual(["offtime=", "wtime="]);
+    expect(complete(["haconnserver", "ipdusd", "PSERVER1", "mode=same", ""])).toEqual(["offtime="]);
+    expect(complete(["haconnserver", "ipdusd", "PSERVER1", "mode=serial", ""])).toEqual([
+      "addr=",
+      "offtime=",
+      "wtime=",
+    ]);
     expect(complete(["haconnserver", "reset", "PSERVER1", ""])).toEqual(["address="]);
     expect(complete(["haconnserver", "ipdusd", "PSERVER1", ""])).toEqual([
       "mode=",
@@ -150,6 +158,9 @@ describe("bash completion", () => {
     expect(complete(["haconnsetup", "pserver", "add", "P1", "ipdusd=of"])).toEqual(["off"]);
     expect(complete(["haconnsetup", "vserver", "PSERVER1", "VMware="])).toEqual(["Enable", "Disable"]);
     expect(complete(["haconnsetup", "ipdu", "add", "192.168.1.101", "model="])).toEqual(["IBM_PDU"]);
+    expect(complete(["haconnsetup", "ipdu", "add", "192.168.1.101", "profile="])).toEqual([
+      ...PDU_PROFILE_NAMES,
+    ]);
     expect(complete(["haconnact", "ipdusd", "mode=s"])).toEqual(["same", "serial"]);
     expect(complete(["haconnsetup", "mserver", "add", "H1", "check="])).toEqual(["on", "off"]);
     expect(complete(["haconnsetup", "pserver", "ipduadd", "PSERVER1", "concent=1"])).toEqual([

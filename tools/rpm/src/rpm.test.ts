@@ -141,8 +141,19 @@ describe.skipIf(!rpmbuild)(title, () => {
     expect(mode.get(COMPLETION)).toBe("-rw-r--r--");
     expect(mode.get(SYSCTL)).toBe("-rw-r--r--");
     expect(readFileSync(join(REPO, "tools/completion/haconn.bash"), "utf8")).toContain("complete ");
+    // The man pages: haconn*(1), haconn.json(5), haconnd(8), generated from --help (compressed).
+    const manPages = [...mode.keys()].filter((p) => p.startsWith("/usr/share/man/")).sort();
+    if (hasCli)
+      expect(manPages).toEqual(
+        expect.arrayContaining([
+          ...present.filter((c) => c.app === "cli").map((c) => `/usr/share/man/man1/${c.entry}.1.gz`),
+          "/usr/share/man/man5/haconn.json.5.gz",
+        ]),
+      );
+    for (const path of manPages)
+      expect(path).toMatch(/^\/usr\/share\/man\/man[158]\/haconn[a-z.]*\.[158]\.gz$/);
     for (const path of mode.keys()) {
-      if (path !== COMPLETION && path !== SYSCTL)
+      if (path !== COMPLETION && path !== SYSCTL && !path.startsWith("/usr/share/man/"))
         expect(path).toMatch(/^\/(opt|etc\/opt|var\/opt)\/hitachi(\/|$)/);
     }
     // Each app's npm dependencies travel inside its bundles: no node_modules in the package.
@@ -255,6 +266,38 @@ describe.skipIf(!rpmbuild)(title, () => {
       const r = root.chroot([`${HOME}/bin/haconnshow`, "version"]);
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout, STAMP_HINT).toBe(versionDisplay(displayed("el9", 1)));
+    });
+
+    it("installs a man page for every command and the configuration file; man -l renders each", (ctx) => {
+      if (!hasCli) ctx.skip("apps/cli/dist is not built yet: no man pages");
+      const pages = [
+        ...present.filter((c) => c.app === "cli").map((c) => `man1/${c.entry}.1.gz`),
+        "man5/haconn.json.5.gz",
+        ...(hasDaemon ? ["man8/haconnd.8.gz"] : []),
+      ];
+      for (const page of pages) {
+        const r = run("man", ["-l", "--warnings", root.path(`/usr/share/man/${page}`)], {
+          env: { ...process.env, MANPAGER: "cat", PAGER: "cat", MANWIDTH: "80" },
+        });
+        expect(r.status, `${page}: ${r.stderr}`).toBe(0);
+        expect(r.stderr, page).toBe("");
+        expect(r.stdout, page).toMatch(/^(NAME|HACONN)/m);
+        expect(r.stdout, page).toMatch(/EXIT STATUS|FIELDS/);
+      }
+    });
+
+    it("--version of every command prints the RPM version-release and the git commit", (ctx) => {
+      if (!hasCli) ctx.skip("apps/cli/dist is not built yet");
+      for (const c of present) {
+        const r = root.chroot([`${HOME}/bin/${c.name}`, "--version"]);
+        expect(r.status, `${c.name}: ${r.stderr}`).toBe(0);
+        const shown = c.name === "haconnr2" ? "haconnd" : c.name;
+        expect(r.stdout).toMatch(
+          new RegExp(
+            `^${shown} \\(haconn\\) ${version.replaceAll(".", "\\.")}-1\\.el9v commit [0-9a-f]{7,}\\n$`,
+          ),
+        );
+      }
     });
 
     it("installs the bash completion as /etc/bash_completion.d/haconn, and it loads", () => {

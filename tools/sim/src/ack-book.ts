@@ -4,8 +4,8 @@
 // acknowledge (their RESET retransmissions fetch the result again), so a series here ends only by
 // its age or by a matching ACK — and a matching ACK can only come from the adversary, which is what
 // the `unauthenticated-cancel` invariant looks for.
-//   legacy keys (the daemon on this branch): result `addr:port/requestId`, attention `eventId/addr`;
-//   hardened keys (rp-core, issue #17 point 4): attention also carries the monitor's port.
+//   the daemon's keys (issue #17 point 4): the monitor's address, port and subsystem, and the id;
+//   injected bug `ackKeysByAddress`: attention keyed by (eventId, address) alone, as before #17.
 
 import type { Endpoint } from "@haconn/core";
 
@@ -21,7 +21,7 @@ export class AckBook {
 
   constructor(
     private readonly now: () => number,
-    private readonly hardened: boolean,
+    private readonly byAddress: boolean,
   ) {}
 
   private book(node: string): Map<string, number> {
@@ -33,20 +33,26 @@ export class AckBook {
     return b;
   }
 
-  private resultKey(to: Endpoint, requestId: number): string {
-    return `result/${to.addr}:${to.port}/${requestId}`;
+  private resultKey(to: Endpoint, subsystem: number, requestId: number): string {
+    return this.byAddress
+      ? `result/${to.addr}:${to.port}/${requestId}`
+      : `result/${to.addr}:${to.port}/${subsystem}/${requestId}`;
   }
 
-  private attentionKey(to: Endpoint, eventId: number): string {
-    return this.hardened ? `attention/${eventId}/${to.addr}:${to.port}` : `attention/${eventId}/${to.addr}`;
+  private attentionKey(to: Endpoint, subsystem: number, eventId: number): string {
+    return this.byAddress
+      ? `attention/${eventId}/${to.addr}`
+      : `attention/${eventId}/${to.addr}:${to.port}/${subsystem}`;
   }
 
-  result(node: string, to: Endpoint, requestId: number): void {
-    this.book(node).set(this.resultKey(to, requestId), this.now() + SERIES_MS);
+  /** A RESET-RESULT series to the requester `subsystem` at `to`. */
+  result(node: string, to: Endpoint, subsystem: number, requestId: number): void {
+    this.book(node).set(this.resultKey(to, subsystem, requestId), this.now() + SERIES_MS);
   }
 
-  attention(node: string, to: Endpoint, eventId: number): void {
-    this.book(node).set(this.attentionKey(to, eventId), this.now() + SERIES_MS);
+  /** An ATTENTION series to the monitor `subsystem` at `to`. */
+  attention(node: string, to: Endpoint, subsystem: number, eventId: number): void {
+    this.book(node).set(this.attentionKey(to, subsystem, eventId), this.now() + SERIES_MS);
   }
 
   /** A daemon stopped: its series are gone. */
@@ -57,7 +63,9 @@ export class AckBook {
   /** An ACK reached `node`: the key of the live series it cancels, or null. */
   ack(node: string, a: AckInput): string | null {
     const key =
-      a.kind === "result" ? this.resultKey(a.from, a.requestId) : this.attentionKey(a.from, a.eventId);
+      a.kind === "result"
+        ? this.resultKey(a.from, a.subsystem, a.requestId)
+        : this.attentionKey(a.from, a.subsystem, a.eventId);
     const b = this.book(node);
     const until = b.get(key);
     if (until === undefined) return null;

@@ -9,36 +9,38 @@ export interface AdversarySwitches {
   /**
    * Forged DUMP notices: a registered subsystem from an address that is not the system's; fence_kdump
    * datagrams from unregistered addresses; and notices spoofing the registered address while no
-   * reset of that system is in its software-reset phase. On by default (the engine's rule).
+   * reset of that system is in its software-reset phase.
    */
   dumpNotices: boolean;
-  /**
-   * Forged RESULT-ACK / ATTENTION-ACK from other addresses with guessed ids. On by default: the
-   * cancel keys (source address in both) already refuse them.
-   */
+  /** Forged RESULT-ACK / ATTENTION-ACK from other addresses with ids it knows (as if sniffed). */
   acks: boolean;
   /**
-   * ACKs spoofing a monitor's address from another port. Cut ATTENTION repeats while the cancel key
-   * is (eventId, address) — rp-core's ACK keys with source port and subsystem refuse them. Off
-   * unless `hardenedAckKeys` models those keys.
+   * ACKs spoofing a monitor's address from another port, with another subsystem. The daemon's
+   * cancel keys (address, port, subsystem, id: apps/haconnd/src/reset-path/service.ts) refuse them.
    */
   ackPortSpoof: boolean;
-  /** Model rp-core's cancel keys (address, port, subsystem) instead of the daemon's keys on this branch. */
-  hardenedAckKeys: boolean;
   /**
-   * Forged CHECKs with a live monitor's (port, subsystem, system) from another address (squatting
-   * the registration). Depends on rp-core's registration-move rule (a live registration moves only
-   * when signed or stale): off by default on this branch.
+   * Forged CHECKs with a monitor's (port, subsystem, system) from another address (squatting the
+   * registration). Key mode: dropped unsigned at the socket. Insecure mode: a live registration
+   * never moves; a stale one (or a free slot) may be taken, the documented trade-off of running
+   * without a key, counted apart (`insecureTakeovers`), not hidden and not a violation.
    */
   squatChecks: boolean;
+  /**
+   * The reset path's mode. Key mode (the default product configuration): every datagram but
+   * fence_kdump must carry a valid trailer, so the adversary's unsigned ones are dropped at the
+   * socket; the monitors' CHECKs are signed. Insecure (`resetpath insecure=on`): the engine's
+   * rules alone. Unset: drawn per seed, key mode in one run of three.
+   */
+  keyMode?: boolean;
 }
 
+/** Every adversary on: each CI run and the soak play all of them. */
 export const DEFAULT_ADVERSARY: AdversarySwitches = {
   dumpNotices: true,
   acks: true,
-  ackPortSpoof: false,
-  hardenedAckKeys: false,
-  squatChecks: false,
+  ackPortSpoof: true,
+  squatChecks: true,
 };
 
 export interface AdversaryPlan {
@@ -47,23 +49,22 @@ export interface AdversaryPlan {
   seed: number;
   /** Mean gap between two forged datagrams (ms). */
   meanGapMs: number;
+  /** The reset path runs with a key (see `AdversarySwitches.keyMode`). */
+  keyMode: boolean;
 }
 
 export function drawAdversary(rng: Rng, opts: Partial<AdversarySwitches> | false | undefined): AdversaryPlan {
   const seed = rng.int(0, 0x7fffffff);
   const meanGapMs = rng.int(150, 800);
+  // Drawn after the above, so that a seed's adversary times stay what they were.
+  const drawnKey = rng.chance(1 / 3);
   if (opts === false) {
     return {
       seed,
       meanGapMs,
-      switches: {
-        dumpNotices: false,
-        acks: false,
-        ackPortSpoof: false,
-        hardenedAckKeys: false,
-        squatChecks: false,
-      },
+      keyMode: drawnKey,
+      switches: { dumpNotices: false, acks: false, ackPortSpoof: false, squatChecks: false },
     };
   }
-  return { seed, meanGapMs, switches: { ...DEFAULT_ADVERSARY, ...opts } };
+  return { seed, meanGapMs, keyMode: opts?.keyMode ?? drawnKey, switches: { ...DEFAULT_ADVERSARY, ...opts } };
 }

@@ -7,7 +7,9 @@
 //     indistinguishable from the system without a key: signed DUMP-NOTICE in key mode, rp-core);
 //   - RESULT-ACK / ATTENTION-ACK from its own addresses with guessed ids (and, switchable, from a
 //     monitor's address on another port);
-//   - CHECK with a live monitor's identity from its own address (switchable: squatting).
+//   - CHECK with a monitor's identity from its own address (squatting).
+// In key mode (plan.keyMode) every datagram but fence_kdump must be signed: the adversary's are
+// dropped at the socket and never reach the engine (unless the injected bug lets them through).
 // It plays at the level the simulator models: engine events for what reaches the engine, and the
 // reset path's ACK cancel keys (ack-book.ts) for what the daemon's service handles itself.
 
@@ -76,15 +78,25 @@ export class Adversary {
     return this.rng.pick(this.scenario.systems);
   }
 
+  /** Key mode: an unsigned datagram is dropped at the socket (fence_kdump has no trailer). */
+  private dropped(kdump: boolean): boolean {
+    return this.plan.keyMode && !kdump && !this.scenario.bugs.keyModeAcceptsUnsigned;
+  }
+
   /** One forged datagram to the VIP: the adversary's own delay, no loss. */
-  private toVip(label: string, event: () => EngineEvent | null): void {
+  private toVip(label: string, event: () => EngineEvent | null, kdump = false): void {
     this.sent++;
-    this.world.schedule(this.rng.int(1, 30), `adversary → VIP ${label}`, () => {
-      const c = this.connectors();
-      const node = c.vipNode();
-      const ev = event();
-      if (node && ev) c.dispatch(node, ev, undefined, true);
-    });
+    const drop = this.dropped(kdump);
+    this.world.schedule(
+      this.rng.int(1, 30),
+      `adversary → VIP ${label}${drop ? " (unsigned: dropped)" : ""}`,
+      () => {
+        const c = this.connectors();
+        const node = c.vipNode();
+        const ev = event();
+        if (node && ev && !drop) c.dispatch(node, ev, undefined, true);
+      },
+    );
   }
 
   private forgedNotice(): void {
@@ -101,31 +113,34 @@ export class Adversary {
 
   private forgedKdump(): void {
     const from = { addr: this.attacker(), port: this.rng.int(1024, 65535) };
-    this.toVip(`forged fence_kdump from ${from.addr}`, () => ({
-      type: "dumpNotice",
-      now: this.world.now,
-      from,
-      subsystem: null,
-    }));
+    this.toVip(
+      `forged fence_kdump from ${from.addr}`,
+      () => ({ type: "dumpNotice", now: this.world.now, from, subsystem: null }),
+      true,
+    );
   }
 
   /** Spoofs the system's own address, but only while no reset of it is in its software-reset phase. */
   private spoofedIdle(): void {
     const sys = this.system();
     const kdump = this.rng.chance(0.5);
-    this.toVip(`spoofed ${kdump ? "fence_kdump" : "DUMP-NOTICE"} ${sys.name} outside a reset`, () => {
-      const engine = this.connectors().vipNode()?.engine;
-      const soft = Object.values(engine?.shared.jobs ?? {}).some(
-        (j) => j.system === sys.server && j.vmName === sys.vmName && j.phase === "soft",
-      );
-      if (soft) return null;
-      return {
-        type: "dumpNotice",
-        now: this.world.now,
-        from: { addr: sys.addr, port: kdump ? this.rng.int(1024, 65535) : 7410 },
-        subsystem: kdump ? null : sys.subsystem,
-      };
-    });
+    this.toVip(
+      `spoofed ${kdump ? "fence_kdump" : "DUMP-NOTICE"} ${sys.name} outside a reset`,
+      () => {
+        const engine = this.connectors().vipNode()?.engine;
+        const soft = Object.values(engine?.shared.jobs ?? {}).some(
+          (j) => j.system === sys.server && j.vmName === sys.vmName && j.phase === "soft",
+        );
+        if (soft) return null;
+        return {
+          type: "dumpNotice",
+          now: this.world.now,
+          from: { addr: sys.addr, port: kdump ? this.rng.int(1024, 65535) : 7410 },
+          subsystem: kdump ? null : sys.subsystem,
+        };
+      },
+      kdump,
+    );
   }
 
   /** RESULT-ACK / ATTENTION-ACK with a guessed id: from its own address, or the monitor's on another port. */
@@ -136,16 +151,19 @@ export class Adversary {
       ? { addr: sys.addr, port: sys.port + this.rng.int(1, 50) }
       : { addr: this.attacker(), port: this.rng.pick([sys.port, this.rng.int(1024, 65535)]) };
     const id = this.rng.int(1, result ? 12 : 8);
+    // It claims the monitor's own subsystem: only the address and port can refuse it.
+    const subsystem = sys.subsystem;
     this.sent++;
+    const drop = this.dropped(false);
     this.world.schedule(
       this.rng.int(1, 30),
-      `adversary → VIP forged ${result ? "RESULT" : "ATTENTION"}-ACK #${id}`,
+      `adversary → VIP forged ${result ? "RESULT" : "ATTENTION"}-ACK #${id}${drop ? " (unsigned: dropped)" : ""}`,
       () => {
         const node = this.connectors().vipNode();
-        if (!node) return;
+        if (!node || drop) return;
         const cut = result
-          ? this.acks.ack(node.name, { kind: "result", from, requestId: id, subsystem: sys.subsystem })
-          : this.acks.ack(node.name, { kind: "attention", from, eventId: id, subsystem: sys.subsystem });
+          ? this.acks.ack(node.name, { kind: "result", from, requestId: id, subsystem })
+          : this.acks.ack(node.name, { kind: "attention", from, eventId: id, subsystem });
         if (cut)
           this.checks.unauthenticatedCancel(
             `${node.name}: forged ACK from ${from.addr}:${from.port} cut ${cut}`,
@@ -154,7 +172,7 @@ export class Adversary {
     );
   }
 
-  /** A CHECK with a live monitor's identity from the adversary's address. */
+  /** A CHECK with a monitor's identity from the adversary's address (unsigned). */
   private squat(): void {
     const sys = this.system();
     const peer = this.scenario.systems[sys.peer]!;
@@ -168,6 +186,7 @@ export class Adversary {
       port: sys.port,
       vmName: sys.vmName,
       pairSubsystem: peer.subsystem,
+      authenticated: false,
     }));
   }
 }

@@ -7,6 +7,12 @@ export interface BatchResult {
   failures: RunResult[];
   steps: number;
   elapsedMs: number;
+  /** Runs in key mode (the rest: insecure=on). */
+  keyModeRuns: number;
+  /** Insecure mode's documented trade-off: stale registrations taken by unsigned CHECKs, and in how many runs. */
+  insecureTakeovers: number;
+  insecureTakeoverRuns: number;
+  takenSlotUses: number;
 }
 
 export function runBatch(
@@ -18,16 +24,33 @@ export function runBatch(
   const failures: RunResult[] = [];
   let steps = 0;
   let runs = 0;
+  let keyModeRuns = 0;
+  let insecureTakeovers = 0;
+  let insecureTakeoverRuns = 0;
+  let takenSlotUses = 0;
   for (let k = 0; k < count; k++) {
     const result = runSeed((firstSeed + k) >>> 0, opts);
     runs++;
     steps += result.steps;
+    if (result.scenario.adversary.keyMode) keyModeRuns++;
+    insecureTakeovers += result.insecureTakeovers;
+    takenSlotUses += result.takenSlotUses;
+    if (result.insecureTakeovers > 0) insecureTakeoverRuns++;
     if (result.violations.length > 0) {
       failures.push(result);
       if (failures.length >= (opts.maxFailures ?? Number.POSITIVE_INFINITY)) break;
     }
   }
-  return { runs, failures, steps, elapsedMs: performance.now() - started };
+  return {
+    runs,
+    failures,
+    steps,
+    elapsedMs: performance.now() - started,
+    keyModeRuns,
+    insecureTakeovers,
+    insecureTakeoverRuns,
+    takenSlotUses,
+  };
 }
 
 export function formatViolation(result: RunResult, traceLines = 25): string {

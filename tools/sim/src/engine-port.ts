@@ -117,7 +117,9 @@ export function runEngine(
     // `recorded` / `unknown` answer (no reset of it in its software-reset phase here, yet) does
     // not stop it, so the reset that comes next still hears it.
     then = (replicated) => {
-      for (const job of ended) hooks.checks.jobDumped(job);
+      // A forged notice (insecure mode, from a registration the adversary took: forgery-check.ts)
+      // is no dump: the system keeps running, and a later hardware reset of it is no violation.
+      if (!forged) for (const job of ended) hooks.checks.jobDumped(job);
       if (ended.length > 0 && (replicated || !acked)) ack?.();
     };
   }
@@ -212,7 +214,7 @@ export function runEffects(
         break;
       }
       case "sendResult":
-        hooks.acks.result(node.name, fx.to, fx.requestId);
+        hooks.acks.result(node.name, fx.to, fx.requester ?? 0, fx.requestId);
         toMonitor(
           hooks,
           fx.to.addr,
@@ -225,7 +227,7 @@ export function runEffects(
         );
         break;
       case "sendAttention":
-        for (const to of fx.recipients) hooks.acks.attention(node.name, to, fx.eventId);
+        for (const to of fx.recipients) hooks.acks.attention(node.name, to, to.subsystem ?? 0, fx.eventId);
         world.note(`${node.name} ATTENTION ${fx.state} ${fx.system}/${fx.target}`);
         break;
       default:

@@ -80,6 +80,23 @@ export class Invariants {
     this.world.violate("unauthenticated-cancel", message);
   }
 
+  /** Registrations taken by an unsigned CHECK while stale (or a free slot), without a key. */
+  insecureTakeovers = 0;
+
+  /** What the adversary's datagrams did to registrations it had taken (insecure mode). */
+  takenSlotUses = 0;
+
+  takenSlotUsed(message: string): void {
+    this.takenSlotUses++;
+    this.world.note(`TRADE-OFF ${message}`);
+  }
+
+  /** Insecure mode's documented trade-off happened: counted and traced, not a violation. */
+  insecureTakeover(message: string): void {
+    this.insecureTakeovers++;
+    this.world.note(`TRADE-OFF ${message}`);
+  }
+
   jobDumped(job: string): void {
     this.dumped.add(job);
   }

@@ -59,6 +59,10 @@ export interface InjectedBugs {
    * engine before issue #17): the adversary's notices then count as the system's.
    */
   noticeBySubsystem?: boolean;
+  /** ATTENTION cancel key (eventId, address) without port and subsystem: the daemon before issue #17. */
+  ackKeysByAddress?: boolean;
+  /** Key mode, but unsigned datagrams reach the engine (a socket that skips the trailer check). */
+  keyModeAcceptsUnsigned?: boolean;
 }
 
 export interface Scenario {

@@ -30,6 +30,10 @@ export interface RunResult {
   requests: number;
   /** Datagrams the adversary sent. */
   forged: number;
+  /** Stale registrations (or free slots) taken by the adversary's unsigned CHECKs, insecure mode. */
+  insecureTakeovers: number;
+  /** Changes the adversary then made through those registrations (same trade-off, counted). */
+  takenSlotUses: number;
   scenario: Scenario;
 }
 
@@ -46,6 +50,8 @@ function toEngineEvent(scenario: Scenario, msg: ToConnector, now: number): Engin
       port: s.port,
       vmName: s.vmName,
       pairSubsystem: systems[s.peer]!.subsystem,
+      // Key mode: the monitors sign their CHECKs (an unsigned one never reaches the engine).
+      ...(scenario.adversary.keyMode ? { authenticated: true } : {}),
     };
   }
   if (msg.type === "reset") {
@@ -105,7 +111,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
     });
   };
   const managed = new ManagedWorld(world, scenario, checks, toVip);
-  const acks = new AckBook(() => world.now, scenario.adversary.switches.hardenedAckKeys);
+  const acks = new AckBook(() => world.now, scenario.bugs.ackKeysByAddress ?? false);
   connectors = new Connectors(world, scenario, managed, checks, acks);
   const c = connectors;
   const adversary = new Adversary(world, scenario, scenario.adversary, () => c, acks, checks);
@@ -142,6 +148,8 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
     steps: world.steps,
     requests: checks.requests.size,
     forged: adversary.sent,
+    insecureTakeovers: checks.insecureTakeovers,
+    takenSlotUses: checks.takenSlotUses,
     scenario,
   };
 }

@@ -1,5 +1,4 @@
-import { runCommand } from "../entry.js";
-import { nodeIo } from "../node-io.js";
+import { runBin } from "../entry.js";
 import { mainSby } from "../ops/pair.js";
 
-process.exitCode = await runCommand("haconnsby", mainSby, process.argv.slice(2), nodeIo());
+await runBin("haconnsby", mainSby);

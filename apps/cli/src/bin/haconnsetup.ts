@@ -1,5 +1,4 @@
-import { runCommand } from "../entry.js";
-import { nodeIo } from "../node-io.js";
+import { runBin } from "../entry.js";
 import { main } from "../setup/program.js";
 
-process.exitCode = await runCommand("haconnsetup", main, process.argv.slice(2), nodeIo());
+await runBin("haconnsetup", main);

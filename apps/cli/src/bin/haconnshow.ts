@@ -1,5 +1,4 @@
-import { runCommand } from "../entry.js";
-import { nodeIo } from "../node-io.js";
+import { runBin } from "../entry.js";
 import { main } from "../show/program.js";
 
-process.exitCode = await runCommand("haconnshow", main, process.argv.slice(2), nodeIo());
+await runBin("haconnshow", main);

@@ -1,7 +1,8 @@
 // clilog (manual §7.1 `clilog*`): one line per CLI operation with the time, the user, the
 // command, its arguments with secrets masked, and the exit status. Passwords are never
 // arguments (they are read from the terminal or stdin), but a value that looks secret is masked
-// anyway: any `password=`/`community=`-like key, and `haconnsetup snmp name=` (the community).
+// anyway: any `password=`/`community=`-like key, and every word after `haconnsetup snmp` (the
+// community, with or without name=).
 import type { CliIo } from "../io.js";
 import { logDir } from "../io.js";
 import { appendGenerationLine } from "./generation-log.js";
@@ -13,12 +14,15 @@ const SECRET_KEY = /pass|community|secret|token/i;
 
 /** The arguments as logged: secret values replaced, odd characters JSON-quoted. */
 export function maskArguments(command: string, argv: readonly string[]): string[] {
-  const snmp = command === "haconnsetup" && argv.some((a) => a.toLowerCase() === "snmp");
-  return argv.map((arg) => {
+  // After `haconnsetup snmp`, every word may be the community, typed with or without name=
+  // (a mistyped `snmp private` is refused, but it is logged too): all of them are masked.
+  const snmpAt = command === "haconnsetup" ? argv.findIndex((a) => a.toLowerCase() === "snmp") : -1;
+  return argv.map((arg, i) => {
     const eq = arg.indexOf("=");
     const key = eq > 0 ? arg.slice(0, eq) : "";
-    const secret = key !== "" && (SECRET_KEY.test(key) || (snmp && key.toLowerCase() === "name"));
-    const shown = secret ? `${key}=${MASK}` : arg;
+    const afterSnmp = snmpAt >= 0 && i > snmpAt && !arg.startsWith("-");
+    const secret = (key !== "" && SECRET_KEY.test(key)) || afterSnmp;
+    const shown = secret ? (key !== "" ? `${key}=${MASK}` : MASK) : arg;
     return /^[\w.,:/@%+=*-]+$/.test(shown) ? shown : JSON.stringify(shown);
   });
 }

@@ -21,7 +21,7 @@ haconnd fetches over the duplex link.
 Files that are missing are listed on stdout and in MISSING.txt; the collection still succeeds.
 Run it on the standby too when the standby or the link between the connectors is abnormal.`;
 
-function build(io: CliIo): Command {
+export function build(io: CliIo): Command {
   const program = rootCommand("haconndump", "Collect the connector's logs into one archive", io)
     .addHelpText("after", HELP)
     .action(async () => {

@@ -4,12 +4,13 @@ import type { Command } from "commander";
 import { type DaemonCall, OPERATION_TIMEOUT_MS } from "../daemon/daemon.js";
 import { asObject, type OperationResult } from "../daemon/results.js";
 import type { CliIo } from "../io.js";
+import { jsonText } from "../json.js";
 import type { ExitStatus } from "../run-program.js";
 
 export const DAEMON_HELP = `
 Sends the request to haconnd on this node ($HACONN_RUN_DIR/haconnd.sock, default /run/haconn2).
 Exit status: 0 done, 1 bad arguments (nothing sent), 2 failed, 3 haconnd not running,
-4 refused because this node is not the active connector.`;
+4 refused on this node's role, 70 internal error, 141 output pipe closed (docs/operations.md §14).`;
 
 export interface Request {
   op: string;
@@ -55,9 +56,7 @@ export function addOperation(
     const options = values.at(-2) as { json?: boolean };
     const request = (spec.request as (...v: unknown[]) => Request)(...values.slice(0, -2));
     const result = await call(request.op, request.args, request.timeoutMs ?? OPERATION_TIMEOUT_MS);
-    io.stdout.write(
-      options.json ? `${JSON.stringify(result, null, 2)}\n` : (spec.text ?? messageText)(result),
-    );
+    io.stdout.write(options.json ? jsonText(result) : (spec.text ?? messageText)(result));
     status.code = spec.exitCode?.(result) ?? 0;
   });
 }

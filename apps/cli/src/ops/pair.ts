@@ -44,7 +44,7 @@ const reload: OperationSpec = {
   exitCode: (result) => (asObject<ReloadResult>(result).summary?.completed === false ? 2 : 0),
 };
 
-function buildAct(io: CliIo, status: ExitStatus): Command {
+export function buildAct(io: CliIo, status: ExitStatus): Command {
   const program = rootCommand("haconnact", "Operations of the active (primary) connector", io);
   const call = daemonFor(io);
   for (const spec of [
@@ -59,7 +59,7 @@ function buildAct(io: CliIo, status: ExitStatus): Command {
   return program;
 }
 
-function buildSby(io: CliIo, status: ExitStatus): Command {
+export function buildSby(io: CliIo, status: ExitStatus): Command {
   const program = rootCommand("haconnsby", "Operations of the standby connector", io);
   const call = daemonFor(io);
   for (const spec of [

@@ -10,7 +10,7 @@ import { addOperation } from "./operation.js";
 
 const RESET_TIMEOUT_MS = 5 * 60_000;
 
-function build(io: CliIo, status: { code: number }): Command {
+export function build(io: CliIo, status: { code: number }): Command {
   const program = rootCommand(
     "haconnserver",
     "Managed-server operations and tests (active connector only)",

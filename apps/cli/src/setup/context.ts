@@ -2,6 +2,7 @@
 import {
   type ConfigStore,
   ConfigError,
+  describeIssue,
   type HaconnConfig,
   type ManagedServer,
   type ManagementServer,
@@ -16,6 +17,10 @@ export interface SetupContext {
   checkBmc: BmcChecker;
   /** Reads a secret (prompt without echo on a terminal, one line from a pipe). */
   secret(label: string): Promise<string>;
+  /** Set by change(): whether the file was rewritten (for the confirmation line). */
+  saved?: { changed: boolean };
+  /** A message that replaces the confirmation line (e.g. "nothing to delete"). */
+  note?: string;
 }
 
 export type Mutation = (config: HaconnConfig) => void;
@@ -29,7 +34,7 @@ function dryRun(current: HaconnConfig, mutate: Mutation): HaconnConfig {
   const result = validateConfig(draft);
   if (!result.ok) {
     const first = result.issues[0]!;
-    throw new ConfigError("CONFIG_INVALID", `${first.path}: ${first.message}`, { issues: result.issues });
+    throw new ConfigError("CONFIG_INVALID", describeIssue(draft, first), { issues: result.issues });
   }
   return draft;
 }
@@ -49,7 +54,8 @@ export async function change(
   precheck?: (next: HaconnConfig) => Promise<void>,
 ): Promise<void> {
   if (precheck) await precheck(dryRun(await ctx.store.read(), mutate));
-  await ctx.store.update(mutate);
+  const { changed } = await ctx.store.update(mutate);
+  ctx.saved = { changed };
 }
 
 export function findMserver(config: HaconnConfig, name: string): ManagementServer {

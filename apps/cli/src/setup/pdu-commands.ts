@@ -42,6 +42,7 @@ export async function ipduDel(ctx: SetupContext, address: string, tokens: string
     if (key !== undefined && !config.pdus.some((p) => p.key === key)) {
       throw new CliError("CLI_NOT_FOUND", `${address}: no such PDU (see haconnshow ipdusetting)`);
     }
+    if (all && config.pdus.length === 0) ctx.note = "no PDU is registered: nothing to delete";
     const doomed = new Set(all ? config.pdus.map((p) => p.key) : [key!]);
     const links = linksTo(config, doomed);
     if (links.length > 0) {

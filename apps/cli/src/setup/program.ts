@@ -1,9 +1,9 @@
 // haconnsetup: the manual's setup commands (§6.2-6.5) over the configuration store.
 import { ConfigStore } from "@haconn/config";
-import { Command, CommanderError } from "commander";
+import type { Command } from "commander";
 import { checkBmcWithIpmitool } from "../bmc-check.js";
-import { describeError } from "../errors.js";
 import { type CliIo, etcDir } from "../io.js";
+import { rootCommand, runProgram } from "../run-program.js";
 import { readSecret } from "../secret-input.js";
 import type { SetupContext } from "./context.js";
 import { hamonitorAllow } from "./monitor-commands.js";
@@ -20,21 +20,42 @@ import {
   vserver,
 } from "./server-commands.js";
 
-const PASSWORD_HELP = `
+/** Only in the help of the commands that read a password (or the community). */
+export const PASSWORD_HELP = `
 The password is never an argument. On a terminal it is prompted ("password :") without echo;
 when standard input is not a terminal, its first line is read, e.g.
-  printf '%s\\n' "$PW" | haconnsetup pserver add PSERVER1 addr=127.0.0.11 account=admin
-Addresses of BMCs and PDUs may carry a port: <ip>:<port> (defaults 623 and 161).
-The configuration is $HACONN_ETC_DIR/haconn.json (default /etc/opt/hitachi/haconn2).`;
+  printf '%s\\n' "$PW" | haconnsetup pserver add PSERVER1 addr=127.0.0.11 account=admin`;
+
+const COMMUNITY_HELP = `
+Without name=, the community is prompted ("community :") without echo, or read from the first
+line of standard input when it is not a terminal (so it never appears in argv or clilog).`;
+
+export const SETUP_HELP = `
+Addresses of BMCs, PDUs and ESXi hosts may carry a port: <ip>:<port> (defaults 623, 161, 22).
+The configuration is $HACONN_ETC_DIR/haconn.json (default /etc/opt/hitachi/haconn2).
+haconnsetup only writes the file: a running haconnd uses it after "haconnact reload" on the
+active connector, or after a restart of both connectors for what reload cannot apply (resetpath,
+mserver add/del, iLO settings, mlan, hispeed, snmp, kdump; manual §5.7, §8.5). A confirmation
+line saying which goes to standard error, so standard output stays empty for scripts.`;
 
 type Action = (ctx: SetupContext, ...args: never[]) => Promise<void>;
 
-function build(ctx: SetupContext, io: CliIo): Command {
-  const program = new Command("haconnsetup")
-    .description("Set up the HA monitor connector configuration (writes the file only)")
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .addHelpText("after", PASSWORD_HELP);
+/** The setup commands that prompt for a secret, and the help paragraph they show. */
+const SECRET_HELP: Record<string, string> = {
+  "mserver add": PASSWORD_HELP,
+  "mserver mod": `${PASSWORD_HELP}\n(only when account= is given)`,
+  "pserver add": PASSWORD_HELP,
+  "pserver mod": `${PASSWORD_HELP}\n(only when account= is given)`,
+  vserver: `${PASSWORD_HELP}\n(only when account= is given)`,
+  snmp: COMMUNITY_HELP,
+};
+
+export function build(ctx: SetupContext, io: CliIo): Command {
+  const program = rootCommand(
+    "haconnsetup",
+    "Set up the HA monitor connector configuration (writes the file only)",
+    io,
+  ).addHelpText("after", SETUP_HELP);
   const run =
     (action: Action) =>
     async (...args: unknown[]) => {
@@ -49,11 +70,10 @@ function build(ctx: SetupContext, io: CliIo): Command {
     summary: string,
     action: Action,
   ) => {
-    const command = parent
-      .command(name)
-      .description(summary)
-      .usage(usage)
-      .addHelpText("after", PASSWORD_HELP);
+    const command = parent.command(name).description(summary).usage(usage);
+    const path = parent === program ? name : `${parent.name()} ${name}`;
+    const secret = SECRET_HELP[path];
+    if (secret !== undefined) command.addHelpText("after", secret);
     for (const arg of args.split(" ").filter(Boolean)) command.argument(arg);
     command.action(run(action));
   };
@@ -221,6 +241,37 @@ function build(ctx: SetupContext, io: CliIo): Command {
   return program;
 }
 
+/** Changes a running haconnd takes with `haconnact reload` (manual §5.7 categories A-C). */
+const RELOADABLE = new Set([
+  "pserver add",
+  "pserver mod",
+  "pserver del",
+  "pserver ipduadd",
+  "pserver ipdudel",
+  "vserver",
+  "ipdu add",
+  "ipdu del",
+  "mserver ipduadd",
+  "mserver ipdudel",
+  "hamonitor",
+]);
+
+/** The confirmation line (stderr: the manual defines no output for haconnsetup). */
+export function confirmation(ctx: SetupContext, argv: readonly string[]): string | undefined {
+  if (ctx.note !== undefined) return `haconnsetup: ${ctx.note}`;
+  if (ctx.saved === undefined) return undefined;
+  if (!ctx.saved.changed) return `haconnsetup: no change: ${ctx.store.path} left as it was`;
+  const words = argv.filter((a) => !a.startsWith("-"));
+  const first = words[0] ?? "";
+  const path = ["mserver", "pserver", "ipdu"].includes(first) ? `${first} ${words[1] ?? ""}` : first;
+  const pduOnly = path === "mserver mod" && words.slice(3).every((w) => /^(ipdusd|timeout|check)=/i.test(w));
+  const apply =
+    RELOADABLE.has(path) || pduOnly
+      ? 'a running haconnd uses it after "haconnact reload" on the active connector'
+      : "a running haconnd uses it after a restart of both connectors (manual §8.5)";
+  return `haconnsetup: saved ${ctx.store.path}; ${apply}`;
+}
+
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const ctx: SetupContext = {
     io,
@@ -228,13 +279,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     checkBmc: io.checkBmc ?? checkBmcWithIpmitool,
     secret: (label) => readSecret(io.stdin, io.stdout, label),
   };
-  try {
-    await build(ctx, io).parseAsync([...argv], { from: "user" });
-    return 0;
-  } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
-    const { message, exitCode } = describeError(error);
-    io.stderr.write(`haconnsetup: ${message}\n`);
-    return exitCode;
-  }
+  const code = await runProgram("haconnsetup", () => build(ctx, io), argv, io);
+  const line = code === 0 ? confirmation(ctx, argv) : undefined;
+  if (line !== undefined) io.stderr.write(`${line}\n`);
+  return code;
 }

@@ -1,6 +1,7 @@
 // haconnshow ipdusetting (manual §6.6.3, whose tables keep their original spacing): community
 // (masked), PDUs, and the outlet links of the servers that have any, two links per line.
 import type { HaconnConfig, OutletLink } from "@haconn/config";
+import { profileLines } from "./extras.js";
 
 const MASKED_COMMUNITY = "xxxxxxxx";
 const pad = (text: string, width: number) => text.padEnd(width);
@@ -51,6 +52,7 @@ export function formatIpduSetting(config: HaconnConfig): string {
     "<physical server>",
     "",
     ...linkTable(config.pservers),
+    ...profileLines(config),
   ];
   return `${lines.join("\n")}\n`;
 }

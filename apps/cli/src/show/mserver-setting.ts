@@ -1,5 +1,6 @@
 // haconnshow mserversetting (manual §6.6.2): management servers and their duplex LAN.
 import { DEFAULT_BMC_PORT, formatAddress, type HaconnConfig } from "@haconn/config";
+import { cipherLines } from "./extras.js";
 import { onOff, table } from "./table.js";
 
 export function formatMserverSetting(config: HaconnConfig): string {
@@ -29,6 +30,7 @@ export function formatMserverSetting(config: HaconnConfig): string {
         m.mlan ? String(m.mlan.port) : "----",
       ]),
     ),
+    ...cipherLines(config.mservers),
   ];
   return `${lines.join("\n")}\n`;
 }

@@ -7,6 +7,7 @@ import { daemonFor } from "../daemon/daemon.js";
 import { asObject } from "../daemon/results.js";
 import { parseServerName } from "../daemon-args.js";
 import { usage } from "../errors.js";
+import { withNulls } from "../json.js";
 import { type CliIo, etcDir } from "../io.js";
 import { rootCommand, runProgram } from "../run-program.js";
 import { formatHamonitor } from "./hamonitor.js";
@@ -22,9 +23,9 @@ Needs haconnd on this node; prints "HA connector service is not processing." (ex
 is not running. On the standby the display holds no valid information (manual §6.1).
 The control socket is $HACONN_RUN_DIR/haconnd.sock (default /run/haconn2).`;
 
-const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+const json = (value: unknown) => `${JSON.stringify(withNulls(value), null, 2)}\n`;
 
-function build(io: CliIo): Command {
+export function build(io: CliIo): Command {
   const program = rootCommand("haconnshow", "Show the HA monitor connector settings, status and version", io);
   const store = () => new ConfigStore(etcDir(io.env));
   const display = (

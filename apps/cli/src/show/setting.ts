@@ -1,6 +1,7 @@
 // haconnshow setting (manual §6.6.1): reset path, managed servers, ESXi settings, hispeed.
 import { DEFAULT_BMC_PORT, formatAddress, type HaconnConfig } from "@haconn/config";
 import { type ResetKeyState, resetKeyState } from "../setup/reset-key.js";
+import { cipherLines, hostKeyLines } from "./extras.js";
 import { onOff, table } from "./table.js";
 
 const dash = (value: number | null) => (value === null ? "--" : String(value));
@@ -81,6 +82,8 @@ export function formatSetting(config: HaconnConfig, etcDir?: string): string {
     `status :${onOff(config.hispeed.enabled)}`,
     // "resetime" is the manual's spelling in this display.
     config.hispeed.resetTimeMs === null ? "resetime: ----" : `resetime: ${config.hispeed.resetTimeMs} msec`,
+    ...cipherLines(config.pservers),
+    ...hostKeyLines(config),
     ...(etcDir === undefined ? [] : securityLines(config, resetKeyState(etcDir))),
   ];
   return `${lines.join("\n")}\n`;

@@ -63,7 +63,9 @@ describe("haconnshow version", () => {
     await writeFile(`${etc.dir}/haconn.json`, JSON.stringify({ ...sampleConfig(), resetpath: 7 }));
     const result = await run(main, ["setting"], { etcDir: etc.dir });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`haconnshow: ${etc.dir}/haconn.json: /resetpath: must be null or object\n`);
+    expect(result.stderr).toBe(
+      `haconnshow: ${etc.dir}/haconn.json: resetpath: must be null or object (at /resetpath)\n`,
+    );
   });
 
   it.each(["--help", "setting --help", "mserversetting --help", "ipdusetting --help", "version --help"])(

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { HaconnError } from "@haconn/config";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type FakeDaemon, startFakeDaemon } from "../testing/fake-daemon.js";
+import { withNulls } from "../json.js";
 import { run, tempDir, words } from "../testing/run.js";
 import { main } from "./program.js";
 
@@ -216,12 +217,22 @@ describe("haconnshow status displays (manual §6.6.4-6.6.6)", () => {
       const op = line.split(" ")[0] as "status" | "hamonitor" | "ipdu";
       const expected = { status: STATUS, hamonitor: HAMONITOR, ipdu: IPDU }[op];
       const result = JSON.parse(r.stdout);
-      if (line === "status" || line === "hamonitor" || line === "ipdu") expect(result).toEqual(expected);
+      if (line === "status" || line === "hamonitor" || line === "ipdu")
+        expect(result).toEqual(withNulls(expected));
       else expect(result).toHaveProperty(op === "ipdu" ? "pdus" : "physical");
+      expect(r.stdout).not.toMatch(/"-{2,4}"/);
     },
   );
 
-  it.each(["status", "hamonitor", "ipdu", "status --json"])(
+  it("status --json says it as JSON when haconnd is not running (exit 3)", async () => {
+    const r = await show("status --json", { HACONN_RUN_DIR: join(etc.dir, "no-run-dir") });
+    expect(r).toMatchObject({ code: 3, stderr: "" });
+    expect(JSON.parse(r.stdout)).toEqual({
+      error: { code: "NOT_RUNNING", message: "HA connector service is not processing." },
+    });
+  });
+
+  it.each(["status", "hamonitor", "ipdu"])(
     "%s says only that the service is not processing when haconnd is not running (exit 3)",
     async (line) => {
       const r = await show(line, { HACONN_RUN_DIR: join(etc.dir, "no-run-dir") });

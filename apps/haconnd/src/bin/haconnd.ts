@@ -6,6 +6,7 @@
 // one line when ready. Exit status 78 (EX_CONFIG) on a configuration it refuses (a bad
 // HACONN_HELPER_NICE included), so systemd does not restart it in a loop.
 
+import { readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { HaconnError } from "@haconn/config";
@@ -31,7 +32,29 @@ const options = {
   system: (line: string) => process.stderr.write(`${line}\n`),
 };
 
-if (process.argv.includes("--help") || process.argv.includes("-h")) {
+declare const __HACONN_BUILD__: { version: string; commit: string } | undefined;
+
+/** `--version`: the RPM version-release when installed (the launcher names the file), else the tree's. */
+function versionLine(): string {
+  const built =
+    typeof __HACONN_BUILD__ === "undefined"
+      ? { version: "development", commit: "unknown" }
+      : __HACONN_BUILD__;
+  let version = built.version;
+  try {
+    const line = readFileSync(env.HACONN_PACKAGE_VERSION_FILE ?? "", "utf8")
+      .split("\n")[0]!
+      .trim();
+    if (/^[0-9A-Za-z._~+-]{1,64}$/.test(line)) version = line;
+  } catch {
+    // not installed from the RPM
+  }
+  return `haconnd (haconn) ${version} commit ${built.commit}\n`;
+}
+
+if (process.argv.includes("--version") || process.argv.includes("-V")) {
+  process.stdout.write(versionLine());
+} else if (process.argv.includes("--help") || process.argv.includes("-h")) {
   process.stdout.write(
     "usage: haconnd\n  Runs the HA Monitor Connector in the foreground.\n" +
       "  Environment: HACONN_ETC_DIR HACONN_LOG_DIR HACONN_RUN_DIR HACONN_STATE_DIR\n" +
@@ -41,7 +64,8 @@ if (process.argv.includes("--help") || process.argv.includes("-h")) {
       "               HACONN_HELPER_NICE (1-19 nice levels for Node's helper threads\n" +
       "               below the main thread, default 10, or off)\n" +
       "  The fence_kdump listener is configured with haconnsetup kdump (off by default);\n" +
-      "  the reset path needs resetpath.key unless haconnsetup resetpath insecure=on.\n",
+      "  the reset path needs resetpath.key unless haconnsetup resetpath insecure=on.\n" +
+      "  --version prints the package version and git commit; --help this text.\n",
   );
 } else {
   let daemon: Daemon | undefined;

@@ -4,7 +4,7 @@
 // snapshot by reconnecting.
 
 import type { SharedState, VersionedDelta } from "@haconn/core";
-import { replay } from "@haconn/core";
+import { recentFromJson, replay } from "@haconn/core";
 import type { DuplexMessage, JsonValue } from "@haconn/protocol";
 
 type Body<T extends DuplexMessage["type"]> = Extract<DuplexMessage, { type: T }>["body"];
@@ -37,8 +37,9 @@ export function sendDeltas(s: SyncSender, term: number, deltas: readonly Version
 export function mirrorOfSnapshot(body: Body<"snapshot">): SharedState | undefined {
   if (body.state.encoding !== "json") return undefined;
   const shared = body.state.data as unknown as SharedState;
-  // `recent` was a record keyed by request in builds before 2026-11-25: the same entries.
-  return Array.isArray(shared.recent) ? shared : { ...shared, recent: Object.values(shared.recent) };
+  // `recent` is on the wire the list of entries, oldest first (a record keyed by request in builds
+  // before 2026-11-25: the same entries); in memory an index by key with an expiry queue.
+  return { ...shared, recent: recentFromJson(shared.recent) };
 }
 
 /** The mirror after a DELTA; throws on a gap (the caller re-synchronises). */

@@ -101,7 +101,7 @@ describe("classifyChanges", () => {
 
   it("a PDU re-registered with another profile is an Add of category 3", () => {
     const changes = diff((c) => {
-      c.pdus[0]!.profile = "fw-1.3";
+      c.pdus[0]!.profile = "ibm-col13"; // a known profile (issue #20: unknown ones are refused)
     });
     expect(changes).toEqual([
       { subject: "pdu", name: "127.0.3.1", operation: "Add", category: 3, fields: ["profile"] },

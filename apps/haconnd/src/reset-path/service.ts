@@ -14,18 +14,17 @@
 // and port, same subsystem (senderId), same requestId / eventId.
 
 import { randomInt } from "node:crypto";
-import type { Clock, EngineRunner, MonitorRecord, SendEffect, TimerHandle } from "@haconn/core";
+import type { Clock, EngineRunner, MonitorRecord, SendEffect } from "@haconn/core";
 import { monitorStatus } from "@haconn/core";
-import {
-  type ConnectorRole,
-  type DumpAckStatus,
-  type RedundancyWarning,
-  REPEAT_INTERVAL_MS,
-  REPEAT_MAX_SENDS,
-  type ResetPathMessage,
-  type ResetPhase,
-  type SystemStatus,
+import type {
+  ConnectorRole,
+  DumpAckStatus,
+  RedundancyWarning,
+  ResetPathMessage,
+  ResetPhase,
+  SystemStatus,
 } from "@haconn/protocol";
+import { Repeats } from "./repeats.js";
 import type { Peer, RefusalReason } from "./socket.js";
 
 /** What the service needs of the socket (ResetPathSocket has it; tests pass a recorder). */
@@ -80,7 +79,8 @@ function wireEventId(): number {
 
 export class ResetPathService {
   private socket: ResetPathPort | undefined;
-  private readonly repeats = new Map<string, TimerHandle>();
+  /** Repeat series of results and ATTENTION copies (a result series per requester is capped). */
+  private readonly repeats: Repeats;
   /**
    * Last DUMP-NOTICE answer per registration (key → requestId, status): a duplicate gets the
    * first answer. Keyed by registered monitors only (at most 256 entries).
@@ -90,7 +90,9 @@ export class ResetPathService {
   private readonly kdumpAt = new Map<string, number>();
   private nextId = 1;
 
-  constructor(private readonly o: ResetPathServiceOptions) {}
+  constructor(private readonly o: ResetPathServiceOptions) {
+    this.repeats = new Repeats(o.clock);
+  }
 
   attach(socket: ResetPathPort | undefined): void {
     this.socket = socket;
@@ -105,8 +107,12 @@ export class ResetPathService {
   stats() {
     return {
       repeats: this.repeats.size,
+      resultSeriesRequesters: this.repeats.owners,
       dumpAnswers: this.dumpAnswers.size,
       kdumpSources: this.kdumpAt.size,
+      // RESETs of registered requesters refused or answered from the state: counted by reason,
+      // their reset-log lines limited to one per reason per source a minute.
+      refusedResetLines: this.o.engine().limitedLog,
     };
   }
 
@@ -168,12 +174,14 @@ export class ResetPathService {
         });
         return;
       case "result-ack":
-        if (!this.cancel(`result/${from.addr}:${from.port}/${m.header.senderId}/${id}`)) {
+        if (!this.repeats.cancel(`result/${from.addr}:${from.port}/${m.header.senderId}/${id}`)) {
           this.socket?.refuse("unmatched-ack", from);
         }
         return;
       case "attention-ack":
-        if (!this.cancel(`attention/${m.body.eventId}/${from.addr}:${from.port}/${m.header.senderId}`)) {
+        if (
+          !this.repeats.cancel(`attention/${m.body.eventId}/${from.addr}:${from.port}/${m.header.senderId}`)
+        ) {
           this.socket?.refuse("unmatched-ack", from);
         }
         return;
@@ -342,9 +350,9 @@ export class ResetPathService {
           return;
         }
         const key = `result/${e.to.addr}:${e.to.port}/${e.requester ?? 0}/${e.requestId}`;
-        this.repeat(key, (attempt) =>
-          socket.send(e.to, { type: "reset-result", header: this.header(e.requestId, attempt), body }),
-        );
+        const send = (attempt: number) =>
+          socket.send(e.to, { type: "reset-result", header: this.header(e.requestId, attempt), body });
+        this.repeats.start(key, send, `${e.to.addr}/${e.requester ?? 0}`);
         return;
       }
       case "sendAttention": {
@@ -360,7 +368,7 @@ export class ResetPathService {
         };
         const id = this.nextId++;
         for (const to of e.recipients) {
-          this.repeat(`attention/${eventId}/${to.addr}:${to.port}/${to.subsystem ?? 0}`, (attempt) =>
+          this.repeats.start(`attention/${eventId}/${to.addr}:${to.port}/${to.subsystem ?? 0}`, (attempt) =>
             socket.send(to, { type: "attention", header: this.header(id, attempt), body }),
           );
         }
@@ -373,31 +381,7 @@ export class ResetPathService {
     }
   }
 
-  private repeat(key: string, sendOnce: (attempt: number) => void, attempt = 0): void {
-    this.cancel(key);
-    if (attempt >= REPEAT_MAX_SENDS) return;
-    try {
-      sendOnce(attempt);
-    } catch {
-      // a send error (e.g. no route) is retried like a lost datagram
-    }
-    this.repeats.set(
-      key,
-      this.o.clock.setTimeout(() => this.repeat(key, sendOnce, attempt + 1), REPEAT_INTERVAL_MS),
-    );
-  }
-
-  /** Stops the repeats of `key`; false when there were none. */
-  private cancel(key: string): boolean {
-    const t = this.repeats.get(key);
-    if (t === undefined) return false;
-    this.o.clock.clearTimeout(t);
-    this.repeats.delete(key);
-    return true;
-  }
-
   stopRepeats(): void {
-    for (const t of this.repeats.values()) this.o.clock.clearTimeout(t);
     this.repeats.clear();
   }
 }

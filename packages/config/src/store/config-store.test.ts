@@ -92,7 +92,9 @@ describe("ConfigStore", () => {
     await writeFile(store.path, JSON.stringify(bad));
     const error = await store.read().catch((e: unknown) => e);
     expect(isConfigError(error, "CONFIG_CORRUPT")).toBe(true);
-    expect((error as Error).message).toBe(`${store.path}: /pservers/1/timeoutSec: must be 5-60 seconds`);
+    expect((error as Error).message).toBe(
+      `${store.path}: managed server PSERVER2 timeout: must be 5-60 seconds (at /pservers/1/timeoutSec)`,
+    );
   });
 
   it("refuses a file written by a newer version", async () => {

@@ -1,14 +1,16 @@
 // The configuration store: one JSON file in a directory given by the caller (the CLI reads
 // HACONN_ETC_DIR; nothing here reads the environment). Reads validate; updates are serialized by
 // a lock, validated before anything is written, and written atomically with a backup.
-import { mkdir, open } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 import { canonicalJson } from "../canonical.js";
 import { ConfigError, isConfigError } from "../errors-catalog.js";
+import { describeIssue } from "../labels.js";
 import { migrateConfig } from "../migrate.js";
 import { emptyConfig, type HaconnConfig, MAX_CONFIG_BYTES } from "../types.js";
 import { validateConfig } from "../validate.js";
 import { directoryOwner, writeFileAtomic } from "./atomic-write.js";
+import { makeDirectory } from "./make-directory.js";
 import { acquireLock, type LockOptions } from "./lock.js";
 
 export const CONFIG_FILE_NAME = "haconn.json";
@@ -119,10 +121,14 @@ export class ConfigStore {
     const result = validateConfig(doc);
     if (!result.ok) {
       const first = result.issues[0]!;
-      throw new ConfigError("CONFIG_CORRUPT", `${this.path}: ${first.path || "/"}: ${first.message}`, {
-        issues: result.issues,
-        details: { path: this.path, jsonPath: first.path },
-      });
+      throw new ConfigError(
+        "CONFIG_CORRUPT",
+        `${this.path}: ${describeIssue(doc, first)}${first.path ? ` (at ${first.path})` : ""}`,
+        {
+          issues: result.issues,
+          details: { path: this.path, jsonPath: first.path },
+        },
+      );
     }
     return result.config;
   }
@@ -146,7 +152,7 @@ export class ConfigStore {
     mutate: (draft: HaconnConfig) => HaconnConfig | void,
   ): Promise<UpdateResult> {
     try {
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await makeDirectory(this.dir, 0o700);
     } catch (error) {
       throw ioError("create", this.dir, error);
     }
@@ -165,7 +171,7 @@ export class ConfigStore {
       const result = validateConfig(next);
       if (!result.ok) {
         const first = result.issues[0]!;
-        throw new ConfigError("CONFIG_INVALID", `${first.path}: ${first.message}`, { issues: result.issues });
+        throw new ConfigError("CONFIG_INVALID", describeIssue(next, first), { issues: result.issues });
       }
       if (text !== undefined && canonicalJson(current) === canonicalJson(next)) {
         return { config: current, changed: false };

@@ -222,6 +222,34 @@ describe.skipIf(!BUILT_ALL)("pair commands on loopback: restart, ipdusd, haconnd
     ]);
   }, 60_000);
 
+  it("haconnsby restart re-reads haconn.json: the restarted standby runs the file as it is now (issue #20)", async () => {
+    const { active, standby } = await settled();
+    const events = (d: LabDirs) =>
+      readdirSync(d.log)
+        .filter((n) => /^eventlog\d+$/.test(n))
+        .map((n) => readFileSync(join(d.log, n), "utf8"))
+        .join("\n");
+    const before = events(node[standby].dirs).split("restart: haconn.json re-read and running").length;
+    // A change a running connector takes (reload category A), written to the file only.
+    cli(
+      shared,
+      "haconnsetup",
+      ["pserver", "add", "SBYNEW", "addr=127.0.92.60:9623", "account=admin", "cipher=3"],
+      PW,
+    );
+    const r = await tryCli(node[active].dirs, "haconnsby", ["restart"]);
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor(
+      "the standby re-read haconn.json",
+      () =>
+        events(node[standby].dirs).split("restart: haconn.json re-read and running").length > before ||
+        undefined,
+      20_000,
+    );
+    expect(await settled()).toEqual({ active, standby });
+    cli(shared, "haconnsetup", ["pserver", "del", "SBYNEW"]);
+  }, 90_000);
+
   it("haconndump on the active holds the standby's logs under peer/<standby>/", async () => {
     const { active, standby } = await settled();
     const r = await tryCli(node[active].dirs, "haconndump", []);

@@ -3,13 +3,14 @@
 // `--seed S` alone it replays that one seed with its full trace.
 
 import type { AdversarySwitches } from "../adversary-plan.js";
+import type { InjectedBugs } from "../scenario.js";
 import { formatViolation, runBatch, runSeed } from "../index.js";
 
 interface Args {
   seeds: number | null;
   seed: number | null;
   full: boolean;
-  bugs: { fenceWithoutReset?: boolean; standbyAnswers?: boolean; noticeBySubsystem?: boolean };
+  bugs: InjectedBugs;
   maxCutMs?: number;
   minRestartMs?: number;
   replication?: "acked" | "async";
@@ -36,9 +37,13 @@ function parseArgs(argv: readonly string[]): Args | string {
       else if (a === "--min-restart-ms") args.minRestartMs = value();
       else if (a === "--async") args.replication = "async";
       else if (a === "--no-adversary") args.adversary = false;
-      else if (a === "--adversary=squat") adv({ squatChecks: true });
-      else if (a === "--adversary=ack-port-spoof") adv({ ackPortSpoof: true });
-      else if (a === "--adversary=hardened-ack-keys") adv({ hardenedAckKeys: true });
+      // Every adversary is on by default; these keep one kind out of a run.
+      else if (a === "--no-adversary=squat") adv({ squatChecks: false });
+      else if (a === "--no-adversary=ack-port-spoof") adv({ ackPortSpoof: false });
+      else if (a === "--key-mode=on") adv({ keyMode: true });
+      else if (a === "--key-mode=off") adv({ keyMode: false });
+      else if (a === "--bug=ack-keys-by-address") args.bugs.ackKeysByAddress = true;
+      else if (a === "--bug=key-mode-accepts-unsigned") args.bugs.keyModeAcceptsUnsigned = true;
       else if (a === "--bug=fence-without-reset") args.bugs.fenceWithoutReset = true;
       else if (a === "--bug=standby-answers") args.bugs.standbyAnswers = true;
       else if (a === "--bug=notice-by-subsystem") args.bugs.noticeBySubsystem = true;
@@ -64,7 +69,7 @@ function main(): number {
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === "string") {
     process.stderr.write(
-      `sim: ${args}\nusage: sim.sh --seeds N [--seed S] [--trace] [--bug=fence-without-reset|--bug=standby-answers] [--no-adversary] [--adversary=squat|ack-port-spoof|hardened-ack-keys]\n`,
+      `sim: ${args}\nusage: sim.sh --seeds N [--seed S] [--trace] [--key-mode=on|off] [--no-adversary[=squat|=ack-port-spoof]] [--bug=fence-without-reset|standby-answers|notice-by-subsystem|ack-keys-by-address|key-mode-accepts-unsigned]\n`,
     );
     return 2;
   }
@@ -74,6 +79,9 @@ function main(): number {
     process.stdout.write(`${lines.join("\n")}\n`);
     for (const v of result.violations)
       process.stdout.write(`seed ${result.seed}: ${v.invariant} at ${v.at} ms: ${v.message}\n`);
+    process.stdout.write(
+      `reset path ${result.scenario.adversary.keyMode ? "key mode" : "insecure=on"}; ${result.insecureTakeovers} stale registrations taken by unsigned CHECKs (the no-key trade-off)\n`,
+    );
     process.stdout.write(`1 runs, ${result.violations.length > 0 ? 1 : 0} violations\n`);
     return result.violations.length > 0 ? 1 : 0;
   }
@@ -84,6 +92,9 @@ function main(): number {
   const perSec = batch.runs / (batch.elapsedMs / 1000);
   process.stderr.write(
     `seeds ${first}..${first + batch.runs - 1}: ${batch.steps} steps in ${(batch.elapsedMs / 1000).toFixed(1)} s (${perSec.toFixed(0)} runs/s)\n`,
+  );
+  process.stdout.write(
+    `${batch.keyModeRuns} runs in key mode, ${batch.runs - batch.keyModeRuns} insecure=on; no-key trade-off (documented, not a violation): ${batch.insecureTakeovers} stale registrations or free slots taken by unsigned CHECKs in ${batch.insecureTakeoverRuns} insecure runs, ${batch.takenSlotUses} changes made through them\n`,
   );
   process.stdout.write(`${batch.runs} runs, ${batch.failures.length} violations\n`);
   return batch.failures.length > 0 ? 1 : 0;

@@ -1,0 +1,114 @@
+// The storm: 32 RESETs sent at once, one per server (16 physical systems, and one guest on each
+// of the 16 ESXi hosts), each by another monitor of the target's cluster, no dump notice. What
+// is timed, from the epoch time each RESET was sent: RESET-ACCEPTED at its requester; the NMI
+// carried out at the BMC (ipmi_sim's NMI module log) or at the ESXi host (EsxiSim's command
+// record); the daemon's own stamps (reset log: RM-RESET RECV, SOFTRESET/HARDRESET SEND), hence
+// the hardware reset's offset from NMI + hispeed; every RESET-RESULT. Meanwhile the service's
+// processes are sampled every few ms for ipmitool processes that were not there before.
+import { readFileSync, statSync } from "node:fs";
+import { esxiActions } from "./daemon-helpers.js";
+import type { Maxima, MonitorEntry } from "./daemon-maxima.js";
+import { commOf, type ServiceCpu } from "./daemon-proc.js";
+import { logTime } from "./e2e-harness.js";
+
+const epochNow = () => performance.timeOrigin + performance.now();
+
+export interface StormTarget {
+  target: MonitorEntry;
+  requester: MonitorEntry;
+  sentAt: number;
+  acceptedMs?: number;
+  resultMs?: number;
+  result?: string;
+  nmiAtDeviceMs?: number;
+  recvMs?: number;
+  /** Daemon stamps: HARDRESET SEND − SOFTRESET SEND − hispeed (physical only). */
+  hardOffsetMs?: number;
+  /** At the BMC: reset − nmi − hispeed (physical only). */
+  hardOffsetAtBmcMs?: number;
+}
+
+export interface StormOutcome {
+  targets: StormTarget[];
+  /** ipmitool processes seen in the service during the storm that were not running before it. */
+  newIpmitool: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+function pickTargets(monitors: readonly MonitorEntry[]): { target: MonitorEntry; requester: MonitorEntry }[] {
+  const out: { target: MonitorEntry; requester: MonitorEntry }[] = [];
+  const clusters = new Set(monitors.map((m) => m.cluster));
+  for (const c of clusters) {
+    const members = monitors.filter((m) => m.cluster === c);
+    const guests = members.filter((m) => m.vm !== null);
+    const physical = members.find((m) => m.vm === null)!;
+    out.push({ target: physical, requester: guests[2]! });
+    out.push({ target: guests[0]!, requester: guests[1]! });
+  }
+  return out;
+}
+
+export async function runStorm(max: Maxima, cpu: ServiceCpu, timeoutMs = 30_000): Promise<StormOutcome> {
+  const ipmitools = () => new Set(cpu.pids().filter((p) => commOf(p) === "ipmitool"));
+  const before = ipmitools();
+  const seen = new Set<number>();
+  let sampling = true;
+  const sample = () => {
+    if (!sampling) return;
+    for (const p of ipmitools()) if (!before.has(p)) seen.add(p);
+    setTimeout(sample, 5);
+  };
+  const offset = statSync(max.dirs.resetlog, { throwIfNoEntry: false })?.size ?? 0;
+  const targets: StormTarget[] = pickTargets(max.monitors).map((t) => ({ ...t, sentAt: 0 }));
+  for (const t of targets) {
+    t.requester.monitor.channel.onMessage((m) => {
+      if (m.type === "reset-accepted" && t.acceptedMs === undefined && t.sentAt > 0)
+        t.acceptedMs = epochNow() - t.sentAt;
+    });
+  }
+  const startedAt = epochNow();
+  sample();
+  const outcomes = targets.map((t) => {
+    t.sentAt = epochNow();
+    return t.requester.monitor
+      .reset({ subsystem: t.target.subsystem, systemName: t.target.system }, { resultTimeoutMs: timeoutMs })
+      .then((o) => {
+        if (o.result) {
+          t.result = o.result.result;
+          t.resultMs = epochNow() - t.sentAt;
+        }
+      });
+  });
+  await Promise.all(outcomes);
+  const endedAt = epochNow();
+  sampling = false;
+  await new Promise((r) => setTimeout(r, 300)); // the last reset-log lines are written after the datagrams
+
+  const log = readFileSync(max.dirs.resetlog).subarray(offset).toString("utf8").split("\n");
+  const stamp = (re: RegExp) => {
+    const line = log.find((l) => re.test(l));
+    return line ? logTime(line) : Number.NaN;
+  };
+  const esxi = await esxiActions(max.sims.child);
+  for (const t of targets) {
+    const sub = t.target.subsystem;
+    t.recvMs = stamp(new RegExp(` RM-RESET \\S+ ${sub} RECV `)) - t.sentAt;
+    if (t.target.vm === null) {
+      const bmc = max.bmcs[Number(t.target.system.slice(2)) - 1]!;
+      const acts = await bmc.actions();
+      const nmi = acts.find((a) => a.action === "nmi");
+      const reset = acts.find((a) => a.action === "reset");
+      if (nmi) t.nmiAtDeviceMs = nmi.atMs - t.sentAt;
+      if (nmi && reset) t.hardOffsetAtBmcMs = reset.atMs - nmi.atMs - max.hispeedMs;
+      const soft = stamp(new RegExp(` SOFTRESET \\S+ ${sub} SEND `));
+      const hard = stamp(new RegExp(` HARDRESET \\S+ ${sub} SEND `));
+      t.hardOffsetMs = hard - soft - max.hispeedMs;
+    } else {
+      const host = t.target.cluster;
+      const nmi = esxi.find((a) => a.host === host && a.command.endsWith(" nmi") && a.at >= t.sentAt - 1);
+      if (nmi) t.nmiAtDeviceMs = nmi.at - t.sentAt;
+    }
+  }
+  return { targets, newIpmitool: seen.size, startedAt, endedAt };
+}
