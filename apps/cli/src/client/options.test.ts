@@ -125,5 +125,8 @@ describe("haconnclient command line", () => {
     expect(await clientMain(["--help"], io)).toBe(0);
     expect(out.join("\n")).toMatch(/exit status:\n {2}0 {2}done/);
     expect(await clientMain([], io)).toBe(1);
+    out.length = 0;
+    expect(await clientMain(["--version"], { ...io, env: {} })).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^haconnclient \(haconn\) \S+ commit \S+$/)]);
   });
 });

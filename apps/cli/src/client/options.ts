@@ -60,9 +60,13 @@ const SPEC = {
   "cluster-port": { type: "string" },
   count: { type: "string" },
   help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "V" },
 } as const;
 
-export type Parsed = { help: true; command?: CommandName } | ({ help: false } & ClientCommand);
+export type Parsed =
+  | { help: true; command?: CommandName }
+  | { version: true; help: false }
+  | ({ help: false; version?: false } & ClientCommand);
 
 function bad(message: string): ClientError {
   return new ClientError("CLIENT_BAD_OPTION", message);
@@ -99,6 +103,7 @@ export function parseCommandLine(
     throw bad(`unknown command ${JSON.stringify(name)}; expected one of ${COMMANDS.join(", ")}`);
   }
   const command = name as CommandName | undefined;
+  if (v.version && !v.help) return { version: true, help: false };
   if (v.help || command === undefined) return command ? { help: true, command } : { help: true };
   if (rest.length > 0) throw bad(`unexpected argument ${JSON.stringify(rest[0])}`);
 

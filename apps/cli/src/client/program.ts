@@ -1,6 +1,7 @@
 // haconnclient: the reset path from the command line, on @haconn/client. Not a management-server
 // command: it runs as any user (an HA monitor's, a fence agent's) and writes no clilog.
 import { HaconnClient, isClientError, loadKeyFile } from "@haconn/client";
+import { versionLine } from "../build-info.js";
 import { type CommandIo, runClientCommand } from "./commands.js";
 import { EXIT, exitForError } from "./exit-codes.js";
 import { parseCommandLine } from "./options.js";
@@ -9,6 +10,8 @@ import { USAGE } from "./usage.js";
 export interface ClientProgramIo extends CommandIo {
   /** Defaults to the real file check (tests point it elsewhere). */
   keyFileExists?: (path: string) => boolean;
+  /** For --version (HACONN_PACKAGE_VERSION_FILE); defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
 export async function clientMain(argv: readonly string[], io: ClientProgramIo): Promise<number> {
@@ -18,6 +21,10 @@ export async function clientMain(argv: readonly string[], io: ClientProgramIo): 
     if (parsed.help) {
       io.out(USAGE.trimEnd());
       return argv.length === 0 ? EXIT.USAGE : EXIT.OK;
+    }
+    if (parsed.version) {
+      io.out(versionLine("haconnclient", io.env ?? process.env));
+      return EXIT.OK;
     }
     const keys = parsed.keyFile === undefined ? undefined : loadKeyFile(parsed.keyFile);
     client = await HaconnClient.open({

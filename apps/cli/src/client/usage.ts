@@ -29,6 +29,7 @@ options:
   --timeout <s>              bound of the wait: check 5, reset 120, dump-notice 60, listen none
   --json                     print JSON (one object per line)
   -h, --help
+  -V, --version              print the version and the git commit it was built from
 
 ${EXIT_TABLE}
 `;

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MAINS } from "../testing/mains.js";
 import { run } from "../testing/run.js";
-import { commandPage, configPage, daemonPage } from "./pages.js";
+import { clientMain } from "../client/program.js";
+import { clientPage, commandPage, configPage, daemonPage } from "./pages.js";
 import { buildProgram, COMMAND_NAMES, leaves } from "./programs.js";
 import { verbatim } from "./troff.js";
 
@@ -27,11 +28,19 @@ describe("man pages generated from the commands' help", () => {
     expect(page).toContain("\n.B 141\n");
   });
 
+  it("haconnclient(1) holds haconnclient --help", async () => {
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: () => undefined };
+    expect(await clientMain(["--help"], io)).toBe(0);
+    expect(clientPage("1.0.0")).toContain(verbatim(out.join("\n")).join("\n"));
+  });
+
   it.skipIf(!hasMan)("man -l renders every page without warnings", () => {
     const dir = mkdtempSync(join(tmpdir(), "haconn-man-"));
     try {
       const pages: [string, string][] = [
         ...COMMAND_NAMES.map((n) => [`${n}.1`, commandPage(n, "1.0.0")] as [string, string]),
+        ["haconnclient.1", clientPage("1.0.0")],
         ["haconn.json.5", configPage("1.0.0")],
         [
           "haconnd.8",

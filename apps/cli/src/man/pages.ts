@@ -2,6 +2,8 @@
 // prints), haconnd(8) (from the daemon's own --help output) and haconn.json(5) (from the
 // configuration schema's rule table and the address rules).
 import { ADDRESS_KINDS, FIELD_RULES, fieldLabel, PDU_PROFILE_NAMES } from "@haconn/config";
+import { EXIT_TABLE as CLIENT_EXIT_TABLE } from "../client/exit-codes.js";
+import { USAGE as CLIENT_USAGE } from "../client/usage.js";
 import { EXIT_TABLE } from "../exit-codes.js";
 import { buildProgram, COMMAND_NAMES, type CommandName, helpText, leaves } from "./programs.js";
 import { escapeLine, type Page, renderPage, tagged, verbatim } from "./troff.js";
@@ -27,7 +29,11 @@ const FILES = tagged([
 ]);
 
 const SEE_ALSO = (self: string) => [
-  [...COMMAND_NAMES.filter((c) => c !== self).map((c) => `${c}(1)`), "haconnd(8)", "haconn.json(5)"]
+  [
+    ...[...COMMAND_NAMES, "haconnclient"].filter((c) => c !== self).map((c) => `${c}(1)`),
+    "haconnd(8)",
+    "haconn.json(5)",
+  ]
     .map((r) => `.BR ${r.replace("(", " (")}`)
     .join(",\n"),
   "and /opt/hitachi/haconn2/doc/operations.md.",
@@ -134,6 +140,34 @@ export function configPage(version: string): string {
       ],
       ["FILES", FILES],
       ["SEE ALSO", SEE_ALSO("haconn.json")],
+    ],
+  });
+}
+
+/**
+ * haconnclient(1): its `--help` text (client/usage.ts, which also holds the exit statuses). It
+ * runs on HA nodes as any user and reads no configuration of the connector.
+ */
+export function clientPage(version: string): string {
+  return renderPage({
+    name: "haconnclient",
+    section: 1,
+    summary: "speak the haconn reset path as an HA monitor, fencing client or dump notifier",
+    version,
+    sections: [
+      [
+        "SYNOPSIS",
+        [".B haconnclient", escapeLine("<command> --connector <ip>[:<port>] --subsystem <n> [options]")],
+      ],
+      ["DESCRIPTION", verbatim(CLIENT_USAGE)],
+      ["EXIT STATUS", verbatim(CLIENT_EXIT_TABLE.split("\n").slice(1).join("\n"))],
+      [
+        "FILES",
+        tagged([
+          ["/etc/opt/hitachi/haconn2/resetpath.key", "the reset-path key (mode 0600, owned by the caller)"],
+        ]),
+      ],
+      ["SEE ALSO", SEE_ALSO("haconnclient")],
     ],
   });
 }
