@@ -4,9 +4,12 @@
 import { HaconnError } from "@haconn/config";
 import { hamonitorView, ipduView, serverStatusView } from "@haconn/core";
 import type { ControlOp } from "./control/server.js";
-import type { Daemon } from "./daemon.js";
+import type { ControlHost } from "./ops-host.js";
 import { diagOps } from "./pair/diag-ops.js";
 import { reloadOps } from "./reload/index.js";
+
+/** What the ops see of the daemon: the narrow ControlHost (ops-host.ts), so this file never imports daemon.ts. */
+type Daemon = ControlHost;
 
 const str = (v: unknown) => typeof v === "string" && v.length > 0 && v.length <= 64;
 const optStr = (v: unknown) => v === undefined || str(v);

@@ -18,6 +18,10 @@ import { resume } from "./takeover.js";
 import { Tx } from "./tx.js";
 import type { Effect, EngineEvent, EngineOptions, EngineState, SharedState } from "./types.js";
 
+/**
+ * The engine's initial state for a resolved configuration: `options` tune timings and the log's
+ * time zone; `shared` resumes from replicated state (a standby that takes over).
+ */
 export function createEngineState(
   config: ResolvedConfig,
   options: Partial<EngineOptions> = {},
@@ -131,6 +135,10 @@ function dispatch(tx: Tx, event: EngineEvent): void {
   }
 }
 
+/**
+ * The whole reset engine, as a pure function: one event (a CHECK, a RESET, a driver result, a timer
+ * expiry, a command) in, the next state and the effects to carry out out. No I/O, no clock reads.
+ */
 export function transition(state: EngineState, event: EngineEvent): [EngineState, Effect[]] {
   const tx = new Tx(state, event.now);
   dispatch(tx, event);

@@ -7,7 +7,7 @@
 // On the wire (SNAPSHOT, `haconnctl dump`) it is the list of entries in arrival order, oldest
 // first (`toJSON`), as it was when `recent` was an array; `RecentIndex.from` reads that list back.
 
-import type { RecentRequest } from "./types.js";
+import type { RecentRequest } from "./recent-request.js";
 
 const BITS = 5;
 const WIDTH = 1 << BITS;

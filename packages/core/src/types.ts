@@ -3,6 +3,9 @@
 
 import type { DriverErrorCode, OutletLink, PowerState, ResolvedConfig } from "@haconn/config";
 import type { RecentIndex } from "./recent-index.js";
+import type { RecentRequest, ResetResult, ResultDetail, TargetKey } from "./recent-request.js";
+
+export type { RecentRequest, ResetResult, ResultDetail, TargetKey } from "./recent-request.js";
 
 export interface Endpoint {
   addr: string;
@@ -12,24 +15,11 @@ export interface Endpoint {
 /** `P` physical-server system, `V` guest of a virtual server (reset-log category). */
 export type Category = "P" | "V";
 export type LinkState = "OK" | "NG" | "--";
-export type ResetResult = "DUMP" | "POFF" | "FAIL" | "ERROR";
-/** RESET-RESULT detail (docs/protocol.md §4.5), the same names as `@haconn/protocol`'s. */
-export type ResultDetail =
-  | "none"
-  | "resetFailed"
-  | "requesterBeingReset"
-  | "notActive"
-  | "invalidRequester"
-  | "requesterResetComplete"
-  | "unknownTarget";
 export type AttentionState = "DUMP" | "REBOOT" | "POFF";
 /** Stored status of a registered system; `reset` is derived from a running job. */
 export type StoredStatus = "normal" | "dump" | "poff" | "error";
 /** Status as `haconnshow hamonitor` shows it. */
 export type MonitorStatus = StoredStatus | "reset" | "----";
-
-/** Identity of an HA monitor: `<HA-monitor port>/<subsystem number>`. */
-export type TargetKey = string;
 
 export function targetKey(port: number, subsystem: number): TargetKey {
   return `${port}/${subsystem}`;
@@ -140,16 +130,6 @@ export interface PendingRestore {
   at: number;
   started: boolean;
   log: LogContext;
-}
-
-/** Answer kept for retransmissions of the same request (requester endpoint + request id). */
-export interface RecentRequest {
-  key: string;
-  target: TargetKey | null;
-  result: ResetResult | null;
-  /** Detail of `result` (absent in states written before it existed: the result's default). */
-  detail?: ResultDetail;
-  at: number;
 }
 
 /** The replicated part of the state: a snapshot of it plus ordered deltas reproduce it. */

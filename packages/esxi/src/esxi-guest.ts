@@ -42,6 +42,10 @@ interface Step {
   signal: AbortSignal | undefined;
 }
 
+/**
+ * The `PowerController` of one guest, found by name in the host's listing: power through
+ * `vim-cmd vmsvc/power.*`, NMI through `vmdumper <world id> nmi`.
+ */
 export class EsxiGuestController implements PowerController {
   readonly kind = "esxi" as const;
   readonly describe: string;

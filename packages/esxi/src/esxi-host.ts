@@ -63,6 +63,10 @@ interface Connection {
   closed: boolean;
 }
 
+/**
+ * One ESXi host: a single authenticated ssh connection (opened on first use, reopened with backoff),
+ * a bounded number of exec channels, the host key pinned or trusted on first use.
+ */
 export class EsxiHost {
   readonly hostId: string;
   readonly describe: string;

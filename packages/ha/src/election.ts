@@ -32,6 +32,7 @@ export interface HaInit {
   term?: number;
 }
 
+/** A node's election state at the start of its daemon: undecided, knowing nothing of its peer. */
 export function initialState(init: HaInit): HaState {
   return {
     self: init.self,
@@ -192,6 +193,11 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>,
   }
 }
 
+/**
+ * The election as a pure function: one event (a tick, a heartbeat, the peer lost, a fence result,
+ * a VIP probe, a handover) in, the next state and the effects (become active or standby, fence
+ * the peer, probe the VIP) out. Time comes in the events.
+ */
 export function transition(state: HaState, event: HaEvent, timing: HaTiming): Result {
   switch (event.type) {
     case "tick":

@@ -58,6 +58,10 @@ const text = (vb: SnmpVarbind): string | null =>
       ? vb.value
       : null;
 
+/**
+ * One PDU over SNMP v2c: identifies it (sysObjectID and firmware select a profile), reads and sets
+ * outlets with per-call deadlines; the community stays in the session, never in a message.
+ */
 export class PduClient {
   readonly key: string;
   readonly describe: string;

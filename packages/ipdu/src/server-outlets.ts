@@ -72,6 +72,7 @@ function aggregate(verb: string, results: readonly OutletResult[]): DriverError 
   );
 }
 
+/** The `PowerController` of a server's PDU outlets: `off` cuts every outlet, `on` restores them. */
 export class ServerOutletsController implements PowerController {
   readonly kind = "ipdu" as const;
   readonly describe: string;

@@ -5,7 +5,7 @@
 // FAIL for a haconnserver reset test that got no dump notice).
 
 import type { Job, JobPhase, StoredStatus, TargetKey, VersionedDelta } from "@haconn/core";
-import type { CategoryLabel, HaconnMetrics, JobKind, JobPhaseLabel, JobResultLabel } from "./metrics.js";
+import type { CategoryLabel, JobKind, JobPhaseLabel, JobResultLabel, JobSink } from "./metric-sinks.js";
 
 interface Tracked {
   id: number;
@@ -25,13 +25,11 @@ const RESULT: Record<StoredStatus, JobResultLabel> = {
   normal: "FAIL",
 };
 
-type Sink = Pick<HaconnMetrics, "jobPhase" | "jobFinished" | "setLink">;
-
 export class JobTracker {
   private readonly jobs = new Map<TargetKey, Tracked>();
 
   constructor(
-    private readonly metrics: Sink,
+    private readonly metrics: JobSink,
     /** Told when a job ends, so the latency timeline can forget it. */
     private readonly onJobEnd: (system: string, subsystem: number) => void = () => {},
   ) {}

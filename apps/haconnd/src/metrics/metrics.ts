@@ -36,29 +36,23 @@
 // deltas must not call stateChanged() with them, or each job would be counted on both nodes.
 
 import type { DropCounters } from "@haconn/protocol";
-import type { LinkState, ResetLogRecord, SharedState, VersionedDelta } from "@haconn/core";
+import type { ResetLogRecord, SharedState, VersionedDelta } from "@haconn/core";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 import { JobTracker } from "./job-tracker.js";
+import type { JobSink, LatencySink, LinkKind } from "./metric-sinks.js";
 import { ResetTimeline } from "./reset-timeline.js";
 
-export const LATENCY_PHASES = [
-  "request_to_nmi",
-  "nmi_to_dump_notice",
-  "nmi_to_hard_reset",
-  "hard_reset_to_ack",
-  "pdu_cut",
-  "pdu_restore",
-] as const;
-export type LatencyPhase = (typeof LATENCY_PHASES)[number];
+export {
+  type CategoryLabel,
+  type JobKind,
+  type JobPhaseLabel,
+  type JobResultLabel,
+  LATENCY_PHASES,
+  type LatencyPhase,
+  type LinkKind,
+  type ResetLogResult,
+} from "./metric-sinks.js";
 
-/** Job phases as metric label values (the engine's soft / hard / pduCut). */
-export type JobPhaseLabel = "soft" | "hard" | "pdu_cut";
-/** `unknown` only when the system's registration vanished with the job. */
-export type JobResultLabel = "DUMP" | "POFF" | "FAIL" | "unknown";
-/** `P` physical system, `V` guest, `test` for PDU tests and acrecovery (the log's `----`). */
-export type CategoryLabel = "P" | "V" | "test";
-export type JobKind = "reset" | "test";
-export type LinkKind = "bmc" | "esxi" | "pdu" | "mserver_bmc" | "mserver_ipdu" | "duplex";
 export type PairRole = "active" | "standby" | "undecided";
 
 export const PAIR_ROLES: readonly PairRole[] = ["active", "standby", "undecided"];
@@ -73,7 +67,7 @@ export interface MetricsOptions {
   prefix?: string;
 }
 
-export interface HaconnMetrics {
+export interface HaconnMetrics extends JobSink, LatencySink {
   readonly registry: Registry;
   /** Derives request results and phase latencies from one reset-log record. */
   resetLog(record: ResetLogRecord): void;
@@ -81,12 +75,6 @@ export interface HaconnMetrics {
   stateChanged(deltas: readonly VersionedDelta[]): void;
   /** Sets every device link from the whole replicated state (start, takeover). */
   syncState(shared: SharedState): void;
-  requestAnswered(result: ResetLogResult): void;
-  jobPhase(phase: JobPhaseLabel, category: CategoryLabel, kind: JobKind): void;
-  jobFinished(phase: JobPhaseLabel, result: JobResultLabel, category: CategoryLabel, kind: JobKind): void;
-  observeLatency(phase: LatencyPhase, category: CategoryLabel, ms: number): void;
-  /** `OK` = 1, `NG` = 0, `--` (not monitored / not yet known) removes the series. */
-  setLink(kind: LinkKind, name: string, state: LinkState): void;
   /** Removes every series of these link kinds (all kinds when omitted). */
   clearLinks(kinds?: readonly LinkKind[]): void;
   setRole(role: PairRole): void;
@@ -99,8 +87,6 @@ export interface HaconnMetrics {
   scrape(): Promise<string>;
   readonly contentType: string;
 }
-
-export type ResetLogResult = "DUMP" | "POFF" | "FAIL" | "ERROR";
 
 export function createMetrics(
   registry: Registry = new Registry(),

@@ -14,7 +14,7 @@
 // are dropped, so a job whose end was never seen cannot leak.
 
 import type { ResetLogRecord } from "@haconn/core";
-import type { CategoryLabel, HaconnMetrics } from "./metrics.js";
+import type { CategoryLabel, LatencyPhase, LatencySink } from "./metric-sinks.js";
 
 const MAX_AGE_MS = 15 * 60_000;
 const MAX_ENTRIES = 4096;
@@ -37,7 +37,7 @@ export class ResetTimeline {
   private readonly targets = new Map<string, Entry>();
   private readonly outlets = new Map<string, number>();
 
-  constructor(private readonly metrics: Pick<HaconnMetrics, "observeLatency" | "requestAnswered">) {}
+  constructor(private readonly metrics: LatencySink) {}
 
   /** Number of entries held (tests check that memory stays bounded). */
   get size(): number {
@@ -53,7 +53,7 @@ export class ResetTimeline {
     this.expire(r.at);
     const key = `${r.ctx.system} ${r.ctx.target}`;
     const category = categoryLabel(r.ctx.category);
-    const observe = (phase: Parameters<HaconnMetrics["observeLatency"]>[0], from: number | undefined) => {
+    const observe = (phase: LatencyPhase, from: number | undefined) => {
       if (from !== undefined) this.metrics.observeLatency(phase, category, r.at - from);
     };
     switch (r.type) {

@@ -12,7 +12,7 @@
 import { HaconnError } from "@haconn/config";
 import type { JsonValue } from "@haconn/protocol";
 import type { ControlOp } from "../control/server.js";
-import type { Daemon } from "../daemon.js";
+import type { DiagHost, PairPort } from "../ops-host.js";
 import { archiveLogDir } from "./log-archive.js";
 import {
   type MserverPduTestArgs,
@@ -20,16 +20,15 @@ import {
   mserverPduTestBudgetMs,
   runMserverPduTest,
 } from "./mserver-pdu-test.js";
-import type { PairController } from "./pair-controller.js";
 import type { PeerCommandHandlers, PeerCommandOutcome, PeerCommandResult } from "./peer-commands.js";
 
 /** Time the peer gets to pack and send its logs. */
 export const COLLECT_LOGS_TIMEOUT_MS = 90_000;
 
 /** Management servers with a PDU test running, per daemon (one test per server at a time). */
-const running = new WeakMap<Daemon, Set<string>>();
+const running = new WeakMap<DiagHost, Set<string>>();
 
-function requirePair(d: Daemon): PairController {
+function requirePair(d: DiagHost): PairPort {
   if (!d.pair) throw new HaconnError("NO_STANDBY", "no standby connector is configured");
   return d.pair;
 }
@@ -45,7 +44,7 @@ function validateArgs(a: Record<string, unknown>): string | undefined {
 
 /** Cuts and restores `system`'s outlets from this node, logging in this node's resetlog. */
 export async function testPeerOutlets(
-  d: Daemon,
+  d: DiagHost,
   system: string,
   args: MserverPduTestArgs,
 ): Promise<{ message: string; outlets: JsonValue }> {
@@ -97,7 +96,7 @@ function peerAnswer(r: PeerCommandResult, what: string): { message: string } {
   throw new HaconnError(code, `${what} on the standby: ${message ?? r.status}`);
 }
 
-export function diagOps(d: Daemon): Record<string, ControlOp> {
+export function diagOps(d: DiagHost): Record<string, ControlOp> {
   return {
     "act.ipdusd": {
       validate: validateArgs,
@@ -158,7 +157,7 @@ export function diagOps(d: Daemon): Record<string, ControlOp> {
   };
 }
 
-export function diagPeerCommands(d: Daemon): PeerCommandHandlers {
+export function diagPeerCommands(d: DiagHost): PeerCommandHandlers {
   return {
     pduCutTest: async (raw, ctx) => {
       const peer = d.pair?.state.peerName;

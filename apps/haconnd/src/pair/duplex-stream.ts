@@ -5,9 +5,31 @@
 // connection's direction keys (AES-256-GCM, counter nonces) and must carry the peer's node id.
 
 import type { Socket } from "node:net";
-import type { TimerHandle } from "@haconn/core";
-import { DuplexHandshake, type DuplexMessage, SealedDecoder, SealedWriter } from "@haconn/protocol";
-import type { DuplexLink } from "./duplex-link.js";
+import type { Clock, TimerHandle } from "@haconn/core";
+import {
+  type DropCounters,
+  DuplexHandshake,
+  type DuplexMessage,
+  type KeyRing,
+  SealedDecoder,
+  SealedWriter,
+} from "@haconn/protocol";
+
+/** What a stream needs of its link (duplex-link.ts's DuplexLink passes itself). */
+export interface StreamLink {
+  readonly options: {
+    readonly nodeId: number;
+    readonly key: KeyRing;
+    readonly clock: Clock;
+    onStream(m: DuplexMessage, stream: DuplexStream): void;
+    onStreamClosed(stream: DuplexStream): void;
+    onDrop?(reason: string, detail: string): void;
+  };
+  readonly peerId: number;
+  readonly random: (n: number) => Uint8Array;
+  readonly handshakeTimeoutMs: number;
+  readonly drops: DropCounters;
+}
 
 export interface StreamLifecycle {
   /** The handshake succeeded: the stream is usable. Called once, before any frame is delivered. */
@@ -28,7 +50,7 @@ export class DuplexStream {
 
   constructor(
     readonly socket: Socket,
-    private readonly link: DuplexLink,
+    private readonly link: StreamLink,
     readonly outbound: boolean,
     private readonly lifecycle: StreamLifecycle,
   ) {

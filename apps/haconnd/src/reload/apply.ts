@@ -3,13 +3,13 @@
 // only when everything was applied — copy the file to the standby and restart it. The summary
 // says "completed." only when both happened; otherwise the two nodes are not synchronised.
 import { ConfigStore, resolveConfig } from "@haconn/config";
-import type { Daemon } from "../daemon.js";
+import type { ConfigReloader } from "../ops-host.js";
 import { copyToStandby } from "./copy.js";
 import { type PlannedChange, planReload, type RuntimeFacts } from "./plan.js";
 import { buildSummary, type ReloadSummary, type StandbyOutcome } from "./summary.js";
 
 /** What the active is doing now that a change must not disturb. */
-export function runtimeFacts(d: Daemon): RuntimeFacts {
+export function runtimeFacts(d: ConfigReloader): RuntimeFacts {
   const { shared, local, options } = d.engine.state;
   const now = d.clock.now();
   const runningMonitors = new Map<string, string>();
@@ -45,7 +45,7 @@ export interface ReloadOutcome {
   summary: ReloadSummary;
 }
 
-function logChange(d: Daemon, c: PlannedChange): void {
+function logChange(d: ConfigReloader, c: PlannedChange): void {
   const fields = {
     subject: c.subject,
     name: c.name,
@@ -58,7 +58,7 @@ function logChange(d: Daemon, c: PlannedChange): void {
 }
 
 /** The whole reload. Throws (nothing changed) when the file cannot be read or is invalid. */
-export async function reloadConfig(d: Daemon): Promise<ReloadOutcome> {
+export async function reloadConfig(d: ConfigReloader): Promise<ReloadOutcome> {
   const file = await new ConfigStore(d.options.etcDir).read();
   const next = resolveConfig(file);
   const before = d.config;

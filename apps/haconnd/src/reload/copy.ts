@@ -7,7 +7,7 @@
 // keys), which a copy never touches. A failed copy changes nothing on the standby.
 import { ConfigStore, type HaconnConfig, HaconnError, resolveConfig } from "@haconn/config";
 import type { JsonValue } from "@haconn/protocol";
-import type { Daemon } from "../daemon.js";
+import type { ConfigReloader } from "../ops-host.js";
 import type { PeerCommandHandler, PeerCommandOutcome } from "../pair/peer-commands.js";
 import { classifyChanges } from "./classify.js";
 import type { StandbyOutcome } from "./summary.js";
@@ -31,7 +31,7 @@ const errorData = (code: string, error: unknown): JsonValue => ({
 });
 
 /** The standby's side: copyConfig {config, from}. */
-export function copyConfigHandler(d: Daemon): PeerCommandHandler {
+export function copyConfigHandler(d: ConfigReloader): PeerCommandHandler {
   return async (args, ctx): Promise<PeerCommandOutcome> => {
     if (ctx.role !== "standby") {
       return { status: "rejected", data: { code: "NOT_STANDBY", message: "only the standby takes a copy" } };
@@ -89,7 +89,7 @@ function failure(what: string, r: { status: string; data: JsonValue }): string {
 
 /** The active's side: sends `config` to the standby, then (reload) restarts it. */
 export async function copyToStandby(
-  d: Daemon,
+  d: ConfigReloader,
   config: HaconnConfig,
   restart: boolean,
 ): Promise<StandbyOutcome & { answer?: CopyAnswer }> {

@@ -1,12 +1,12 @@
 // Configuration between the nodes: haconnact copy / reload (control ops and peer commands).
 import { ConfigStore, configDigest, HaconnError } from "@haconn/config";
 import type { ControlOp } from "../control/server.js";
-import type { Daemon } from "../daemon.js";
+import type { ConfigReloader } from "../ops-host.js";
 import type { PeerCommandHandlers } from "../pair/peer-commands.js";
 import { reloadConfig } from "./apply.js";
 import { copyConfigHandler, copyToStandby } from "./copy.js";
 
-function activeOnly(d: Daemon): void {
+function activeOnly(d: ConfigReloader): void {
   if (d.role !== "active") throw new HaconnError("NOT_ACTIVE", "this command runs on the active connector");
 }
 
@@ -21,7 +21,7 @@ function exclusive<T>(state: { busy: boolean }, run: () => Promise<T>): Promise<
   });
 }
 
-export function reloadOps(d: Daemon): Record<string, ControlOp> {
+export function reloadOps(d: ConfigReloader): Record<string, ControlOp> {
   const gate = { busy: false };
   return {
     "act.copy": {
@@ -57,6 +57,6 @@ export function reloadOps(d: Daemon): Record<string, ControlOp> {
   };
 }
 
-export function reloadPeerCommands(d: Daemon): PeerCommandHandlers {
+export function reloadPeerCommands(d: ConfigReloader): PeerCommandHandlers {
   return { copyConfig: copyConfigHandler(d) };
 }

@@ -6,12 +6,12 @@
 // waits for a restart of haconnd itself, and the event log says so. A file that cannot be read
 // or is invalid leaves the running configuration in place (logged).
 import { ConfigStore, resolveConfig } from "@haconn/config";
-import type { Daemon } from "../daemon.js";
+import type { ConfigReloader } from "../ops-host.js";
 import { classifyChanges } from "./classify.js";
 
 export type RereadOutcome = "unchanged" | "applied" | "needs-process-restart" | "unreadable";
 
-export async function rereadConfigFile(d: Daemon): Promise<RereadOutcome> {
+export async function rereadConfigFile(d: ConfigReloader): Promise<RereadOutcome> {
   let next: ReturnType<typeof resolveConfig>;
   try {
     next = resolveConfig(await new ConfigStore(d.options.etcDir).read());

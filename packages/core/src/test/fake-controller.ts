@@ -22,6 +22,7 @@ export interface FakeControllerOptions {
   nmiSupported?: boolean;
 }
 
+/** A `PowerController` in memory on a simulated clock: records every call and answers as told. */
 export class FakePowerController implements PowerController {
   readonly kind: PowerController["kind"];
   readonly describe: string;

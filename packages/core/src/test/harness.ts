@@ -29,6 +29,10 @@ export interface HarnessOptions {
   start?: boolean;
 }
 
+/**
+ * An `EngineRunner` wired to `FakePowerController`s and a `SimulatedClock`, recording what is sent,
+ * logged and changed; `check`, `reset` and `dump` play the HA monitors. For tests and examples.
+ */
 export class EngineHarness {
   readonly clock: SimulatedClock;
   readonly runner: EngineRunner;

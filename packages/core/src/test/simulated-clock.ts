@@ -14,6 +14,7 @@ export function flushMicrotasks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** A `Clock` whose time moves only when told (`advance`, `flush`): timers fire in order, nothing sleeps. */
 export class SimulatedClock implements Clock {
   private time: number;
   private seq = 0;

@@ -24,6 +24,10 @@ export interface PairSimulationOptions {
   fenceLatencyMs?: number;
 }
 
+/**
+ * Two election state machines against each other on simulated time (1 ms steps), with a duplex
+ * link that can be cut and a fence that resets the other node; `history` tells what happened.
+ */
 export class PairSimulation {
   /** The daemon evaluates timers on a tick of this period. */
   static readonly TICK_MS = 10;

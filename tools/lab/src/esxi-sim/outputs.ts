@@ -1,7 +1,19 @@
 // The ESXi command outputs the simulator prints, laid out like ESXi 7/8 print them.
-import type { EsxiSimGuestState } from "./model.js";
+// Each formatter reads only the fields of PrintedGuest (model.ts's guest state has them all),
+// so this file does not import the model that calls it.
 
-export function formatGetAllVms(guests: readonly EsxiSimGuestState[]): string {
+/** What the formatters read of a guest. */
+export interface PrintedGuest {
+  readonly vmid: number;
+  readonly name: string;
+  readonly power: "on" | "off" | "suspended";
+  readonly guestOs: string;
+  readonly annotation: string;
+  /** World id of the running VMX, undefined when not running. */
+  readonly worldId: number | undefined;
+}
+
+export function formatGetAllVms(guests: readonly PrintedGuest[]): string {
   const files = guests.map((g) => `[datastore1] ${g.name}/${g.name}.vmx`);
   const nameWidth = Math.max(4, ...guests.map((g) => g.name.length)) + 3;
   const fileWidth = Math.max(4, ...files.map((f) => f.length)) + 3;
@@ -17,7 +29,7 @@ export function formatGetAllVms(guests: readonly EsxiSimGuestState[]): string {
 
 const STATE_LINE = { on: "Powered on", off: "Powered off", suspended: "Suspended" } as const;
 
-export function formatPowerState(guest: EsxiSimGuestState): string {
+export function formatPowerState(guest: PrintedGuest): string {
   return `Retrieved runtime info\n${STATE_LINE[guest.power]}\n`;
 }
 
@@ -29,23 +41,23 @@ export function notFoundFault(vmid: string): string {
   return formatFault("NotFound", `Unable to find a VM corresponding to "${vmid}"`);
 }
 
-export function invalidPowerStateFault(guest: EsxiSimGuestState): string {
+export function invalidPowerStateFault(guest: PrintedGuest): string {
   return formatFault(
     "InvalidPowerState",
     `The attempted operation cannot be performed in the current state (${STATE_LINE[guest.power]}).`,
   );
 }
 
-function uuidOf(guest: EsxiSimGuestState): string {
+function uuidOf(guest: PrintedGuest): string {
   const hex = guest.vmid.toString(16).padStart(2, "0").slice(-2);
   return `56 4d 0e 6b 2f 3c 6a 1b-9f 44 16 27 a3 8e 10 ${hex}`;
 }
 
-function configFile(guest: EsxiSimGuestState): string {
+function configFile(guest: PrintedGuest): string {
   return `/vmfs/volumes/5f0e2c1a-7d3b9e10-4c2a-0050569a0001/${guest.name}/${guest.name}.vmx`;
 }
 
-export function formatEsxcliProcessList(running: readonly EsxiSimGuestState[]): string {
+export function formatEsxcliProcessList(running: readonly PrintedGuest[]): string {
   return running
     .map(
       (g) =>
@@ -55,7 +67,7 @@ export function formatEsxcliProcessList(running: readonly EsxiSimGuestState[]): 
     .join("\n");
 }
 
-export function formatVmdumperList(running: readonly EsxiSimGuestState[]): string {
+export function formatVmdumperList(running: readonly PrintedGuest[]): string {
   return running
     .map(
       (g) =>
