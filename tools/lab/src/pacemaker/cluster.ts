@@ -181,7 +181,7 @@ export class PacemakerCluster {
     const online = [...x.matchAll(/<node name="([^"]+)" id="[^"]*" online="true"/g)].map((m) => m[1]!);
     const resources: Record<string, string[]> = {};
     for (const m of x.matchAll(/<resource id="([^"]+)"[^>]*role="Started"[^>]*>\s*<node name="([^"]+)"/g))
-      (resources[m[1]!] ??= []).push(m[2]!);
+      resources[m[1]!] = [...(resources[m[1]!] ?? []), m[2]!];
     return { dc, online, resources };
   }
 
