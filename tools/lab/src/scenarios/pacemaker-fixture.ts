@@ -137,7 +137,7 @@ export class PcmkLab {
       ].join(""),
     };
     cluster.setUp();
-    o.nodes.forEach((n) => this.armBmc(n));
+    for (const n of o.nodes) this.armBmc(n);
     await cluster.startAll();
   }
 
