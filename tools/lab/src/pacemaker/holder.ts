@@ -136,6 +136,7 @@ export class NodeHolder {
           resolve({ code, out: String(out), err: String(err) });
         },
       );
+      c.stdin?.on("error", () => undefined);
       c.stdin?.end(opts.input ?? "");
     });
   }

@@ -19,7 +19,17 @@ const HAVE_PCMK = (() => {
 })();
 
 describe.skipIf(!BUILT || !netnsAvailable() || !HAVE_PCMK)("Pacemaker fences through fence_haconn", () => {
-  const lab = new PcmkLab({ prefix: `hpf${process.pid % 10000}`, nodes: ["pn1", "pn2", "pn3"] });
+  const lab = new PcmkLab({
+    prefix: `hpf${process.pid % 10000}`,
+    nodes: ["pn1", "pn2", "pn3"],
+    after: [["kdump", "on"]],
+  });
+
+  /** A fenced node "reboots": its host, corosync and Pacemaker start again and it rejoins. */
+  async function reboot(node: string): Promise<void> {
+    await lab.cluster.startNode(node);
+    await lab.waitReady();
+  }
 
   beforeAll(async () => {
     await lab.setUp();
@@ -50,4 +60,64 @@ describe.skipIf(!BUILT || !netnsAvailable() || !HAVE_PCMK)("Pacemaker fences thr
     expect(log).toMatch(new RegExp(`HARDRESET ${systemOf("pn3")} 3`));
     process.stdout.write(`${await lab.crmMon("pn1")}\n`);
   }, 90_000);
+
+  it("(b) corosync killed on the node running Dummy: Pacemaker fences it through haconn, Dummy restarts elsewhere", async () => {
+    await reboot("pn3");
+    const before = await lab.cluster.state("pn1");
+    const victim = before!.resources.dummy![0]!;
+    const observer = lab.o.nodes.find((n) => n !== victim)!;
+    const resetsBefore = (await lab.bmcActions(victim)).length;
+    const t0 = Date.now();
+    await lab.cluster.killCorosync(victim);
+    let moved: string | undefined;
+    let fencedAt = 0;
+    for (const until = Date.now() + 45_000; Date.now() < until; ) {
+      const acts = (await lab.bmcActions(victim)).slice(resetsBefore);
+      if (!fencedAt && acts.some((a) => a.action === "reset")) fencedAt = Date.now();
+      const s = await lab.cluster.state(observer);
+      const on = s?.resources.dummy?.[0];
+      if (on && on !== victim && fencedAt) {
+        moved = on;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const history = await lab.history(observer, victim);
+    process.stdout.write(
+      `kill -9 corosync on ${victim}: hardware reset after ${fencedAt - t0} ms, Dummy started on ${moved} after ${Date.now() - t0} ms\n${history}\n${await lab.crmMon(observer)}\n`,
+    );
+    expect(moved, `${history}\n${lab.resetLog()}`).toBeDefined();
+    expect(history).toMatch(new RegExp(`reboot of ${victim} successful`));
+    expect(lab.cluster.node(victim).holder?.alive).toBe(false);
+    const acts = (await lab.bmcActions(victim)).slice(resetsBefore).map((a) => a.action);
+    expect(acts).toEqual(["nmi", "reset"]);
+  }, 120_000);
+
+  it("(d) fence_kdump_send from the failed node: fencing completes as DUMP without a hardware reset", async () => {
+    for (const n of lab.o.nodes) if (!lab.cluster.node(n).holder?.alive) await reboot(n);
+    const target = "pn2";
+    const from = "pn1";
+    const before = (await lab.bmcActions(target)).length;
+    const logBefore = lab.resetLog().length;
+    const kdump = lab.armKdump(target);
+    const t0 = Date.now();
+    const r = await lab.cluster.exec(from, ["stonith_admin", "--reboot", target, "--timeout", "50"], {
+      timeoutMs: 60_000,
+    });
+    kdump.stop();
+    const took = Date.now() - t0;
+    const history = await lab.history(from, target);
+    process.stdout.write(
+      `stonith_admin --reboot ${target} with kdump: exit ${r.code} in ${took} ms\n${history}\n`,
+    );
+    expect(r.code, `${r.out}${r.err}\n${lab.resetLog()}`).toBe(0);
+    const acts = (await lab.bmcActions(target)).slice(before).map((a) => a.action);
+    expect(acts).toEqual(["nmi"]);
+    expect(kdump.sentAt()).toBeDefined();
+    expect(history).toMatch(new RegExp(`reboot of ${target} successful`));
+    const log = lab.resetLog().slice(logBefore);
+    process.stdout.write(log);
+    expect(log).toMatch(new RegExp(`ATTENTION ${systemOf(target)} 2 RECV .*DUMP`));
+    expect(log).not.toMatch(new RegExp(`HARDRESET ${systemOf(target)}`));
+  }, 120_000);
 });
