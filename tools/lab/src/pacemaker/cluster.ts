@@ -237,8 +237,9 @@ export class PacemakerCluster {
   }
 
   /** Stops every node (SIGKILL to its host) and removes the files. Namespaces: the caller's lab. */
-  async tearDown(keep = false): Promise<void> {
+  async tearDown(keep = process.env.HACONN_PCMK_KEEP === "1"): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.holder?.kill()));
     if (!keep) rmSync(this.root, { recursive: true, force: true });
+    else process.stdout.write(`pacemaker lab files kept in ${this.root}\n`);
   }
 }

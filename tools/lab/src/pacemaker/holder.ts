@@ -160,14 +160,19 @@ export class NodeHolder {
 
   /** The host loses power: SIGKILL to its init ends every process in it. Resolves when gone. */
   async kill(): Promise<void> {
-    try {
-      process.kill(this.pid, "SIGKILL");
-    } catch {
-      // already gone
+    // Only while unshare still waits for it: a dead holder's PID may belong to another process now.
+    if (this.alive) {
+      try {
+        process.kill(this.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+      // unshare reaps its init and exits; killing both at once would leave the init a zombie.
+      const until = Date.now() + 5000;
+      while (this.alive && Date.now() < until) await sleep(20);
+      if (this.alive) killGroup(this.child);
     }
-    killGroup(this.child);
-    const until = Date.now() + 5000;
-    while (this.alive && Date.now() < until) await sleep(20);
+    rmSync(join(this.o.dir, "holder.pid"), { force: true });
   }
 }
 

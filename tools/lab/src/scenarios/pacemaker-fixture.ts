@@ -17,6 +17,8 @@ import { labResetKeyFile, REPO, waitFor } from "./harness.js";
 import { PairNetns, RP_PORT } from "./netns-pair-fixture.js";
 
 export const CLUSTER_PORT = 40000;
+/** The connector's hispeed time: a kdump kernel must send its notice within it. */
+export const HISPEED_MS = 2000;
 export const NET = "10.81";
 export const KDUMP_SEND = "/usr/libexec/fence-agents/fence_kdump_send";
 
@@ -30,6 +32,8 @@ export interface PcmkLabOptions {
   after?: string[][];
   /** More cluster options. */
   properties?: Record<string, string>;
+  /** ids of the fence_haconn devices of `stonith`, started after the monitor clone. */
+  stonithIds?: string[];
   /** ocf:haconn:monitor's pair parameter (default auto). */
   pair?: string;
 }
@@ -51,7 +55,7 @@ export class PcmkLab {
       pservers: o.nodes.map((n, i) => ({ name: systemOf(n), port: 9101 + i, nmi: true })),
       after: [
         ...o.nodes.map((n) => ["pserver", "mod", systemOf(n), "cluster=on"]),
-        ["hispeed", "resettime=1000"],
+        ["hispeed", `resettime=${HISPEED_MS}`],
         ...(o.after ?? []),
       ],
     });
@@ -71,6 +75,7 @@ export class PcmkLab {
         ipport: String(RP_PORT),
         key_file: this.keyFile,
         pcmk_host_map: this.hostMap,
+        debug_file: "/var/log/pacemaker/fence_haconn.debug",
         ...extra,
       },
       "60s",
@@ -167,7 +172,8 @@ export class PcmkLab {
     const sim = this.bmc(node);
     const pidFile = this.cluster.holderPidFile(node);
     const hook = (what: string) =>
-      `#!/bin/sh\necho "$(date +%s%3N) ${what} of ${node}" >> "${sim.dir}/hooks.log"\n[ -s "${pidFile}" ] && kill -9 "$(cat "${pidFile}")" 2>/dev/null\nexit 0\n`;
+      // The PID file names the node's holder only while it runs (PIDs are reused): check its command line.
+      `#!/bin/sh\necho "$(date +%s%3N) ${what} of ${node}" >> "${sim.dir}/hooks.log"\npid=$(cat "${pidFile}" 2>/dev/null)\nif [ -n "$pid" ] && grep -q "${pidFile.replace(/holder\.pid$/, "holder.sh")}" "/proc/$pid/cmdline" 2>/dev/null; then kill -9 "$pid"; rm -f "${pidFile}"; fi\nexit 0\n`;
     writeFileSync(join(sim.dir, "on-reset"), hook("reset"), { mode: 0o755 });
     writeFileSync(join(sim.dir, "on-off"), hook("power-off"), { mode: 0o755 });
     const script = CHASSIS_SCRIPT.replace(
@@ -191,7 +197,7 @@ export class PcmkLab {
         await sleep(20);
       }
       if (stopped) return;
-      await this.cluster.node(node).holder?.kill();
+      // The kdump kernel's notifier and the end of the crashed stack, at once.
       const ns = this.cluster.node(node).netns;
       sentAt = Date.now();
       this.children.push(
@@ -199,6 +205,7 @@ export class PcmkLab {
           stdio: "ignore",
         }),
       );
+      await this.cluster.node(node).holder?.kill();
     };
     void loop();
     return {
@@ -220,6 +227,18 @@ export class PcmkLab {
   /** crm_mon -1 as text (for the report). */
   async crmMon(on: string): Promise<string> {
     return (await this.cluster.exec(on, ["crm_mon", "-1", "-r"], { timeoutMs: 10_000 })).out;
+  }
+
+  /** Epoch ms of the reset-log lines `<what> <system> ... SEND` (local-time stamps), oldest first. */
+  resetLogTimes(what: string, system: string): number[] {
+    const re = new RegExp(
+      `^\\[(\\d{4})/(\\d\\d)/(\\d\\d) (\\d\\d):(\\d\\d):(\\d\\d):(\\d{3})\\d{3}\\] ${what} ${system} \\d+ SEND`,
+      "gm",
+    );
+    return [...this.resetLog().matchAll(re)].map((m) => {
+      const [y, mo, d, h, mi, sec, ms] = m.slice(1).map(Number) as number[];
+      return new Date(y!, mo! - 1, d!, h!, mi!, sec!, ms!).getTime();
+    });
   }
 
   resetLog(): string {
