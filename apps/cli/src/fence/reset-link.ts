@@ -118,6 +118,8 @@ export interface ResetRequest {
   /** How long to wait for RESET-RESULT once accepted (ms). */
   resultTimeoutMs: number;
   onAccepted?: (a: ResetAcceptedBody) => void;
+  /** Sends before the connector counts as silent (default RESET_MAX_SENDS, §6). */
+  maxSends?: number;
 }
 
 export type ResetOutcome =
@@ -163,7 +165,7 @@ export async function requestReset(sock: ResetPathSocket, req: ResetRequest): Pr
     await sock.send(req.connector, { type: "reset", header: sock.header(requestId, attempt++), body });
   };
   // Until the connector answers at all.
-  while (!accepted && !final && sends < RESET_MAX_SENDS) {
+  while (!accepted && !final && sends < (req.maxSends ?? RESET_MAX_SENDS)) {
     const wait = RESET_RETRANSMIT_MS[Math.min(sends, RESET_RETRANSMIT_MS.length - 1)]!;
     await send();
     await sock.expect(requestId, ["reset-accepted", "reset-result"], wait);
