@@ -54,6 +54,8 @@ commands=(
   "haconnsby cli haconnsby"
   "haconnserver cli haconnserver"
   "haconndump cli haconndump"
+  "fence_haconn cli fence_haconn"
+  "haconn-ocf-monitor cli haconn-ocf-monitor"
 )
 
 # 1. Inputs: the app bundles, the pinned Node, rpmbuild.
@@ -118,6 +120,20 @@ done
 [ -f "$home/bin/haconndump" ] && ln -s haconndump "$home/bin/haconnndump"
 install -m 0644 "$here/haconnd.service" "$home/etc/haconnd.service"
 install -m 0755 "$here/haconnd-wait-ready.sh" "$home/lib/haconnd-wait-ready"
+# Pacemaker looks for fence agents in /usr/sbin and for OCF agents under /usr/lib/ocf/resource.d
+# (docs/pacemaker.md): links to the launchers, which resolve their own path.
+pacemaker_define=""
+if [ -f "$home/bin/fence_haconn" ] && [ -f "$home/bin/haconn-ocf-monitor" ]; then
+  pacemaker_define="haconn_pacemaker 1"
+fi
+if [ -f "$home/bin/fence_haconn" ]; then
+  mkdir -p "$stage/usr/sbin"
+  ln -s ../../opt/hitachi/haconn2/bin/fence_haconn "$stage/usr/sbin/fence_haconn"
+fi
+if [ -f "$home/bin/haconn-ocf-monitor" ]; then
+  mkdir -p "$stage/usr/lib/ocf/resource.d/haconn"
+  ln -s ../../../../../opt/hitachi/haconn2/bin/haconn-ocf-monitor "$stage/usr/lib/ocf/resource.d/haconn/monitor"
+fi
 install -m 0644 "$here/README.md" "$home/doc/packaging.md"
 # Kernel limit for the reset path's 4 MiB UDP receive buffer (fault matrix FM3: a burst of
 # CHECKs during 32 simultaneous resets overflowed the default 208 KiB buffer).
@@ -141,6 +157,7 @@ for t in "${targets[@]}"; do
       --define "haconn_version $rpm_version" --define "haconn_release $r" \
       --define "haconn_dist ${t}v" --define "haconn_os_kind $(os_kind "$t")" \
       --define "haconn_stage $stage" \
+      ${pacemaker_define:+--define "$pacemaker_define"} \
       "$here/haconnr2.spec" >&2 || die "rpmbuild failed for $t release $r"
     for f in "$top"/RPMS/x86_64/*.rpm; do
       cp "$f" "$out/"
