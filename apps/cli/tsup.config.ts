@@ -7,6 +7,7 @@ export default application({
   haconnact: "src/bin/haconnact.ts",
   haconnsby: "src/bin/haconnsby.ts",
   haconndump: "src/bin/haconndump.ts",
+  haconnclient: "src/bin/haconnclient.ts",
   fence_haconn: "src/fence/main-fence.ts",
   "haconn-ocf-monitor": "src/fence/main-ocf-monitor.ts",
 });

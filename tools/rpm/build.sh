@@ -54,6 +54,7 @@ commands=(
   "haconnsby cli haconnsby"
   "haconnserver cli haconnserver"
   "haconndump cli haconndump"
+  "haconnclient cli haconnclient"
   "fence_haconn cli fence_haconn"
   "haconn-ocf-monitor cli haconn-ocf-monitor"
 )

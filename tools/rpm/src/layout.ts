@@ -27,7 +27,15 @@ export interface Command {
 /** The daemon and the CLI commands the manual names, with the app bundle that implements each. */
 export const COMMANDS: readonly Command[] = [
   { name: "haconnr2", app: "haconnd", entry: "haconnd" },
-  ...["haconnsetup", "haconnshow", "haconnact", "haconnsby", "haconnserver", "haconndump"].map((name) => ({
+  ...[
+    "haconnsetup",
+    "haconnshow",
+    "haconnact",
+    "haconnsby",
+    "haconnserver",
+    "haconndump",
+    "haconnclient",
+  ].map((name) => ({
     name,
     app: "cli",
     entry: name,

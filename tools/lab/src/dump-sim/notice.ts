@@ -1,9 +1,10 @@
 // The simulated dump notifier: "system stopped, dump started", in our DUMP-NOTICE form or in the
 // fence_kdump form (8 bytes, count times). DUMP-NOTICE follows notifier rule 2
 // (docs/protocol.md §6): every 500 ms until a DUMP-ACK `accepted`, for as long as the dump runs
-// (`dumpMs`); `recorded` and `unknown` do not stop it.
-import { randomInt } from "node:crypto";
+// (`dumpMs`); `recorded` and `unknown` do not stop it. The DUMP-NOTICE side is @haconn/client's
+// dumpNotice (one implementation of the notifier in the repo).
 import { createSocket } from "node:dgram";
+import { HaconnClient } from "@haconn/client";
 import { type DumpAckBody, encodeFenceKdump, type KeyRing } from "@haconn/protocol";
 import { HamonSimChannel } from "../hamon-sim/channel.js";
 import { type HamonSimEndpoint, hamonSimCheckAddress } from "../hamon-sim/address.js";
@@ -37,6 +38,7 @@ export interface DumpSimNoticeOutcome {
 }
 
 export async function dumpSimSendNotice(o: DumpSimNoticeOptions): Promise<DumpSimNoticeOutcome> {
+  hamonSimCheckAddress(o.connector.address, "connector address", o.inNamespace);
   const channel = await HamonSimChannel.open({
     who: `dump[${o.subsystem}]`,
     bind: o.bind ?? { address: "127.0.0.1", port: 0 },
@@ -44,37 +46,23 @@ export async function dumpSimSendNotice(o: DumpSimNoticeOptions): Promise<DumpSi
     key: o.key ?? (o.unsigned ? undefined : hamonSimKeyFor(o.connector)),
     log: o.log,
   });
-  const requestId = randomInt(1, 0x7fff_ffff);
-  const outcome: DumpSimNoticeOutcome = { requestId, sends: 0 };
+  const client = new HaconnClient(channel.rp, { connector: o.connector, subsystem: o.subsystem });
   try {
-    let resolveAccepted: (a: DumpAckBody) => void = () => undefined;
-    const accepted = new Promise<DumpAckBody>((resolve) => {
-      resolveAccepted = resolve;
-    });
-    let done = false;
-    channel.onMessage((m) => {
-      if (m.type !== "dump-ack" || m.header.requestId !== requestId || done) return;
-      outcome.ack = m.body;
-      if (m.body.status === "accepted") {
-        done = true;
-        resolveAccepted(m.body);
-      }
-    });
-    const maxSends = o.maxSends ?? Number.POSITIVE_INFINITY;
-    const until = Date.now() + (o.dumpMs ?? (o.maxSends === undefined ? 10_000 : Number.POSITIVE_INFINITY));
-    for (let attempt = 0; attempt < maxSends && Date.now() < until && !done; attempt++) {
-      outcome.sends += 1;
-      await channel.send(o.connector, {
-        type: "dump-notice",
-        header: { requestId, senderId: o.subsystem, timestampMs: channel.clock(), attempt },
-        body: { clusterPort: o.clusterPort ?? 0, systemName: o.systemName ?? "" },
-      });
-      await Promise.race([accepted, sleep(o.intervalMs ?? 500)]);
-    }
-    done = true;
-    return outcome;
+    const outcome = await client.dumpNotice(
+      { clusterPort: o.clusterPort ?? 0, systemName: o.systemName ?? "" },
+      {
+        durationMs: o.dumpMs ?? (o.maxSends === undefined ? 10_000 : Number.POSITIVE_INFINITY),
+        ...(o.maxSends !== undefined ? { maxSends: o.maxSends } : {}),
+        intervalMs: o.intervalMs ?? 500,
+      },
+    );
+    return {
+      requestId: outcome.requestId,
+      sends: outcome.sends,
+      ...(outcome.ack ? { ack: outcome.ack } : {}),
+    };
   } finally {
-    channel.close();
+    client.close();
   }
 }
 

@@ -1,16 +1,11 @@
-// A UDP socket speaking the reset-path protocol: encodes (and signs) what it sends, decodes (and
-// verifies) what it receives, counts drops, and traces every exchange.
-import { createSocket, type Socket } from "node:dgram";
+// The lab's traced reset-path socket: @haconn/client's ResetPathChannel (the one codec-on-a-
+// socket of the monitor side) with the lab's network rule on every address and one printed
+// line per exchange. The fake connector uses it too (answerUnsupportedVersion).
+import { type Clock, type Endpoint, openUdpSocket, ResetPathChannel, systemClock } from "@haconn/client";
 import {
-  type AuthVerifier,
-  countDrop,
-  createDropCounters,
   type DropCounters,
-  decodeResetPath,
-  encodeResetPath,
   type KeyRing,
   PROTOCOL_RESET_PATH,
-  ReplayCache,
   type ResetPathMessage,
   unsupportedVersionReply,
 } from "@haconn/protocol";
@@ -36,51 +31,59 @@ export interface HamonSimChannelOptions {
 export type HamonSimHandler = (message: ResetPathMessage, from: HamonSimEndpoint) => void;
 
 export class HamonSimChannel {
-  readonly drops: DropCounters = createDropCounters();
-  private handlers: HamonSimHandler[] = [];
-  private readonly verifier: AuthVerifier | undefined;
   readonly clock: () => number;
 
   private constructor(
-    private readonly socket: Socket,
+    /** The client-package channel underneath (HaconnClient runs on it). */
+    readonly rp: ResetPathChannel,
     private readonly options: HamonSimChannelOptions,
   ) {
-    this.clock = options.clock ?? Date.now;
-    this.verifier = options.key
-      ? { keys: options.key.keys, require: options.requireAuth ?? true, replay: new ReplayCache() }
-      : undefined;
-    socket.on("message", (bytes, rinfo) => this.receive(bytes, { address: rinfo.address, port: rinfo.port }));
+    this.clock = () => rp.clock.now();
+    rp.onSend((m, to) => this.trace("->", to, m));
+    rp.onMessage((m, from) => this.trace("<-", from, m));
   }
 
   static async open(options: HamonSimChannelOptions): Promise<HamonSimChannel> {
     hamonSimCheckAddress(options.bind.address, "bind address", options.inNamespace);
-    const socket = createSocket({ type: "udp4", reuseAddr: false });
-    await new Promise<void>((resolve, reject) => {
-      socket.once("error", reject);
-      socket.bind(options.bind.port, options.bind.address, () => {
-        socket.off("error", reject);
-        resolve();
-      });
+    const socket = await openUdpSocket(options.bind);
+    const clock: Clock = options.clock ? { ...systemClock(), now: options.clock } : systemClock();
+    const who = options.who;
+    let self: HamonSimChannel | undefined;
+    const rp = new ResetPathChannel({
+      socket,
+      keys: options.key,
+      requireAuth: options.requireAuth,
+      clock,
+      onDrop: (drop, bytes, from) => {
+        const reply =
+          drop.reason === "unsupported-version" && options.answerUnsupportedVersion
+            ? unsupportedVersionReply(bytes, PROTOCOL_RESET_PATH, clock.now())
+            : undefined;
+        if (reply) void self?.rp.sendRaw(from, reply).catch(() => undefined);
+        options.log?.(
+          `${new Date(clock.now()).toISOString()} ${who} <- ${from.address}:${from.port} DROP ${drop.reason} (${drop.detail})`,
+        );
+      },
     });
-    return new HamonSimChannel(socket, options);
+    self = new HamonSimChannel(rp, options);
+    return self;
+  }
+
+  get drops(): DropCounters {
+    return this.rp.drops;
   }
 
   get address(): HamonSimEndpoint {
-    const a = this.socket.address();
-    return { address: a.address, port: a.port };
+    return this.rp.local;
   }
 
   onMessage(handler: HamonSimHandler): void {
-    this.handlers.push(handler);
+    this.rp.onMessage(handler);
   }
 
   async send(to: HamonSimEndpoint, message: ResetPathMessage): Promise<void> {
     hamonSimCheckAddress(to.address, "destination", this.options.inNamespace);
-    const bytes = encodeResetPath(message, this.options.key ? { auth: { key: this.options.key.send } } : {});
-    this.trace("->", to, message);
-    await new Promise<void>((resolve, reject) =>
-      this.socket.send(bytes, to.port, to.address, (err) => (err ? reject(err) : resolve())),
-    );
+    await this.rp.send(to, message);
   }
 
   /** Sends raw bytes (for fence_kdump notices and tests of malformed datagrams). */
@@ -89,39 +92,14 @@ export class HamonSimChannel {
     this.options.log?.(
       `${new Date(this.clock()).toISOString()} ${this.options.who} -> ${to.address}:${to.port} ${label} ${Buffer.from(bytes).toString("hex")}`,
     );
-    await new Promise<void>((resolve, reject) =>
-      this.socket.send(bytes, to.port, to.address, (err) => (err ? reject(err) : resolve())),
-    );
+    await this.rp.sendRaw(to, bytes);
   }
 
   close(): void {
-    this.handlers = [];
-    try {
-      this.socket.close();
-    } catch {
-      // already closed
-    }
+    this.rp.close();
   }
 
-  private receive(bytes: Buffer, from: HamonSimEndpoint): void {
-    const result = decodeResetPath(bytes, { now: this.clock(), auth: this.verifier });
-    if (!result.ok) {
-      countDrop(this.drops, result);
-      const reply =
-        result.reason === "unsupported-version" && this.options.answerUnsupportedVersion
-          ? unsupportedVersionReply(bytes, PROTOCOL_RESET_PATH, this.clock())
-          : undefined;
-      if (reply) this.socket.send(reply, from.port, from.address);
-      this.options.log?.(
-        `${new Date(this.clock()).toISOString()} ${this.options.who} <- ${from.address}:${from.port} DROP ${result.reason} (${result.detail})`,
-      );
-      return;
-    }
-    this.trace("<-", from, result.value);
-    for (const h of this.handlers) h(result.value, from);
-  }
-
-  private trace(direction: "->" | "<-", peer: HamonSimEndpoint, message: ResetPathMessage): void {
+  private trace(direction: "->" | "<-", peer: Endpoint, message: ResetPathMessage): void {
     this.options.log?.(
       hamonSimTraceLine(this.clock(), this.options.who, direction, `${peer.address}:${peer.port}`, message),
     );

@@ -1,19 +1,18 @@
 // Helpers of the hamon-sim and dump-sim commands: key files and "k=v,k=v" specifications.
-import { readFileSync, statSync } from "node:fs";
-import { type KeyRing, parseKeyFile } from "@haconn/protocol";
+import { loadKeyFile } from "@haconn/client";
+import type { KeyRing } from "@haconn/protocol";
 
 export class HamonSimUsageError extends Error {
   override readonly name = "HamonSimUsageError";
   readonly code = "LAB_USAGE";
 }
 
-/** Reads a key file, refusing one that group or others can read (as ssh does). */
+/**
+ * Reads a key file with @haconn/client's checks (a symlink, a file group or others can access,
+ * another owner, over 64 KiB: refused), as every client of the reset path does.
+ */
 export function hamonSimReadKeyFile(path: string): KeyRing {
-  const mode = statSync(path).mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new HamonSimUsageError(`key file ${path} has mode ${mode.toString(8)}; it must be 0600`);
-  }
-  return parseKeyFile(readFileSync(path, "utf8"));
+  return loadKeyFile(path);
 }
 
 /** Parses "a=1,b=x" into a record; every key must be among `allowed`. */

@@ -1,14 +1,13 @@
-// One simulated HA monitor: registers with CHECK every intervalMs, sends RESET on demand and
-// retransmits it until accepted (bounded), acknowledges RESET-RESULT and every ATTENTION
-// (deduplicating by event id), and traces every exchange.
-import { randomInt } from "node:crypto";
+// One simulated HA monitor, on @haconn/client (the repo's one implementation of the monitor
+// side): registers with CHECK every checkIntervalMs, sends RESET on demand (retransmitted on the
+// documented schedule, result acknowledged), acknowledges every ATTENTION (deduplicated by
+// event id), and traces every exchange through its HamonSimChannel.
+import { type CheckOutcome, HaconnClient, isClientError, type Registration } from "@haconn/client";
 import {
   type AttentionBody,
   type CheckReplyBody,
   RESET_MAX_SENDS,
-  RESET_RETRANSMIT_MS,
   type ResetAcceptedBody,
-  type ResetPathMessage,
   type ResetResultBody,
   type SystemKind,
 } from "@haconn/protocol";
@@ -45,26 +44,18 @@ export interface HamonSimResetOutcome {
   result?: ResetResultBody;
 }
 
-interface Waiter {
-  requestId: number;
-  types: ResetPathMessage["type"][];
-  resolve(m: ResetPathMessage | undefined): void;
-}
-
 export class HamonSimMonitor {
   readonly attentions: AttentionBody[] = [];
   lastCheckReply: CheckReplyBody | undefined;
-  private readonly seenEvents = new Set<number>();
-  private readonly waiters = new Set<Waiter>();
-  private nextId = randomInt(1, 0x7fff_ffff);
-  private timer: NodeJS.Timeout | undefined;
-  private attentionListeners: ((a: AttentionBody) => void)[] = [];
+  private stopChecks: (() => void) | undefined;
 
   private constructor(
     readonly channel: HamonSimChannel,
+    /** The client this monitor runs on. */
+    readonly client: HaconnClient,
     private readonly options: HamonSimMonitorOptions,
   ) {
-    channel.onMessage((m, from) => this.receive(m, from));
+    client.onAttention((a) => this.attentions.push(a));
   }
 
   static async start(options: HamonSimMonitorOptions): Promise<HamonSimMonitor> {
@@ -75,10 +66,15 @@ export class HamonSimMonitor {
       ...(key ? { key } : {}),
       who: `hamon[${options.subsystem}]`,
     });
-    const monitor = new HamonSimMonitor(channel, options);
+    const client = new HaconnClient(channel.rp, {
+      connector: options.connector,
+      subsystem: options.subsystem,
+    });
+    const monitor = new HamonSimMonitor(channel, client, options);
     if (options.checkIntervalMs > 0) {
-      void monitor.check().catch(() => undefined);
-      monitor.timer = setInterval(() => void monitor.check().catch(() => undefined), options.checkIntervalMs);
+      monitor.stopChecks = client.startChecks(monitor.registration(), options.checkIntervalMs, {
+        onReply: (o) => monitor.noteReply(o),
+      });
     }
     return monitor;
   }
@@ -89,35 +85,21 @@ export class HamonSimMonitor {
 
   /** The reset-path port this monitor listens on (its CHECK replyPort). */
   get replyPort(): number {
-    return this.channel.address.port;
+    return this.client.replyPort;
   }
 
   onAttention(listener: (a: AttentionBody) => void): void {
-    this.attentionListeners.push(listener);
+    this.client.onAttention((a) => listener(a));
   }
 
   /** Sends one CHECK and waits for its reply (undefined after timeoutMs). */
   async check(timeoutMs = 2000): Promise<CheckReplyBody | undefined> {
-    const o = this.options;
-    const requestId = this.newId();
-    const kind = o.kind ?? "physical";
-    const reply = this.expect(requestId, ["check-reply"], timeoutMs);
-    await this.channel.send(o.connector, {
-      type: "check",
-      header: this.header(requestId, 0),
-      body: {
-        replyPort: this.replyPort,
-        kind,
-        intervalSec: Math.min(3600, Math.max(1, Math.round(o.checkIntervalMs / 1000) || 1)),
-        pairSubsystem: o.pairSubsystem ?? 0,
-        systemName: o.systemName,
-        vmName: kind === "guest" ? (o.vmName ?? "") : "",
-      },
-    });
-    const m = await reply;
-    if (m?.type !== "check-reply") return undefined;
-    this.lastCheckReply = m.body;
-    return m.body;
+    try {
+      return this.noteReply(await this.client.check(this.registration(), { timeoutMs }));
+    } catch (e) {
+      if (isClientError(e, "CLIENT_TIMEOUT") || isClientError(e, "CLIENT_CLOSED")) return undefined;
+      throw e;
+    }
   }
 
   /**
@@ -129,99 +111,51 @@ export class HamonSimMonitor {
     target: HamonSimResetTarget,
     opts: { maxSends?: number; resultTimeoutMs?: number } = {},
   ): Promise<HamonSimResetOutcome> {
-    const maxSends = opts.maxSends ?? RESET_MAX_SENDS;
-    const requestId = this.newId();
-    const outcome: HamonSimResetOutcome = { requestId, sends: 0 };
-    const result = this.expect(requestId, ["reset-result"], 0);
-    let answer: ResetPathMessage | undefined;
-    for (let attempt = 0; attempt < maxSends && !answer; attempt++) {
-      const wait = RESET_RETRANSMIT_MS[Math.min(attempt, RESET_RETRANSMIT_MS.length - 1)]!;
-      const reply = this.expect(requestId, ["reset-accepted", "reset-result"], wait);
-      outcome.sends += 1;
-      await this.channel.send(this.options.connector, {
-        type: "reset",
-        header: this.header(requestId, attempt),
-        body: {
-          targetSubsystem: target.subsystem,
-          clusterPort: this.replyPort,
-          targetSystemName: target.systemName,
-        },
+    const waitMs = opts.resultTimeoutMs ?? 0;
+    try {
+      const o = await this.client.reset(target, {
+        maxSends: opts.maxSends ?? RESET_MAX_SENDS,
+        waitForResult: waitMs > 0,
+        // The send schedule's 17.5 s, then the result wait.
+        timeoutMs: 17_500 + waitMs,
       });
-      answer = await reply;
+      return {
+        requestId: o.requestId,
+        sends: o.sends,
+        ...(o.accepted ? { accepted: o.accepted } : {}),
+        ...(o.result ? { result: o.result } : {}),
+      };
+    } catch (e) {
+      if (!isClientError(e) || !["CLIENT_TIMEOUT", "CLIENT_NO_RESULT", "CLIENT_CLOSED"].includes(e.code))
+        throw e;
+      const d = e.details as { requestId: number; sends: number; accepted?: ResetAcceptedBody } | undefined;
+      return {
+        requestId: d?.requestId ?? 0,
+        sends: d?.sends ?? 0,
+        ...(d?.accepted ? { accepted: d.accepted } : {}),
+      };
     }
-    if (answer?.type === "reset-accepted") outcome.accepted = answer.body;
-    if (answer?.type === "reset-result") outcome.result = answer.body;
-    if (!outcome.result && outcome.accepted && (opts.resultTimeoutMs ?? 0) > 0) {
-      const m = await Promise.race([result, delay(opts.resultTimeoutMs!)]);
-      if (m?.type === "reset-result") outcome.result = m.body;
-    }
-    for (const w of [...this.waiters]) if (w.requestId === requestId) w.resolve(undefined);
-    return outcome;
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    for (const w of [...this.waiters]) w.resolve(undefined);
-    this.channel.close();
+    this.stopChecks?.();
+    this.client.close();
   }
 
-  private receive(m: ResetPathMessage, from: HamonSimEndpoint): void {
-    if (m.type === "attention") {
-      void this.channel.send(from, {
-        type: "attention-ack",
-        header: this.header(m.header.requestId, 0),
-        body: { eventId: m.body.eventId },
-      });
-      if (this.seenEvents.has(m.body.eventId)) return;
-      this.seenEvents.add(m.body.eventId);
-      this.attentions.push(m.body);
-      for (const l of this.attentionListeners) l(m.body);
-      return;
-    }
-    if (m.type === "reset-result") {
-      void this.channel.send(from, {
-        type: "result-ack",
-        header: this.header(m.header.requestId, 0),
-        body: { targetSubsystem: m.body.targetSubsystem },
-      });
-    }
-    for (const w of [...this.waiters]) {
-      if (w.requestId === m.header.requestId && w.types.includes(m.type)) w.resolve(m);
-    }
+  private registration(): Registration {
+    const o = this.options;
+    const kind = o.kind ?? "physical";
+    return {
+      systemName: o.systemName,
+      kind,
+      vmName: kind === "guest" ? (o.vmName ?? "") : "",
+      pairSubsystem: o.pairSubsystem ?? 0,
+      intervalSec: Math.min(3600, Math.max(1, Math.round(o.checkIntervalMs / 1000) || 1)),
+    };
   }
 
-  /** Resolves with the first message of `types` carrying requestId, or undefined after timeoutMs (0 = never). */
-  private expect(
-    requestId: number,
-    types: ResetPathMessage["type"][],
-    timeoutMs: number,
-  ): Promise<ResetPathMessage | undefined> {
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      const waiter: Waiter = {
-        requestId,
-        types,
-        resolve: (m) => {
-          if (timer) clearTimeout(timer);
-          this.waiters.delete(waiter);
-          resolve(m);
-        },
-      };
-      this.waiters.add(waiter);
-      if (timeoutMs > 0) timer = setTimeout(() => waiter.resolve(undefined), timeoutMs);
-    });
+  private noteReply(o: CheckOutcome): CheckReplyBody {
+    this.lastCheckReply = o.reply;
+    return o.reply;
   }
-
-  private header(requestId: number, attempt: number) {
-    return { requestId, senderId: this.options.subsystem, timestampMs: this.channel.clock(), attempt };
-  }
-
-  private newId(): number {
-    this.nextId = (this.nextId + 1) >>> 0;
-    return this.nextId;
-  }
-}
-
-function delay(ms: number): Promise<undefined> {
-  return new Promise((resolve) => setTimeout(() => resolve(undefined), ms).unref());
 }
