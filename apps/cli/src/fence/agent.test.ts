@@ -1,11 +1,10 @@
 // Every action and exit status of fence_haconn, with the reset path replaced by a recorded
 // answer (the real connector is exercised by tools/lab's pacemaker-fence scenario).
-import { formatKeyFile, generateAuthKey } from "@haconn/protocol";
+import { formatKeyFile, generateAuthKey, parseKeyFile } from "@haconn/protocol";
 import { describe, expect, it } from "vitest";
-import { type FenceDeps, type ResetCall, runFenceAgent } from "./agent.js";
+import { type FenceDeps, type ResetCall, type ResetOutcome, runFenceAgent } from "./agent.js";
 import type { MonitorState } from "./local-state.js";
 import { parseFenceOptions } from "./options.js";
-import type { ResetOutcome } from "./reset-link.js";
 
 const key = generateAuthKey(1);
 const NOW = 1_800_000_000_000;
@@ -44,6 +43,10 @@ function world(outcome?: ResetOutcome, files: Record<string, string> = {}) {
       if (!(p in fs)) throw new Error(`ENOENT ${p}`);
       return fs[p]!;
     },
+    loadKey: (p) => {
+      if (!(p in fs)) throw new Error(`cannot read ${p}`);
+      return parseKeyFile(fs[p]!);
+    },
     appendFile: (p, t) => {
       fs[p] = (fs[p] ?? "") + t;
     },
@@ -74,7 +77,7 @@ describe("fence_haconn actions", () => {
       senderId: 1,
       clusterPort: 40000,
       target: { subsystem: 2, system: "PN2" },
-      resultTimeoutMs: 40_000,
+      timeoutMs: 40_000,
     });
   });
 
@@ -126,7 +129,7 @@ describe("fence_haconn actions", () => {
     expect(w.err.join("")).toMatch(/not registered with haconn/);
     const nokey = world(result("DUMP", "none"), { "/k": "garbage" });
     expect(await nokey.run("plug=PN2\nnodename=pn2\n")).toBe(1);
-    expect(nokey.err.join("")).toMatch(/not a reset-path key file/);
+    expect(nokey.err.join("")).toMatch(/Failed: reset-path key file/);
     expect([...w.calls, ...nokey.calls]).toEqual([]);
   });
 

@@ -4,7 +4,7 @@
 // one on). `status`, `monitor`, `list` and `list-status` answer from this node's registration,
 // which ocf:haconn:monitor keeps (the reset path has no power-state query: docs/pacemaker.md).
 // All I/O comes through FenceDeps, so the unit tests run every branch without sockets.
-import { type KeyRing, parseKeyFile, type ResetResultBody } from "@haconn/protocol";
+import type { KeyRing, ResetAcceptedBody, ResetResultBody } from "@haconn/protocol";
 import { EC_GENERIC_ERROR, EC_OK, EC_STATUS_OFF, FenceError } from "./errors.js";
 import {
   type MonitorState,
@@ -15,7 +15,16 @@ import {
 } from "./local-state.js";
 import { fenceMetadata } from "./metadata.js";
 import { type FenceOptions, type ParsedOptions, requireDevice } from "./options.js";
-import type { Endpoint, ResetOutcome } from "./reset-link.js";
+
+export interface Endpoint {
+  address: string;
+  port: number;
+}
+
+/** What the reset path answered: a RESET-RESULT, or nothing within the bound. */
+export type ResetOutcome =
+  | { kind: "result"; result: ResetResultBody; sends: number }
+  | { kind: "silent"; sends: number; accepted: ResetAcceptedBody | undefined };
 
 export const FENCE_HACONN_VERSION = "0.1.0";
 
@@ -25,7 +34,8 @@ export interface ResetCall {
   senderId: number;
   clusterPort: number;
   target: { subsystem: number; system: string };
-  resultTimeoutMs: number;
+  /** Bound of the whole request: sends and result (power_timeout). */
+  timeoutMs: number;
   log: (line: string) => void;
 }
 
@@ -34,6 +44,8 @@ export interface FenceDeps {
   err(text: string): void;
   /** Throws when the file cannot be read. */
   readFile(path: string): string;
+  /** The reset-path key ring; throws (with the reason, never the key) when the file is unfit. */
+  loadKey(path: string): KeyRing;
   appendFile(path: string, text: string): void;
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -176,7 +188,7 @@ async function reboot(o: FenceOptions, deps: FenceDeps, log: (l: string) => void
     senderId: self.subsystem,
     clusterPort: self.clusterPort,
     target: { subsystem: target.subsystem, system: target.system },
-    resultTimeoutMs: o.powerTimeoutSec * 1000,
+    timeoutMs: o.powerTimeoutSec * 1000,
     log,
   });
   if (outcome.kind === "silent") {
@@ -213,16 +225,10 @@ export function failureText(r: ResetResultBody, target: string, self: { system: 
 }
 
 function loadKey(o: FenceOptions, deps: FenceDeps): KeyRing {
-  let text: string;
   try {
-    text = deps.readFile(o.keyFile);
+    return deps.loadKey(o.keyFile);
   } catch (cause) {
-    throw new FenceError("FENCE_KEY", `Failed: cannot read the reset-path key file ${o.keyFile}`, { cause });
-  }
-  try {
-    return parseKeyFile(text);
-  } catch (cause) {
-    throw new FenceError("FENCE_KEY", `Failed: ${o.keyFile} is not a reset-path key file`, { cause });
+    throw new FenceError("FENCE_KEY", `Failed: reset-path key file: ${(cause as Error).message}`, { cause });
   }
 }
 

@@ -1,10 +1,12 @@
-// Entry of fence_haconn (bin/fence_haconn; /usr/sbin/fence_haconn in the RPM).
+// Entry of fence_haconn (bin/fence_haconn; /usr/sbin/fence_haconn in the RPM). The reset path
+// is spoken by @haconn/client, the one implementation of the requester side.
 import { appendFileSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
+import { HaconnClient, isClientError, loadKeyFile } from "@haconn/client";
+import type { ResetAcceptedBody } from "@haconn/protocol";
 import { runFenceAgent } from "./agent.js";
-import { EC_GENERIC_ERROR } from "./errors.js";
+import { EC_GENERIC_ERROR, FenceError } from "./errors.js";
 import { parseFenceOptions } from "./options.js";
-import { requestReset, ResetPathSocket } from "./reset-link.js";
 
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) return "";
@@ -26,21 +28,38 @@ async function main(): Promise<number> {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
     readFile: (p) => readFileSync(p, "utf8"),
+    // Mode 0600, owned by this user, no link: the checks of @haconn/client's loadKeyFile.
+    loadKey: (p) => loadKeyFile(p),
     appendFile: (p, t) => appendFileSync(p, t, { mode: 0o600 }),
     now: Date.now,
     sleep: (ms) => sleep(ms),
     reset: async (call) => {
-      const sock = await ResetPathSocket.open({ address: "0.0.0.0", port: 0 }, call.key, call.senderId);
+      const client = await HaconnClient.open({
+        connector: call.connector,
+        subsystem: call.senderId,
+        keys: call.key,
+        bind: { address: "0.0.0.0", port: 0 },
+      });
       try {
-        return await requestReset(sock, {
-          connector: call.connector,
-          clusterPort: call.clusterPort,
-          target: call.target,
-          resultTimeoutMs: call.resultTimeoutMs,
-          onAccepted: (a) => call.log(`RESET-ACCEPTED phase ${a.phase}`),
-        });
+        const o = await client.reset(
+          { subsystem: call.target.subsystem, systemName: call.target.system },
+          {
+            timeoutMs: call.timeoutMs,
+            clusterPort: call.clusterPort,
+            onAccepted: (a) => call.log(`RESET-ACCEPTED phase ${a.phase}`),
+          },
+        );
+        return { kind: "result", result: o.result!, sends: o.sends };
+      } catch (e) {
+        if (isClientError(e) && (e.code === "CLIENT_TIMEOUT" || e.code === "CLIENT_NO_RESULT")) {
+          const d = (e.details ?? {}) as { sends?: number; accepted?: ResetAcceptedBody };
+          return { kind: "silent", sends: d.sends ?? 0, accepted: d.accepted };
+        }
+        // An unsupported version, a socket that cannot bind: a failure with its reason.
+        if (isClientError(e)) throw new FenceError("FENCE_FAILED", `Failed: ${e.message}`, { cause: e });
+        throw e;
       } finally {
-        sock.close();
+        client.close();
       }
     },
   });

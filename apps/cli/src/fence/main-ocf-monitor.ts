@@ -5,6 +5,7 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { hostname } from "node:os";
 import { dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { loadKeyFile } from "@haconn/client";
 import { runMonitorDaemon } from "./monitor-daemon.js";
 import { monitorConfig, runOcfAction } from "./ocf-monitor.js";
 
@@ -21,6 +22,7 @@ const deps = {
   env: process.env,
   hostname: hostname(),
   readFile: (p: string) => readFileSync(p, "utf8"),
+  loadKey: (p: string) => loadKeyFile(p),
   out: (t: string) => process.stdout.write(t),
   err: (t: string) => {
     process.stderr.write(t);

@@ -135,7 +135,7 @@ const PARAMS: Param[] = [
     getopt: "--power-timeout=[seconds]",
     type: "second",
     default: String(DEFAULT_POWER_TIMEOUT),
-    shortdesc: "Wait X seconds for the connector's reset result",
+    shortdesc: "Wait at most X seconds for the connector's reset result (the whole request)",
   },
 ];
 

@@ -2,11 +2,12 @@
 // as an HA monitor (CHECK every interval, from the cluster's reset-path port, with its pair for
 // a two-node cluster), acknowledges and records every ATTENTION, and keeps this node's state file
 // (local-state.ts) for fence_haconn. No protocol change: a Pacemaker node is a monitored system
-// like any other, so the connector's pair arbitration settles two-node fence races.
+// like any other, so the connector's mutual-reset rule settles two-node fence races.
+// The reset path is spoken by @haconn/client.
 import { renameSync, writeFileSync } from "node:fs";
+import { HaconnClient } from "@haconn/client";
 import type { KeyRing } from "@haconn/protocol";
 import { type MonitorAttention, type MonitorState, STATE_VERSION } from "./local-state.js";
-import { ResetPathSocket, sendCheck } from "./reset-link.js";
 
 export interface MonitorConfig {
   node: string;
@@ -28,7 +29,12 @@ export function writeStateAtomic(path: string, state: MonitorState): void {
 }
 
 export async function runMonitorDaemon(c: MonitorConfig): Promise<() => void> {
-  const sock = await ResetPathSocket.open({ address: "0.0.0.0", port: c.clusterPort }, c.key, c.subsystem);
+  const client = await HaconnClient.open({
+    connector: { address: c.connector.ip, port: c.connector.port },
+    subsystem: c.subsystem,
+    ...(c.key ? { keys: c.key } : {}),
+    bind: { address: "0.0.0.0", port: c.clusterPort },
+  });
   const state: MonitorState = {
     version: STATE_VERSION,
     node: c.node,
@@ -43,63 +49,57 @@ export async function runMonitorDaemon(c: MonitorConfig): Promise<() => void> {
     lastReply: null,
     attentions: [],
   };
-  const seen = new Map<number, number>();
   const save = () => writeStateAtomic(c.stateFile, state);
   save();
-  sock.onMessage((m, from) => {
-    if (m.type !== "attention") return;
-    void sock.send(from, {
-      type: "attention-ack",
-      header: sock.header(m.header.requestId),
-      body: { eventId: m.body.eventId },
-    });
-    if (seen.has(m.body.eventId)) return;
-    seen.set(m.body.eventId, Date.now());
-    for (const [id, at] of seen) if (Date.now() - at > 600_000) seen.delete(id);
+  // The client acknowledges every copy and hands each event over once.
+  client.onAttention((m, info) => {
     const a: MonitorAttention = {
       atMs: Date.now(),
-      eventId: m.body.eventId,
-      state: m.body.state,
-      targetSubsystem: m.body.targetSubsystem,
-      targetSystemName: m.body.targetSystemName,
+      eventId: m.eventId,
+      state: m.state,
+      targetSubsystem: m.targetSubsystem,
+      targetSystemName: m.targetSystemName,
     };
     state.attentions = [...state.attentions, a].slice(-32);
-    c.log(`ATTENTION ${a.state} ${a.targetSystemName} (subsystem ${a.targetSubsystem}) from ${from.address}`);
+    c.log(
+      `ATTENTION ${a.state} ${a.targetSystemName} (subsystem ${a.targetSubsystem}) from ${info.from.address}`,
+    );
     save();
   });
   let lastRole = "";
-  const check = async () => {
-    const reply = await sendCheck(
-      sock,
-      { address: c.connector.ip, port: c.connector.port },
-      {
-        replyPort: c.clusterPort,
-        intervalSec: c.intervalSec,
-        pairSubsystem: c.pairSubsystem,
-        systemName: c.system,
+  let silent = false;
+  const stop = client.startChecks(
+    { systemName: c.system, pairSubsystem: c.pairSubsystem, intervalSec: c.intervalSec },
+    c.intervalSec * 1000,
+    {
+      onReply: (o) => {
+        const r = o.reply;
+        const blockers = Object.entries(r.blockers)
+          .filter(([, v]) => v)
+          .map(([k]) => k);
+        state.lastReply = {
+          atMs: Date.now(),
+          role: r.role,
+          status: r.status,
+          blockers,
+          responder: r.responder,
+        };
+        if (r.role !== lastRole || silent)
+          c.log(
+            `CHECK answered by ${r.responder} (${r.role}), status ${r.status}${blockers.length ? `, blockers ${blockers.join(",")}` : ""}`,
+          );
+        lastRole = r.role;
+        silent = false;
+        save();
       },
-      Math.min(2000, c.intervalSec * 1000),
-    ).catch(() => undefined);
-    if (!reply) return;
-    const blockers = Object.entries(reply.blockers)
-      .filter(([, v]) => v)
-      .map(([k]) => k);
-    state.lastReply = {
-      atMs: Date.now(),
-      role: reply.role,
-      status: reply.status,
-      blockers,
-      responder: reply.responder,
-    };
-    if (reply.role !== lastRole)
-      c.log(`CHECK answered by ${reply.responder} (${reply.role}), status ${reply.status}`);
-    lastRole = reply.role;
-    save();
-  };
-  void check();
-  const timer = setInterval(() => void check(), c.intervalSec * 1000);
+      onError: (e) => {
+        if (!silent) c.log(`CHECK not answered: ${(e as Error).message}`);
+        silent = true;
+      },
+    },
+  );
   return () => {
-    clearInterval(timer);
-    sock.close();
+    stop();
+    client.close();
   };
 }

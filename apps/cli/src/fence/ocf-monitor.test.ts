@@ -1,4 +1,4 @@
-import { formatKeyFile, generateAuthKey } from "@haconn/protocol";
+import { formatKeyFile, generateAuthKey, parseKeyFile } from "@haconn/protocol";
 import { describe, expect, it } from "vitest";
 import {
   monitorConfig,
@@ -33,6 +33,10 @@ function deps(env: Record<string, string>, files: Record<string, string> = {}, a
     readFile: (p) => {
       if (!(p in fs)) throw new Error("ENOENT");
       return fs[p]!;
+    },
+    loadKey: (p) => {
+      if (!(p in fs)) throw new Error("ENOENT");
+      return parseKeyFile(fs[p]!);
     },
     out: () => undefined,
     err: () => undefined,

@@ -3,7 +3,7 @@
 // (monitor-daemon.ts) and succeeds once the connector answered its first CHECK; monitor
 // reports whether the registration is live; stop ends the daemon. Parameters come as
 // OCF_RESKEY_* variables; the node's subsystem number is its corosync nodeid.
-import { parseKeyFile, type KeyRing } from "@haconn/protocol";
+import type { KeyRing } from "@haconn/protocol";
 import { DEFAULT_COROSYNC_CONF, DEFAULT_KEY_FILE, DEFAULT_STATE_FILE } from "./options.js";
 import {
   type CorosyncNodeEntry,
@@ -17,7 +17,6 @@ import type { MonitorConfig } from "./monitor-daemon.js";
 
 export const OCF_SUCCESS = 0;
 export const OCF_ERR_GENERIC = 1;
-export const OCF_ERR_ARGS = 2;
 export const OCF_ERR_UNIMPLEMENTED = 3;
 export const OCF_ERR_INSTALLED = 5;
 export const OCF_ERR_CONFIGURED = 6;
@@ -27,6 +26,8 @@ export interface OcfDeps {
   env: NodeJS.ProcessEnv;
   hostname: string;
   readFile(path: string): string;
+  /** The reset-path key ring; throws with the reason when the file is unfit (mode, owner, format). */
+  loadKey(path: string): KeyRing;
   out(t: string): void;
   err(t: string): void;
   now(): number;
@@ -160,9 +161,9 @@ export function monitorConfig(deps: OcfDeps, log: (l: string) => void): MonitorC
   const keyFile = param(env, "key_file")!;
   let key: KeyRing;
   try {
-    key = parseKeyFile(deps.readFile(keyFile));
-  } catch {
-    throw new OcfError(OCF_ERR_CONFIGURED, `cannot read the reset-path key file ${keyFile}`);
+    key = deps.loadKey(keyFile);
+  } catch (e) {
+    throw new OcfError(OCF_ERR_CONFIGURED, `reset-path key file: ${(e as Error).message}`);
   }
   return {
     node,
@@ -258,5 +259,3 @@ async function stop(deps: OcfDeps, stateFile: string): Promise<void> {
   }
   deps.removeFile(stateFile);
 }
-
-export { OCF_ERR_ARGS as _OCF_ERR_ARGS };

@@ -22,7 +22,7 @@ export const DEFAULT_KEY_FILE = "/etc/opt/hitachi/haconn2/resetpath.key";
 /** Where ocf:haconn:monitor keeps this node's registration. */
 export const DEFAULT_STATE_FILE = "/run/haconn/pcmk-monitor.json";
 export const DEFAULT_COROSYNC_CONF = "/etc/corosync/corosync.conf";
-/** Seconds to wait for the RESET-RESULT after the connector accepted the reset. */
+/** Bound of a whole reset request (sends and RESET-RESULT), seconds. */
 export const DEFAULT_POWER_TIMEOUT = 40;
 
 export interface FenceOptions {
