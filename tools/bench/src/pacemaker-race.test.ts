@@ -1,12 +1,14 @@
 // The two-node fence-race benchmark (issue 18 §4c), slow (≥ 20 trials per device): skipped in the
 // suite, run on demand with
 //   HACONN_PCMK_RACE_RUNS=20 pnpm exec vitest run --project bench tools/bench/src/pacemaker-race.test.ts
-// (HACONN_PCMK_RACE_DEVICES=haconn,ipmilan,ipmilan-delay; HACONN_PCMK_RACE_JSON=<file> writes the trials).
+// (HACONN_PCMK_RACE_DEVICES=haconn,ipmilan,ipmilan-delay; HACONN_PCMK_RACE_MODE=cut|request;
+// HACONN_PCMK_RACE_JSON=<file> writes the trials).
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { type RaceDevice, RaceLab, type RaceTrial, summarize } from "./pacemaker-race.js";
+import { type RaceDevice, RaceLab, type RaceMode, type RaceTrial, summarize } from "./pacemaker-race.js";
 
 const RUNS = Number(process.env.HACONN_PCMK_RACE_RUNS ?? 0);
+const MODE = (process.env.HACONN_PCMK_RACE_MODE ?? "cut") as RaceMode;
 const DEVICES = (process.env.HACONN_PCMK_RACE_DEVICES ?? "haconn,ipmilan,ipmilan-delay").split(
   ",",
 ) as RaceDevice[];
@@ -15,14 +17,14 @@ describe.skipIf(!(RUNS > 0))("two-node fence race on real Pacemaker", () => {
   const all: RaceTrial[] = [];
   for (const device of DEVICES) {
     it(
-      `${device}: ${RUNS} races`,
+      `${device}: ${RUNS} races (${MODE})`,
       async () => {
         const race = new RaceLab(device, `hrc${process.pid % 1000}${device.length}`);
         const trials: RaceTrial[] = [];
         try {
           await race.setUp();
           for (let i = 1; i <= RUNS; i++) {
-            const t = await race.trial(i);
+            const t = await race.trial(i, MODE);
             trials.push(t);
             process.stdout.write(
               `${device} trial ${i}: killed [${t.killed.join(" ")}] recovery ${t.recoveryMs ?? "-"} ms\n`,

@@ -11,9 +11,11 @@ import { stonithPrimitive } from "../../lab/src/pacemaker/files.js";
 import { PcmkLab } from "../../lab/src/scenarios/pacemaker-fixture.js";
 
 export type RaceDevice = "haconn" | "ipmilan" | "ipmilan-delay";
+export type RaceMode = "cut" | "request";
 
 export interface RaceTrial {
   device: RaceDevice;
+  mode: RaceMode;
   trial: number;
   killed: string[];
   /** ms from the cut until a survivor's history shows the fence (undefined when both died). */
@@ -55,6 +57,7 @@ export class RaceLab {
     this.lab = new PcmkLab({
       prefix,
       nodes: NODES,
+      after: [["kdump", "on"]],
       ...(device === "haconn" ? {} : { stonith: (l: PcmkLab) => ipmilanDevices(l, delay), stonithIds: [] }),
     });
   }
@@ -75,6 +78,9 @@ export class RaceLab {
   /** Every node up, linked, ready; for haconn, every registration back to normal. */
   async prepare(): Promise<void> {
     const c = this.lab.cluster;
+    // A fence_ipmilan killed between its off and its on leaves its target's BMC off: a node
+    // that boots again is powered on (else the next `reboot` only switches it on).
+    for (const n of NODES) await this.lab.bmc(n).setPower("on");
     for (const n of NODES) await this.link(n, true);
     for (const n of NODES) if (!c.node(n).holder?.alive) await c.startNode(n);
     await this.lab.waitReady(this.devices, 60_000);
@@ -94,11 +100,22 @@ export class RaceLab {
     }
   }
 
-  async trial(trial: number): Promise<RaceTrial> {
+  /**
+   * mode "cut": both cluster links go down at once and each node's Pacemaker decides to fence by
+   * itself. mode "request": both nodes run `stonith_admin --reboot <the other>` at the same
+   * instant (the race window forced open: both fence requests reach the devices together).
+   */
+  async trial(trial: number, mode: RaceMode = "cut"): Promise<RaceTrial> {
     const c = this.lab.cluster;
     await this.prepare();
     const t0 = Date.now();
-    await Promise.all(NODES.map((n) => this.link(n, false)));
+    if (mode === "cut") await Promise.all(NODES.map((n) => this.link(n, false)));
+    else
+      for (const [a, b] of [
+        ["pn1", "pn2"],
+        ["pn2", "pn1"],
+      ] as const)
+        void c.exec(a, ["stonith_admin", "--reboot", b, "--timeout", "50"], { timeoutMs: 60_000 });
     let recoveryMs: number | undefined;
     let settleUntil = t0 + 60_000;
     while (Date.now() < settleUntil) {
@@ -117,7 +134,25 @@ export class RaceLab {
     }
     const killed = NODES.filter((n) => !c.node(n).holder?.alive);
     if (killed.length !== 1) recoveryMs = undefined;
-    return { device: this.device, trial, killed, recoveryMs };
+    return { device: this.device, mode, trial, killed, recoveryMs };
+  }
+
+  /**
+   * `stonith_admin --reboot pn2` on pn1 until its exit; with `kdump`, pn2 runs fence_kdump_send
+   * once its BMC delivers the NMI. The time as Pacemaker sees it (request → "fenced OK").
+   */
+  async fenceTime(kdump: boolean): Promise<{ ms: number; ok: boolean; bmc: string[] }> {
+    await this.prepare();
+    const before = (await this.lab.bmcActions("pn2")).length;
+    const k = kdump ? this.lab.armKdump("pn2") : undefined;
+    const t0 = Date.now();
+    const r = await this.lab.cluster.exec("pn1", ["stonith_admin", "--reboot", "pn2", "--timeout", "50"], {
+      timeoutMs: 60_000,
+    });
+    const ms = Date.now() - t0;
+    k?.stop();
+    const bmc = (await this.lab.bmcActions("pn2")).slice(before).map((a) => a.action);
+    return { ms, ok: r.code === 0, bmc };
   }
 
   tearDown(): Promise<void> {

@@ -39,6 +39,18 @@ describe.skipIf(!BUILT || !netnsAvailable() || !HAVE_PCMK)("Pacemaker fences thr
 
   afterAll(() => lab.tearDown(), 60_000);
 
+  it("Pacemaker lists both agents and reads their metadata", async () => {
+    const list = await lab.cluster.exec("pn2", ["stonith_admin", "--list-installed"]);
+    expect(list.out).toMatch(/^\s*fence_haconn$/m);
+    const meta = await lab.cluster.exec("pn2", ["stonith_admin", "--metadata", "--agent", "fence_haconn"]);
+    expect(meta.code, meta.err).toBe(0);
+    expect(meta.out).toContain('<resource-agent name="fence_haconn"');
+    expect(meta.out).toContain('<parameter name="key_file"');
+    const ocf = await lab.cluster.exec("pn2", ["crm_resource", "--show-metadata", "ocf:haconn:monitor"]);
+    expect(ocf.code, ocf.err).toBe(0);
+    expect(ocf.out).toContain('<parameter name="cluster_port"');
+  });
+
   it("(a) stonith_admin --reboot pn3: NMI, hardware reset at hispeed, history OK", async () => {
     const t0 = Date.now();
     const r = await lab.cluster.exec("pn1", ["stonith_admin", "--reboot", "pn3", "--timeout", "50"], {
