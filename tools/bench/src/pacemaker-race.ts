@@ -108,6 +108,16 @@ export class RaceLab {
   async trial(trial: number, mode: RaceMode = "cut"): Promise<RaceTrial> {
     const c = this.lab.cluster;
     await this.prepare();
+    // Each node's history keeps earlier trials: count this trial's success lines only.
+    const successes = async (on: string, of: string) =>
+      (await this.lab.history(on, of)).split("\n").filter((l) => l.startsWith(`reboot of ${of} successful`))
+        .length;
+    const baseline = new Map<string, number>();
+    for (const [a, b] of [
+      ["pn1", "pn2"],
+      ["pn2", "pn1"],
+    ] as const)
+      baseline.set(a, await successes(a, b));
     const t0 = Date.now();
     if (mode === "cut") await Promise.all(NODES.map((n) => this.link(n, false)));
     else
@@ -123,9 +133,7 @@ export class RaceLab {
       if (alive.length === 0) break;
       if (alive.length === 1 && recoveryMs === undefined) {
         const other = NODES.find((n) => n !== alive[0])!;
-        const h = await this.lab.history(alive[0]!, other);
-        const done = new RegExp(`reboot of ${other} successful.*completed='([^']+)'`).exec(h);
-        if (done) {
+        if ((await successes(alive[0]!, other)) > baseline.get(alive[0]!)!) {
           recoveryMs = Date.now() - t0;
           settleUntil = Date.now() + 3000; // a late fence of the loser would still land
         }
