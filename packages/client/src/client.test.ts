@@ -134,6 +134,27 @@ describe("reset", () => {
     expect((run.error as Error).message).toMatch(/accepted \(phase hardReset\)/);
   });
 
+  it("resultTimeoutMs bounds the wait from the first RESET-ACCEPTED", async () => {
+    const { clock, conn, client } = setup();
+    conn.script = (m, from, c) => {
+      if (m.type !== "reset" || c.of("reset").length < 3) return;
+      c.reply(from, {
+        type: "reset-accepted",
+        requestId: m.header.requestId,
+        body: { targetSubsystem: 10001, phase: "softReset" },
+      });
+    };
+    const run = settle(client.reset(TARGET, { resultTimeoutMs: 4000 }));
+    await clock.advance(1500 + 3999); // accepted at 1.5 s (third send)
+    expect(run.done).toBe(false);
+    await clock.advance(1);
+    expect(isClientError(run.error, "CLIENT_NO_RESULT")).toBe(true);
+    expect((run.error as { details: { accepted: unknown } }).details.accepted).toEqual({
+      targetSubsystem: 10001,
+      phase: "softReset",
+    });
+  });
+
   it("waitForResult: false returns at RESET-ACCEPTED", async () => {
     const { clock, conn, client } = setup();
     answer(conn, "reset", "reset-accepted", { targetSubsystem: 10001, phase: "queued" });
@@ -301,6 +322,36 @@ describe("check", () => {
       code: "CLIENT_BAD_OPTION",
     });
     expect(conn.received).toEqual([]);
+  });
+});
+
+describe("periodic CHECK and abort", () => {
+  it("startChecks: a CHECK now and every interval, each with a new requestId; silence goes to onError; stop ends it", async () => {
+    const { clock, conn, client } = setup();
+    const t0 = clock.now();
+    const errors: string[] = [];
+    const stop = client.startChecks(REG, 10_000, {
+      onError: (e) => errors.push((e as { code: string }).code),
+    });
+    await clock.advance(25_000);
+    const checks = conn.received.filter((r) => r.m.type === "check");
+    expect(checks.map((r) => r.at - t0)).toEqual([0, 10_000, 20_000]);
+    expect(new Set(checks.map((r) => r.m.header.requestId)).size).toBe(3);
+    expect(checks[0]!.m.body).toMatchObject({ intervalSec: 10 });
+    expect(errors).toEqual(["CLIENT_TIMEOUT", "CLIENT_TIMEOUT", "CLIENT_TIMEOUT"]);
+    stop();
+    await clock.advance(30_000);
+    expect(conn.of("check")).toHaveLength(3);
+  });
+
+  it("an AbortSignal ends a waiting reset with CLIENT_ABORTED", async () => {
+    const { clock, client } = setup();
+    const ac = new AbortController();
+    const run = settle(client.reset(TARGET, { signal: ac.signal }));
+    await clock.advance(700);
+    ac.abort();
+    await clock.advance(1);
+    expect(isClientError(run.error, "CLIENT_ABORTED")).toBe(true);
   });
 });
 

@@ -35,6 +35,8 @@ export interface ResetOptions {
   maxSends?: number;
   /** false: return at the first RESET-ACCEPTED, without waiting for the result (default true). */
   waitForResult?: boolean;
+  /** After the first RESET-ACCEPTED, wait at most this long for the result (default: until timeoutMs). */
+  resultTimeoutMs?: number;
   /** Resend after this long without news once accepted (default 30 s). */
   silenceMs?: number;
   signal?: AbortSignal;
@@ -82,7 +84,7 @@ export async function runReset(
   checkName(target.systemName, "target system name");
   const clock = x.clock;
   const started = clock.now();
-  const deadline = started + (options.timeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
+  let deadline = started + (options.timeoutMs ?? DEFAULT_RESET_TIMEOUT_MS);
   const maxSends = options.maxSends ?? RESET_MAX_SENDS;
   const silenceMs = options.silenceMs ?? RESET_SILENCE_MS;
   const clusterPort = options.clusterPort ?? x.replyPort;
@@ -137,6 +139,9 @@ export async function runReset(
       if (answer.type === "reset-result") {
         outcome.result = answer.body;
         break;
+      }
+      if (!outcome.accepted && options.resultTimeoutMs !== undefined) {
+        deadline = Math.min(deadline, clock.now() + options.resultTimeoutMs);
       }
       outcome.accepted = answer.body;
       if (!outcome.phases.includes(answer.body.phase)) outcome.phases.push(answer.body.phase);

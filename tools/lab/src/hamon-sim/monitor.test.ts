@@ -125,6 +125,23 @@ describe("hamon-sim", () => {
     expect(c.resetsStarted).toBe(1);
   });
 
+  it("no result within resultTimeoutMs (from the acceptance): the outcome keeps the acceptance, no result", async () => {
+    const c = await connector({ resultDelayMs: 60_000 });
+    const m = await monitor({
+      subsystem: 10002,
+      systemName: "PSERVER4",
+      connector: c.endpoint,
+      bind: { address: "127.0.0.1", port: 0 },
+      checkIntervalMs: 0,
+    });
+    await m.check();
+    const started = Date.now();
+    const o = await m.reset({ subsystem: 10002, systemName: "PSERVER4" }, { resultTimeoutMs: 300 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(o).toMatchObject({ sends: 1, accepted: { phase: "softReset" } });
+    expect(o.result).toBeUndefined();
+  });
+
   it("an unknown target is answered ERROR at once", async () => {
     const c = await connector();
     const m = await monitor({

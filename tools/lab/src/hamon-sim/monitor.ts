@@ -116,8 +116,9 @@ export class HamonSimMonitor {
       const o = await this.client.reset(target, {
         maxSends: opts.maxSends ?? RESET_MAX_SENDS,
         waitForResult: waitMs > 0,
-        // The send schedule's 17.5 s, then the result wait.
+        // The send schedule's 17.5 s, then at most resultTimeoutMs from the acceptance.
         timeoutMs: 17_500 + waitMs,
+        resultTimeoutMs: waitMs,
       });
       return {
         requestId: o.requestId,
