@@ -81,6 +81,26 @@ describe("fence_haconn actions", () => {
     });
   });
 
+  it("reboot: an immediate DUMP (already reset) is asked again after the return-to-normal window", async () => {
+    const w = world({
+      kind: "result",
+      sends: 1,
+      accepted: false,
+      result: { targetSubsystem: 2, result: "DUMP", detail: "none" },
+    });
+    expect(await w.run("plug=PN2\nnodename=pn2\n")).toBe(0);
+    expect(w.calls.length).toBe(2);
+    expect(w.slept).toEqual([6500]);
+    const accepted = world({
+      kind: "result",
+      sends: 1,
+      accepted: true,
+      result: { targetSubsystem: 2, result: "DUMP", detail: "none" },
+    });
+    expect(await accepted.run("plug=PN2\nnodename=pn2\n")).toBe(0);
+    expect(accepted.calls.length).toBe(1);
+  });
+
   it("reboot: POFF is success too", async () => {
     const w = world(result("POFF", "none"));
     expect(await w.run("plug=PN2\nnodename=pn2\n")).toBe(0);

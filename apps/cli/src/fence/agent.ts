@@ -23,10 +23,12 @@ export interface Endpoint {
 
 /** What the reset path answered: a RESET-RESULT, or nothing within the bound. */
 export type ResetOutcome =
-  | { kind: "result"; result: ResetResultBody; sends: number }
+  | { kind: "result"; result: ResetResultBody; sends: number; accepted?: boolean }
   | { kind: "silent"; sends: number; accepted: ResetAcceptedBody | undefined };
 
 export const FENCE_HACONN_VERSION = "0.1.0";
+/** After an immediate DUMP ("already reset"): the connector's 5 s return-to-normal rule + a CHECK period. */
+export const RECHECK_MS = 6500;
 
 export interface ResetCall {
   connector: Endpoint;
@@ -182,7 +184,7 @@ async function reboot(o: FenceOptions, deps: FenceDeps, log: (l: string) => void
   log(
     `RESET ${target.system} (subsystem ${target.subsystem}, node ${target.node}) via ${device.ip}:${device.ipport} as ${self.system} (${self.subsystem}), cluster port ${self.clusterPort}`,
   );
-  const outcome = await deps.reset({
+  const call: ResetCall = {
     connector: { address: device.ip, port: device.ipport },
     key,
     senderId: self.subsystem,
@@ -190,7 +192,8 @@ async function reboot(o: FenceOptions, deps: FenceDeps, log: (l: string) => void
     target: { subsystem: target.subsystem, system: target.system },
     timeoutMs: o.powerTimeoutSec * 1000,
     log,
-  });
+  };
+  const outcome = await deps.reset(call);
   if (outcome.kind === "silent") {
     throw new FenceError(
       "FENCE_SILENT",
@@ -199,8 +202,23 @@ async function reboot(o: FenceOptions, deps: FenceDeps, log: (l: string) => void
         : `Failed: the connector at ${device.ip}:${device.ipport} did not answer (${outcome.sends} RESET sends)`,
     );
   }
-  const r = outcome.result;
+  let r = outcome.result;
   log(`RESET-RESULT ${r.result}/${r.detail} for ${target.system}`);
+  if (r.result === "DUMP" && outcome.accepted === false) {
+    // An immediate DUMP means "already reset" (docs/protocol.md §4.3 rule 7): the connector keeps
+    // that status until a CHECK comes ≥ 5 s after the reset. A node that came back and failed
+    // again inside that window would be reported down while it runs: ask once more after it.
+    log(`${target.system} counts as already reset at haconn: asking again in ${RECHECK_MS} ms`);
+    await deps.sleep(RECHECK_MS);
+    const again = await deps.reset({ ...call, timeoutMs: o.powerTimeoutSec * 1000 });
+    if (again.kind === "silent")
+      throw new FenceError(
+        "FENCE_SILENT",
+        `Failed: the connector did not answer the second RESET of ${target.system}`,
+      );
+    r = again.result;
+    log(`RESET-RESULT ${r.result}/${r.detail} for ${target.system} (second request)`);
+  }
   if (r.result === "DUMP") {
     deps.out("Success: Rebooted\n");
     return EC_OK;

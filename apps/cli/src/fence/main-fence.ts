@@ -49,7 +49,7 @@ async function main(): Promise<number> {
             onAccepted: (a) => call.log(`RESET-ACCEPTED phase ${a.phase}`),
           },
         );
-        return { kind: "result", result: o.result!, sends: o.sends };
+        return { kind: "result", result: o.result!, sends: o.sends, accepted: o.accepted !== undefined };
       } catch (e) {
         if (isClientError(e) && (e.code === "CLIENT_TIMEOUT" || e.code === "CLIENT_NO_RESULT")) {
           const d = (e.details ?? {}) as { sends?: number; accepted?: ResetAcceptedBody };

@@ -76,8 +76,8 @@ export class PcmkLab {
         key_file: this.keyFile,
         pcmk_host_map: this.hostMap,
         debug_file: "/var/log/pacemaker/fence_haconn.debug",
-        // stonith-timeout (40 s) ≥ power_timeout + ~8 s (docs/pacemaker.md).
-        power_timeout: "30",
+        // stonith-timeout (40 s) ≥ power_timeout + 6.5 s (a second request) + ~8 s (docs/pacemaker.md).
+        power_timeout: "20",
         ...extra,
       },
       "60s",
