@@ -10,6 +10,8 @@ const config = application({
   haconndump: "src/bin/haconndump.ts",
   haconnclient: "src/bin/haconnclient.ts",
   "gen-man": "src/man/gen-man.ts",
+  fence_haconn: "src/fence/main-fence.ts",
+  "haconn-ocf-monitor": "src/fence/main-ocf-monitor.ts",
 });
 
 export default { ...config, define: { __HACONN_BUILD__: JSON.stringify(buildInfo()) } };

@@ -23,7 +23,7 @@ export npm_config_update_notifier=false
 # Debian packages the tests and the lab use (real peers: ipmitool + ipmi_sim, net-snmp tools,
 # OpenSSH, fence-agents, network namespaces, rpmbuild; gcc and libopenipmi-dev build the
 # ipmi_sim NMI module).
-APT_PACKAGES=(ipmitool openipmi libopenipmi-dev snmp openssh-server iproute2 iputils-arping rpm fence-agents gcc make procps spin systemd keepalived fonts-dejavu-core man-db groff-base)
+APT_PACKAGES=(ipmitool openipmi libopenipmi-dev snmp openssh-server iproute2 iputils-arping rpm fence-agents gcc make procps spin systemd keepalived fonts-dejavu-core pacemaker corosync pacemaker-cli-utils pacemaker-resource-agents libxml2-utils man-db groff-base)
 
 log() { printf '[bootstrap] %s\n' "$*" >&2; }
 

@@ -55,6 +55,8 @@ commands=(
   "haconnserver cli haconnserver"
   "haconndump cli haconndump"
   "haconnclient cli haconnclient"
+  "fence_haconn cli fence_haconn"
+  "haconn-ocf-monitor cli haconn-ocf-monitor"
 )
 
 # 1. Inputs: the app bundles, the pinned Node, rpmbuild.
@@ -133,6 +135,20 @@ else
   echo "build.sh: apps/cli/dist/gen-man.js missing: no man pages" >&2
   [ "$allow_missing" -eq 1 ] || die "run 'pnpm exec turbo run build' first"
 fi
+# Pacemaker looks for fence agents in /usr/sbin and for OCF agents under /usr/lib/ocf/resource.d
+# (docs/pacemaker.md): links to the launchers, which resolve their own path.
+pacemaker_define=""
+if [ -f "$home/bin/fence_haconn" ] && [ -f "$home/bin/haconn-ocf-monitor" ]; then
+  pacemaker_define="haconn_pacemaker 1"
+fi
+if [ -f "$home/bin/fence_haconn" ]; then
+  mkdir -p "$stage/usr/sbin"
+  ln -s ../../opt/hitachi/haconn2/bin/fence_haconn "$stage/usr/sbin/fence_haconn"
+fi
+if [ -f "$home/bin/haconn-ocf-monitor" ]; then
+  mkdir -p "$stage/usr/lib/ocf/resource.d/haconn"
+  ln -s ../../../../../opt/hitachi/haconn2/bin/haconn-ocf-monitor "$stage/usr/lib/ocf/resource.d/haconn/monitor"
+fi
 install -m 0644 "$here/README.md" "$home/doc/packaging.md"
 # Kernel limit for the reset path's 4 MiB UDP receive buffer (fault matrix FM3: a burst of
 # CHECKs during 32 simultaneous resets overflowed the default 208 KiB buffer).
@@ -156,6 +172,7 @@ for t in "${targets[@]}"; do
       --define "haconn_version $rpm_version" --define "haconn_release $r" \
       --define "haconn_dist ${t}v" --define "haconn_os_kind $(os_kind "$t")" \
       --define "haconn_stage $stage" --define "haconn_man $man" \
+      ${pacemaker_define:+--define "$pacemaker_define"} \
       "$here/haconnr2.spec" >&2 || die "rpmbuild failed for $t release $r"
     for f in "$top"/RPMS/x86_64/*.rpm; do
       cp "$f" "$out/"

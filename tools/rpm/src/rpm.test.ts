@@ -152,8 +152,24 @@ describe.skipIf(!rpmbuild)(title, () => {
       );
     for (const path of manPages)
       expect(path).toMatch(/^\/usr\/share\/man\/man[158]\/haconn[a-z.]*\.[158]\.gz$/);
+    // Pacemaker's agents are links where Pacemaker looks for them (docs/pacemaker.md).
+    const pacemaker = [
+      "/usr/sbin/fence_haconn",
+      "/usr/lib/ocf/resource.d/haconn",
+      "/usr/lib/ocf/resource.d/haconn/monitor",
+    ];
+    if (mode.has(pacemaker[0]!)) {
+      expect(mode.get(pacemaker[0]!)?.[0]).toBe("l");
+      expect(mode.get(pacemaker[1]!)?.[0]).toBe("d");
+      expect(mode.get(pacemaker[2]!)?.[0]).toBe("l");
+    }
     for (const path of mode.keys()) {
-      if (path !== COMPLETION && path !== SYSCTL && !path.startsWith("/usr/share/man/"))
+      if (
+        path !== COMPLETION &&
+        path !== SYSCTL &&
+        !pacemaker.includes(path) &&
+        !path.startsWith("/usr/share/man/")
+      )
         expect(path).toMatch(/^\/(opt|etc\/opt|var\/opt)\/hitachi(\/|$)/);
     }
     // Each app's npm dependencies travel inside its bundles: no node_modules in the package.
@@ -190,6 +206,20 @@ describe.skipIf(!rpmbuild)(title, () => {
     const files = qp(["-l"], el9);
     for (const c of COMMANDS) expect(files).toContain(`${HOME}/bin/${c.name}\n`);
     expect(files).toContain(`${HOME}/bin/haconnndump\n`);
+    // Pacemaker's places (docs/pacemaker.md): links to the launchers.
+    expect(files).toContain("/usr/sbin/fence_haconn\n");
+    expect(files).toContain("/usr/lib/ocf/resource.d/haconn/monitor\n");
+  });
+
+  it("runs fence_haconn and ocf:haconn:monitor through their links from a scratch root", (ctx) => {
+    if (missing.length) ctx.skip("app bundles not built yet");
+    const root = createScratchRoot(work, OS_RELEASE.el9);
+    roots.push(root);
+    expect(root.rpm(["--nodeps", "-ivh", el9]).status).toBe(0);
+    const meta = runOk(join(root.dir, "usr/sbin/fence_haconn"), ["-o", "metadata"]).stdout;
+    expect(meta).toContain('<resource-agent name="fence_haconn"');
+    const ocf = runOk(join(root.dir, "usr/lib/ocf/resource.d/haconn/monitor"), ["meta-data"]).stdout;
+    expect(ocf).toContain('<resource-agent name="monitor"');
   });
 
   describe("in a scratch root", () => {
