@@ -148,10 +148,11 @@ describe.skipIf(!rpmbuild)(title, () => {
         expect.arrayContaining([
           ...present.filter((c) => c.app === "cli").map((c) => `/usr/share/man/man1/${c.entry}.1.gz`),
           "/usr/share/man/man5/haconn.json.5.gz",
+          "/usr/share/man/man8/fence_haconn.8.gz",
         ]),
       );
     for (const path of manPages)
-      expect(path).toMatch(/^\/usr\/share\/man\/man[158]\/haconn[a-z.]*\.[158]\.gz$/);
+      expect(path).toMatch(/^\/usr\/share\/man\/man[158]\/(haconn[a-z.]*|fence_haconn)\.[158]\.gz$/);
     // Pacemaker's agents are links where Pacemaker looks for them (docs/pacemaker.md).
     const pacemaker = [
       "/usr/sbin/fence_haconn",
@@ -304,6 +305,7 @@ describe.skipIf(!rpmbuild)(title, () => {
         ...present.filter((c) => c.app === "cli").map((c) => `man1/${c.entry}.1.gz`),
         "man5/haconn.json.5.gz",
         ...(hasDaemon ? ["man8/haconnd.8.gz"] : []),
+        "man8/fence_haconn.8.gz",
       ];
       for (const page of pages) {
         const r = run("man", ["-l", "--warnings", root.path(`/usr/share/man/${page}`)], {
@@ -318,7 +320,7 @@ describe.skipIf(!rpmbuild)(title, () => {
 
     it("--version of every command prints the RPM version-release and the git commit", (ctx) => {
       if (!hasCli) ctx.skip("apps/cli/dist is not built yet");
-      for (const c of present) {
+      for (const c of [...present, { name: "fence_haconn" }]) {
         const r = root.chroot([`${HOME}/bin/${c.name}`, "--version"]);
         expect(r.status, `${c.name}: ${r.stderr}`).toBe(0);
         const shown = c.name === "haconnr2" ? "haconnd" : c.name;

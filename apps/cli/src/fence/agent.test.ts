@@ -68,6 +68,13 @@ const result = (r: "DUMP" | "POFF" | "FAIL" | "ERROR", detail: string): ResetOut
   ({ kind: "result", sends: 1, result: { targetSubsystem: 2, result: r, detail } }) as ResetOutcome;
 
 describe("fence_haconn actions", () => {
+  it("--version prints the product version and commit, like every haconn command", async () => {
+    const w = world();
+    expect(await w.run("action=reboot\nversion=1\n")).toBe(0);
+    expect(w.out.join("")).toMatch(/^fence_haconn \(haconn\) \S+ commit \S+\n$/);
+    expect(w.calls).toEqual([]);
+  });
+
   it("reboot: DUMP from the connector is success, with the target's subsystem = its nodeid", async () => {
     const w = world(result("DUMP", "none"));
     expect(await w.run("action=reboot\nplug=PN2\nnodename=pn2\n")).toBe(0);

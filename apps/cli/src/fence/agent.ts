@@ -15,6 +15,7 @@ import {
 } from "./local-state.js";
 import { fenceMetadata } from "./metadata.js";
 import { type FenceOptions, type ParsedOptions, requireDevice } from "./options.js";
+import { versionLine } from "../build-info.js";
 
 export interface Endpoint {
   address: string;
@@ -26,7 +27,6 @@ export type ResetOutcome =
   | { kind: "result"; result: ResetResultBody; sends: number; accepted?: boolean }
   | { kind: "silent"; sends: number; accepted: ResetAcceptedBody | undefined };
 
-export const FENCE_HACONN_VERSION = "0.1.0";
 /** After an immediate DUMP ("already reset"): the connector's 5 s return-to-normal rule + a CHECK period. */
 export const RECHECK_MS = 6500;
 
@@ -52,9 +52,12 @@ export interface FenceDeps {
   now(): number;
   sleep(ms: number): Promise<void>;
   reset(call: ResetCall): Promise<ResetOutcome>;
+  /** For --version (HACONN_PACKAGE_VERSION_FILE in the RPM); defaults to process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
 }
 
-const USAGE = `Usage:
+/** `fence_haconn --help` (also the DESCRIPTION of fence_haconn(8)). */
+export const USAGE = `Usage:
 \tfence_haconn [options]
 Options:
    -o, --action=[action]          Action: reboot (default), status, monitor, list, list-status,
@@ -93,7 +96,7 @@ export async function runFenceAgent(parsed: ParsedOptions, deps: FenceDeps): Pro
     return EC_OK;
   }
   if (o.version) {
-    deps.out(`${FENCE_HACONN_VERSION}\n`);
+    deps.out(`${versionLine("fence_haconn", deps.env ?? process.env)}\n`);
     return EC_OK;
   }
   try {

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildInfo } from "../build-info.js";
-import { clientPage, commandPage, configPage, daemonPage } from "./pages.js";
+import { clientPage, commandPage, configPage, daemonPage, fencePage } from "./pages.js";
 import { COMMAND_NAMES } from "./programs.js";
 
 const [out, flag, daemon] = process.argv.slice(2);
@@ -19,8 +19,9 @@ for (const section of ["man1", "man5", "man8"]) mkdirSync(join(out, section), { 
 for (const name of COMMAND_NAMES) writeFileSync(join(out, "man1", `${name}.1`), commandPage(name, version));
 writeFileSync(join(out, "man1", "haconnclient.1"), clientPage(version));
 writeFileSync(join(out, "man5", "haconn.json.5"), configPage(version));
+writeFileSync(join(out, "man8", "fence_haconn.8"), fencePage(version));
 if (daemon !== undefined) {
   const help = execFileSync(process.execPath, [daemon, "--help"], { encoding: "utf8" });
   writeFileSync(join(out, "man8", "haconnd.8"), daemonPage(help, version));
 }
-process.stdout.write(`gen-man: ${COMMAND_NAMES.length + 2 + (daemon ? 1 : 0)} pages in ${out}\n`);
+process.stdout.write(`gen-man: ${COMMAND_NAMES.length + 3 + (daemon ? 1 : 0)} pages in ${out}\n`);

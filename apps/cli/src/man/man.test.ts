@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { MAINS } from "../testing/mains.js";
 import { run } from "../testing/run.js";
 import { clientMain } from "../client/program.js";
-import { clientPage, commandPage, configPage, daemonPage } from "./pages.js";
+import { USAGE as FENCE_USAGE } from "../fence/agent.js";
+import { clientPage, commandPage, configPage, daemonPage, fencePage } from "./pages.js";
 import { buildProgram, COMMAND_NAMES, leaves } from "./programs.js";
 import { verbatim } from "./troff.js";
 
@@ -35,6 +36,10 @@ describe("man pages generated from the commands' help", () => {
     expect(clientPage("1.0.0")).toContain(verbatim(out.join("\n")).join("\n"));
   });
 
+  it("fence_haconn(8) holds fence_haconn --help", () => {
+    expect(fencePage("1.0.0")).toContain(verbatim(FENCE_USAGE).join("\n"));
+  });
+
   it.skipIf(!hasMan)("man -l renders every page without warnings", () => {
     const dir = mkdtempSync(join(tmpdir(), "haconn-man-"));
     try {
@@ -42,6 +47,7 @@ describe("man pages generated from the commands' help", () => {
         ...COMMAND_NAMES.map((n) => [`${n}.1`, commandPage(n, "1.0.0")] as [string, string]),
         ["haconnclient.1", clientPage("1.0.0")],
         ["haconn.json.5", configPage("1.0.0")],
+        ["fence_haconn.8", fencePage("1.0.0")],
         [
           "haconnd.8",
           daemonPage("usage: haconnd\n  Runs the HA Monitor Connector in the foreground.\n", "1.0.0"),

@@ -5,6 +5,7 @@ import { ADDRESS_KINDS, FIELD_RULES, fieldLabel, PDU_PROFILE_NAMES } from "@haco
 import { EXIT_TABLE as CLIENT_EXIT_TABLE } from "../client/exit-codes.js";
 import { USAGE as CLIENT_USAGE } from "../client/usage.js";
 import { EXIT_TABLE } from "../exit-codes.js";
+import { USAGE as FENCE_USAGE } from "../fence/agent.js";
 import { buildProgram, COMMAND_NAMES, type CommandName, helpText, leaves } from "./programs.js";
 import { escapeLine, type Page, renderPage, tagged, verbatim } from "./troff.js";
 
@@ -168,6 +169,35 @@ export function clientPage(version: string): string {
         ]),
       ],
       ["SEE ALSO", SEE_ALSO("haconnclient")],
+    ],
+  });
+}
+
+/**
+ * fence_haconn(8): its `--help` text, as fence-agents ship a page per agent; the parameters'
+ * full descriptions are in `fence_haconn -o metadata` (docs/pacemaker.md).
+ */
+export function fencePage(version: string): string {
+  return renderPage({
+    name: "fence_haconn",
+    section: 8,
+    summary: "Pacemaker fence agent that resets a node through the haconn connector pair",
+    version,
+    sections: [
+      ["SYNOPSIS", [".B fence_haconn", escapeLine("[options]  (or key=value lines on standard input)")]],
+      ["DESCRIPTION", verbatim(FENCE_USAGE)],
+      [
+        "EXIT STATUS",
+        tagged([
+          ["0", "done: the node is down (haconn answered DUMP or POFF), or the action succeeded"],
+          ["1", "failed: FAIL, ERROR or no answer from the connector, bad options, off/on refused"],
+          ["2", "status: the node is off"],
+        ]),
+      ],
+      [
+        "SEE ALSO",
+        [".BR stonith_admin (8),", ".BR haconnclient (1),", "and /opt/hitachi/haconn2/doc/operations.md."],
+      ],
     ],
   });
 }
