@@ -11,10 +11,13 @@ const groups = ["packages", "apps", "tools"];
 
 /**
  * Files that load the whole machine on purpose and assert that nothing is lost under that load
- * (the manual's maxima: 256 HA monitors, 32 simultaneous resets on 32 ipmi_sim): they run alone,
+ * (the manual's maxima: 256 HA monitors, 32 simultaneous resets on 32 ipmi_sim; a real three-node
+ * Pacemaker + corosync cluster behind ipmi_sim BMCs with the connector pair): they run alone,
  * after everything else, as the project `<name>-alone` (e.g. `vitest run --project lab-alone`).
  */
-const ALONE: Record<string, string[]> = { lab: ["src/scenarios/faults-load.test.ts"] };
+const ALONE: Record<string, string[]> = {
+  lab: ["src/scenarios/faults-load.test.ts", "src/scenarios/pacemaker-fence.test.ts"],
+};
 
 const alias: { find: RegExp; replacement: string }[] = [];
 const projects: object[] = [];
