@@ -72,6 +72,16 @@ export function operatorTests(root: string, launch: Launch, env: () => Record<st
     },
   );
 
+  it("haconnclient --help: a closed stdout pipe ends it quietly (exit 141, nothing on stderr)", async () => {
+    const r = await closedPipe(root, "haconnclient", ["--help"], env(), "stdout");
+    expect(r).toMatchObject({ code: 141, signal: null, other: "" });
+  });
+
+  it("fence_haconn: a closed stdout pipe does not stop the action (its status is the answer)", async () => {
+    const r = await closedPipe(root, "fence_haconn", ["-o", "metadata"], env(), "stdout");
+    expect(r).toMatchObject({ code: 0, signal: null, other: "" });
+  });
+
   it("a closed stderr pipe ends a refused command quietly too", async () => {
     const r = await closedPipe(root, "haconnsetup", ["resetpath", "port=1"], env(), "stderr");
     expect(r).toMatchObject({ code: 141, signal: null, other: "" });

@@ -37,7 +37,8 @@ export const EXIT_TABLE = `exit status:
   6  reset result FAIL (reset failed; this requester is being reset; not the active connector)
   7  reset result ERROR (invalid requester; requester itself reset; unknown target)
   8  the connector reads another protocol version (UNSUPPORTED-VERSION)
- 70  a bug`;
+ 70  a bug
+141  the output pipe was closed (e.g. \`| head\`); nothing more is written`;
 
 export function exitForResult(result: ResetResultCode): number {
   return { DUMP: EXIT.OK, POFF: EXIT.POFF, FAIL: EXIT.FAIL, ERROR: EXIT.ERROR }[result];

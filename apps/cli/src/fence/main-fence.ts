@@ -4,6 +4,7 @@ import { appendFileSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { HaconnClient, isClientError, loadKeyFile } from "@haconn/client";
 import type { ResetAcceptedBody } from "@haconn/protocol";
+import { guardPipes } from "../entry.js";
 import { runFenceAgent } from "./agent.js";
 import { EC_GENERIC_ERROR, FenceError } from "./errors.js";
 import { parseFenceOptions } from "./options.js";
@@ -65,4 +66,7 @@ async function main(): Promise<number> {
   });
 }
 
+// A closed output pipe must not stop a fence half way: the exit status is the agent's answer to
+// Pacemaker, so a write to a closed stdout or stderr is dropped and the action goes on.
+guardPipes([process.stdout, process.stderr], () => undefined);
 process.exitCode = await main();
