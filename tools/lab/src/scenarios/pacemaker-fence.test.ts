@@ -28,8 +28,27 @@ describe.skipIf(!BUILT || !netnsAvailable() || !HAVE_PCMK)("Pacemaker fences thr
 
   /** A fenced node "reboots": its host, corosync and Pacemaker start again and it rejoins. */
   async function reboot(node: string): Promise<void> {
+    const startedAt = Date.now();
     await lab.cluster.startNode(node);
     await lab.waitReady();
+    // The connector counts a node as reset until a CHECK comes ≥ 5 s after the reset (protocol
+    // §4.3): before that, a fence of the node running again is answered DUMP at once with no
+    // reset (docs/pacemaker.md "Known limit", open). The node is back only once its monitor has
+    // checked in after that guard; its start came after the reset, so this bound is enough.
+    await waitFor(
+      `${node}'s ocf:haconn:monitor checked in ≥ 5.5 s after its restart`,
+      async () => {
+        const r = await lab.cluster.exec(node, ["cat", "/run/haconn/pcmk-monitor.json"], { timeoutMs: 3000 });
+        if (r.code !== 0) return undefined;
+        try {
+          const at = (JSON.parse(r.out) as { lastReply?: { atMs?: number } }).lastReply?.atMs ?? 0;
+          return at >= startedAt + 5_500 || undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      30_000,
+    );
   }
 
   beforeAll(async () => {
