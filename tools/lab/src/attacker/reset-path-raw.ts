@@ -76,6 +76,24 @@ export const rpBody = {
   },
 };
 
+/**
+ * Bodies of connector → monitor messages an attacker forges toward a monitor or fencing client
+ * (§4.9 ATTENTION: eventId u64, state u8, kind u8, targetSubsystem u32, clusterPort u16,
+ * systemName, vmName).
+ */
+export const rpForged = {
+  attention(o: { eventId: bigint; state: 1 | 2 | 3; target: number; clusterPort: number; system: string }) {
+    return Buffer.concat([
+      u64(o.eventId),
+      Buffer.from([o.state, 1]),
+      u32(o.target),
+      u16(o.clusterPort),
+      rawName(o.system),
+      rawName(""),
+    ]);
+  },
+};
+
 export interface RpSend {
   type: number;
   requestId: number;
