@@ -6,7 +6,7 @@ import type { ResetLogEntry } from "./resetlog.js";
 import type { Phase } from "./timeline.js";
 import { type LabSystem, labSystem } from "./topology.js";
 
-function connectorPhase(e: ResetLogEntry): Phase {
+export function connectorPhase(e: ResetLogEntry): Phase {
   switch (e.type) {
     case "RM-RESET":
       return e.dir === "RECV" ? "request" : "result";
@@ -21,7 +21,7 @@ function connectorPhase(e: ResetLogEntry): Phase {
   }
 }
 
-function connectorText(e: ResetLogEntry): string {
+export function connectorText(e: ResetLogEntry): string {
   const [ip, port, req] = e.rest;
   switch (e.type) {
     case "RM-RESET":

@@ -5,6 +5,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { type Drill, drillContext, type DrillResult } from "./drill-context.js";
 import { prepare } from "./drill-restore.js";
 import { DRILLS } from "./drills/index.js";
+import { PACEMAKER_DRILLS } from "./drills/pacemaker-index.js";
 import { LabError } from "./errors.js";
 import { LabMonitors } from "./monitors.js";
 import { labPaths, programs } from "./paths.js";
@@ -47,6 +48,7 @@ function lock(dir: string): () => void {
 
 const PHASES: Phase[] = [
   "kill",
+  "node lost",
   "link down",
   "fence",
   "VIP move",
@@ -61,11 +63,12 @@ const PHASES: Phase[] = [
   "PDU restore",
   "link up",
   "restart",
+  "resource start",
   "back to normal",
 ];
 
 /** "phases (ms after the first request): NMI 130 · ATTENTION 250 · result 251" */
-function phaseSummary(t: Timeline): string | undefined {
+export function phaseSummary(t: Timeline): string | undefined {
   const start = t.sorted()[0];
   if (!start) return undefined;
   // The party that carried a phase out is the better witness: the BMC for the NMI, the monitor
@@ -84,7 +87,7 @@ export function findDrill(name: string): Drill {
   if (!d)
     throw new LabError(
       "LAB_UNKNOWN_DRILL",
-      `no drill ${name}; drills: ${DRILLS.map((x) => x.name).join(", ")}, all`,
+      `no drill ${name}; drills: ${[...DRILLS, ...PACEMAKER_DRILLS].map((x) => x.name).join(", ")}, all, pacemaker`,
     );
   return d;
 }
