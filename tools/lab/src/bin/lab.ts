@@ -69,7 +69,9 @@ async function main(argv: string[]): Promise<number> {
     case "drills":
       for (const d of DRILLS) print(`${d.name.padEnd(22)} ${d.summary}`);
       print("");
-      print("Pacemaker drills (each on a cluster of its own, no `lab up`; as root; `lab drill pacemaker` runs all):");
+      print(
+        "Pacemaker drills (each on a cluster of its own, no `lab up`; as root; `lab drill pacemaker` runs all):",
+      );
       for (const d of PACEMAKER_DRILLS) print(`${d.name.padEnd(22)} ${d.summary}`);
       return 0;
     case "status":

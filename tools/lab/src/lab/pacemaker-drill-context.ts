@@ -54,7 +54,11 @@ export interface PacemakerLogEvent {
 }
 
 /** The fencing lines of one node's pacemaker.log written at or after `since` (local time, this year). */
-export function parsePacemakerLog(text: string, since: number, year = new Date().getFullYear()): PacemakerLogEvent[] {
+export function parsePacemakerLog(
+  text: string,
+  since: number,
+  year = new Date().getFullYear(),
+): PacemakerLogEvent[] {
   const out: PacemakerLogEvent[] = [];
   for (const line of text.split("\n")) {
     const m = PCMK_LINE.exec(line);

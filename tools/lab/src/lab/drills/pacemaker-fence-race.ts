@@ -26,7 +26,8 @@ export const pacemakerFenceRace: PacemakerDrill = {
         } catch {
           // not yet
         }
-        if (Date.now() > until) return { expected: "both nodes registered", got: `${n} not normal at haconn`, pass: false };
+        if (Date.now() > until)
+          return { expected: "both nodes registered", got: `${n} not normal at haconn`, pass: false };
         await sleep(250);
       }
     }
@@ -40,7 +41,12 @@ export const pacemakerFenceRace: PacemakerDrill = {
       const other = nodes.find((n) => n !== alive[0]);
       if (alive.length === 1 && !survivor && (await ctx.successes(alive[0]!, other!)) > 0) {
         survivor = alive[0];
-        ctx.timeline.add(Date.now(), "back to normal", `stonith_admin@${survivor}`, `history: ${other} fenced`);
+        ctx.timeline.add(
+          Date.now(),
+          "back to normal",
+          `stonith_admin@${survivor}`,
+          `history: ${other} fenced`,
+        );
         until = Date.now() + 3000; // a late fence of the survivor would still land
       }
       await sleep(200);

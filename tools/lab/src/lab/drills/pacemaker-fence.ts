@@ -22,7 +22,9 @@ export const pacemakerFence: PacemakerDrill = {
     const dead = lab.cluster.node("pn3").holder?.alive === false;
     const expected = `stonith_admin exit 0, history "reboot of pn3 successful", BMC nmi then reset ≥ ${HISPEED_MS} ms after the NMI, pn3 down`;
     const got = `exit ${f.code} in ${f.ms} ms, history ${ok ? '"reboot of pn3 successful"' : "without a success"}, BMC [${acts.join(", ")}]${
-      delay === undefined ? " (no SOFTRESET/HARDRESET pair logged)" : ` reset ${Math.round(delay)} ms after the NMI`
+      delay === undefined
+        ? " (no SOFTRESET/HARDRESET pair logged)"
+        : ` reset ${Math.round(delay)} ms after the NMI`
     }, pn3 ${dead ? "down" : "still running"}`;
     const pass =
       f.code === 0 &&

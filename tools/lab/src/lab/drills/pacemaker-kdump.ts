@@ -20,7 +20,12 @@ export const pacemakerKdump: PacemakerDrill = {
     const f = await ctx.fence("pn1", target);
     kdump.stop();
     const sentAt = kdump.sentAt();
-    ctx.timeline.add(sentAt, "dump notice", `fence_kdump_send@${target}`, "kdump kernel: fence_kdump_send -i 1 started");
+    ctx.timeline.add(
+      sentAt,
+      "dump notice",
+      `fence_kdump_send@${target}`,
+      "kdump kernel: fence_kdump_send -i 1 started",
+    );
     await ctx.record(since, [target], ["pn1"]);
     const history = await ctx.showPacemaker("pn1", target);
     const acts = (await ctx.bmcActions(target, since)).map((a) => a.action);
