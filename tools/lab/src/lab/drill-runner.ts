@@ -117,12 +117,23 @@ async function runOne(
   } finally {
     await monitors.stop();
   }
+  return finishDrill(drill.name, timeline, result, started, print);
+}
+
+/** Prints the timeline, its phase summary and the verdict line; the drill's outcome. */
+export function finishDrill(
+  name: string,
+  timeline: Timeline,
+  result: DrillResult,
+  started: number,
+  print: (line: string) => void,
+): DrillOutcome {
   for (const line of formatTimeline(timeline)) print(line);
   const summary = phaseSummary(timeline);
   if (summary) print(summary);
   const verdict: Verdict = result.pass ? "PASS" : "FAIL";
-  print(`verdict: ${verdict} ${drill.name} (expected ${result.expected}, got ${result.got})`);
-  return { name: drill.name, verdict, ...result, ms: Date.now() - started };
+  print(`verdict: ${verdict} ${name} (expected ${result.expected}, got ${result.got})`);
+  return { name, verdict, ...result, ms: Date.now() - started };
 }
 
 /** Runs `name` (or every drill for "all"); returns the outcomes in order. */

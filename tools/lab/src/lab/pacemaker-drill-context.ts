@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { PcmkLab } from "../scenarios/pacemaker-fixture.js";
 import { systemOf } from "../scenarios/pacemaker-fixture.js";
 import type { DrillResult } from "./drill-context.js";
-import { connectorPhase, connectorText } from "./drill-events.js";
+import { bmcPhase, connectorPhase, connectorText } from "./drill-events.js";
 import { readResetLog } from "./resetlog.js";
 import type { Phase, Timeline } from "./timeline.js";
 
@@ -106,17 +106,13 @@ export class PcmkDrillContext {
   async record(since: number, targets: string[], observers: string[]): Promise<void> {
     const { lab, timeline } = this;
     for (const node of targets) {
-      for (const a of await this.bmcActions(node, since)) {
-        const phase: Phase =
-          a.action === "nmi"
-            ? "NMI"
-            : a.action === "reset"
-              ? "hardware reset"
-              : a.action === "off"
-                ? "power off"
-                : "power on";
-        timeline.add(a.atMs, phase, `BMC ${systemOf(node)}`, `ipmi_sim: chassis ${a.action} carried out`);
-      }
+      for (const a of await this.bmcActions(node, since))
+        timeline.add(
+          a.atMs,
+          bmcPhase(a.action),
+          `BMC ${systemOf(node)}`,
+          `ipmi_sim: chassis ${a.action} carried out`,
+        );
       const system = systemOf(node);
       for (const n of ["HACON1", "HACON2"] as const) {
         const dirs = lab.pair.nodeDirs[n];

@@ -9,12 +9,12 @@ import { join } from "node:path";
 import { netnsAvailable } from "../netns/index.js";
 import { PcmkLab } from "../scenarios/pacemaker-fixture.js";
 import type { DrillResult } from "./drill-context.js";
-import { type DrillOutcome, phaseSummary, type Verdict } from "./drill-runner.js";
+import { type DrillOutcome, finishDrill, type Verdict } from "./drill-runner.js";
 import { PACEMAKER_DRILLS } from "./drills/pacemaker-index.js";
 import { LabError } from "./errors.js";
 import { type PacemakerDrill, PcmkDrillContext } from "./pacemaker-drill-context.js";
 import { repoRoot } from "./paths.js";
-import { formatTimeline, Timeline } from "./timeline.js";
+import { Timeline } from "./timeline.js";
 
 /** Bring-up (pair + cluster ready) and the drill itself are each bounded. */
 export const PCMK_SETUP_MS = 90_000;
@@ -113,12 +113,7 @@ export async function runPacemakerDrill(
       pass: false,
     };
   else print("  torn down: no node, namespace or file of the drill is left");
-  for (const line of formatTimeline(timeline)) print(line);
-  const summary = phaseSummary(timeline);
-  if (summary) print(summary);
-  const verdict: Verdict = result.pass ? "PASS" : "FAIL";
-  print(`verdict: ${verdict} ${drill.name} (expected ${result.expected}, got ${result.got})`);
-  return { name: drill.name, verdict, ...result, ms: Date.now() - started };
+  return finishDrill(drill.name, timeline, result, started, print);
 }
 
 /** The Pacemaker drills `name` stands for ("pacemaker": all four), or undefined. */
