@@ -16,7 +16,11 @@ const groups = ["packages", "apps", "tools"];
  * after everything else, as the project `<name>-alone` (e.g. `vitest run --project lab-alone`).
  */
 const ALONE: Record<string, string[]> = {
-  lab: ["src/scenarios/faults-load.test.ts", "src/scenarios/pacemaker-fence.test.ts"],
+  lab: [
+    "src/scenarios/faults-load.test.ts",
+    "src/scenarios/pacemaker-fence.test.ts",
+    "src/lab/pacemaker-drill.test.ts",
+  ],
 };
 
 const alias: { find: RegExp; replacement: string }[] = [];

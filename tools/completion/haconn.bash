@@ -1,5 +1,6 @@
 # bash completion for the haconn2 commands: haconnsetup, haconnshow, haconnact, haconnsby,
-# haconnserver, haconndump (and the manual's spelling haconnndump).
+# haconnserver, haconndump (and the manual's spelling haconnndump), and haconnclient (the
+# reset-path client: check, reset, dump-notice, listen and their --options).
 #
 # Install: /etc/bash_completion.d/haconn (loaded by bash-completion), or `source` this file.
 # Completes subcommands, the manual's key= arguments and their fixed values (ipdusd=on|off,
@@ -109,9 +110,71 @@ _haconn_split() {
   fi
 }
 
+# haconnclient: a subcommand, then --options (most take a value: the next word). Offers the
+# subcommand, the options that subcommand accepts and not yet given (--key-file and --no-key
+# exclude each other), and file names after --key-file; other values are the operator's to type.
+_haconn_client() {
+  local cur=$1
+  shift
+  local -A takes=(
+    [--connector]=1 [--port]=1 [--subsystem]=1 [--bind]=1 [--key-file]=1 [--timeout]=1
+    [--system]=1 [--vm]=1 [--pair]=1 [--interval]=1 [--target]=1 [--target-system]=1
+    [--cluster-port]=1 [--count]=1
+  )
+  local sub="" given=" " prev="" w
+  for w in "$@"; do
+    if [[ -n $prev ]]; then
+      prev=""
+      continue
+    fi
+    case $w in
+      --*=*) given+="${w%%=*} " ;;
+      -*)
+        given+="$w "
+        [[ -n ${takes[$w]-} ]] && prev=$w
+        ;;
+      *) [[ -z $sub ]] && sub=$w ;;
+    esac
+  done
+  COMPREPLY=()
+  if [[ $prev == --key-file ]]; then
+    local IFS=$'\n'
+    COMPREPLY=($(compgen -f -- "$cur"))
+    compopt -o filenames 2>/dev/null
+    return
+  fi
+  [[ -n $prev ]] && return
+  local options="--connector --port --subsystem --bind --key-file --no-key --timeout --json --help"
+  case $sub in
+    "")
+      if [[ $cur != -* ]]; then
+        _haconn_reply "$cur" $'check\nreset\ndump-notice\nlisten'
+        return
+      fi
+      options="--help --version"
+      ;;
+    check) options+=" --system --vm --pair --interval" ;;
+    reset) options+=" --target --target-system --cluster-port" ;;
+    dump-notice) options+=" --system --cluster-port" ;;
+    listen) options+=" --system --vm --pair --interval --count" ;;
+    *) return ;;
+  esac
+  [[ $given == *" --key-file "* ]] && options=${options/ --no-key/}
+  [[ $given == *" --no-key "* ]] && options=${options/ --key-file/}
+  local o list=""
+  for o in $options; do
+    [[ $given == *" $o "* ]] || list+="$o"$'\n'
+  done
+  _haconn_reply "$cur" "$list"
+}
+
 _haconn_complete() {
   local _haconn_w _haconn_cur
   _haconn_split
+  if [[ ${_haconn_w[0]##*/} == haconnclient ]]; then
+    _haconn_client "$_haconn_cur" "${_haconn_w[@]:1}"
+    return 0
+  fi
   local cur=$_haconn_cur
   local cmd=${_haconn_w[0]##*/}
   local -a pos=() # positional words after the command (options and key= words removed)
@@ -235,4 +298,4 @@ _haconn_complete() {
   return 0
 }
 
-complete -F _haconn_complete haconnsetup haconnshow haconnact haconnsby haconnserver haconndump haconnndump
+complete -F _haconn_complete haconnsetup haconnshow haconnact haconnsby haconnserver haconndump haconnndump haconnclient

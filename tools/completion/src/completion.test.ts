@@ -1,7 +1,7 @@
 // Runs the completion function in a real bash, as bash-completion would: COMP_WORDS/COMP_CWORD
 // (or COMP_LINE/COMP_POINT) set, _haconn_complete called, COMPREPLY printed one per line.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,6 +57,7 @@ describe("bash completion", () => {
       expect(out).toMatch(new RegExp(`\\b${cmd}\\b`));
     }
     expect(out).toMatch(/\bhaconnndump\b/);
+    expect(out).toMatch(/\bhaconnclient\b/);
   });
 
   it("subcommands of each command", () => {
@@ -228,5 +229,119 @@ describe("bash completion", () => {
 
   it("other commands are left alone", () => {
     expect(complete(["ls", ""])).toEqual([]);
+  });
+
+  describe("haconnclient", () => {
+    const common = [
+      "--connector",
+      "--port",
+      "--subsystem",
+      "--bind",
+      "--key-file",
+      "--no-key",
+      "--timeout",
+      "--json",
+      "--help",
+    ];
+
+    it("its subcommands, and --help/--version before one", () => {
+      expect(complete(["haconnclient", ""])).toEqual(["check", "reset", "dump-notice", "listen"]);
+      expect(complete(["haconnclient", "d"])).toEqual(["dump-notice"]);
+      expect(complete(["/usr/bin/haconnclient", "l"])).toEqual(["listen"]);
+      expect(complete(["haconnclient", "-"])).toEqual(["--help", "--version"]);
+    });
+
+    it("the options each subcommand takes", () => {
+      expect(complete(["haconnclient", "check", ""])).toEqual([
+        ...common,
+        "--system",
+        "--vm",
+        "--pair",
+        "--interval",
+      ]);
+      expect(complete(["haconnclient", "reset", "--"])).toEqual([
+        ...common,
+        "--target",
+        "--target-system",
+        "--cluster-port",
+      ]);
+      expect(complete(["haconnclient", "dump-notice", "--"])).toEqual([
+        ...common,
+        "--system",
+        "--cluster-port",
+      ]);
+      expect(complete(["haconnclient", "listen", "--"])).toEqual([
+        ...common,
+        "--system",
+        "--vm",
+        "--pair",
+        "--interval",
+        "--count",
+      ]);
+      expect(complete(["haconnclient", "reset", "--target"])).toEqual(["--target", "--target-system"]);
+      expect(complete(["haconnclient", "nonsense", "--"])).toEqual([]);
+    });
+
+    it("not the options already given, nor --no-key with --key-file (and back); values skipped", () => {
+      expect(
+        complete([
+          "haconnclient",
+          "reset",
+          "--connector",
+          "10.0.0.1:30000",
+          "--subsystem",
+          "7",
+          "--json",
+          "--",
+        ]),
+      ).toEqual([
+        "--port",
+        "--bind",
+        "--key-file",
+        "--no-key",
+        "--timeout",
+        "--help",
+        "--target",
+        "--target-system",
+        "--cluster-port",
+      ]);
+      // A value that looks like a subcommand is the option's value, not the subcommand.
+      expect(complete(["haconnclient", "check", "--system", "reset", "--t"])).toEqual(["--timeout"]);
+      expect(complete(["haconnclient", "check", "--no-key", "--k"])).toEqual([]);
+      expect(complete(["haconnclient", "check", "--key-file", "/k", "--n"])).toEqual([]);
+      expect(complete(["haconnclient", "check", "--timeout=5", "--t"])).toEqual([]);
+      // The value of an option is the operator's to type (address, numbers, names) ...
+      expect(complete(["haconnclient", "reset", "--connector", ""])).toEqual([]);
+      expect(complete(["haconnclient", "reset", "--target", ""], { line: true })).toEqual([]);
+    });
+
+    it("file names after --key-file", () => {
+      const dir = mkdtempSync(join(tmpdir(), "haconn-completion-key-"));
+      try {
+        writeFileSync(join(dir, "resetpath.key"), "", { mode: 0o600 });
+        writeFileSync(join(dir, "other"), "");
+        expect(complete(["haconnclient", "listen", "--key-file", `${dir}/re`])).toEqual([
+          `${dir}/resetpath.key`,
+        ]);
+        expect(complete(["haconnclient", "listen", "--key-file", `${dir}/re`], { line: true })).toEqual([
+          `${dir}/resetpath.key`,
+        ]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("offers exactly the options of `haconnclient --help`", () => {
+      const usage = readFileSync(
+        fileURLToPath(new URL("../../../apps/cli/src/client/usage.ts", import.meta.url)),
+        "utf8",
+      );
+      const documented = new Set([...usage.matchAll(/--[a-z][a-z-]+/g)].map((m) => m[0]));
+      const offered = new Set(
+        ["check", "reset", "dump-notice", "listen"].flatMap((c) => complete(["haconnclient", c, "--"])),
+      );
+      for (const o of complete(["haconnclient", "-"])) offered.add(o);
+      expect([...offered].sort()).toEqual([...documented].sort());
+    });
   });
 });

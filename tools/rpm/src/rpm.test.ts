@@ -335,9 +335,18 @@ describe.skipIf(!rpmbuild)(title, () => {
     it("installs the bash completion as /etc/bash_completion.d/haconn, and it loads", () => {
       const installed = readFileSync(root.path(COMPLETION), "utf8");
       expect(installed).toBe(readFileSync(join(REPO, "tools/completion/haconn.bash"), "utf8"));
-      const r = run("bash", ["-c", 'source "$1" && complete -p haconnsetup', "bash", root.path(COMPLETION)]);
+      // Every command of the CLI, haconnclient included, has its completion.
+      const names = COMMANDS.filter((c) => c.app === "cli").map((c) => c.name);
+      expect(names).toContain("haconnclient");
+      const r = run("bash", [
+        "-c",
+        'source "$1" && shift && complete -p "$@"',
+        "bash",
+        root.path(COMPLETION),
+        ...names,
+      ]);
       expect(r.status, r.stderr).toBe(0);
-      expect(r.stdout).toMatch(/haconnsetup$/m);
+      for (const n of names) expect(r.stdout).toMatch(new RegExp(`^complete -F _haconn_complete ${n}$`, "m"));
     });
 
     it("runs the installed haconnr2 with the bundled runtime until ready, and stops on SIGTERM", async (ctx) => {

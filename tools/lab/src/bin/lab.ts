@@ -1,6 +1,8 @@
 // lab: a whole haconn installation on this machine, with no hardware.
 //   lab up [--loopback]        the pair (HACON1, HACON2) + simulators, configured with haconnsetup (printed)
 //   lab drill <name>|all       failure drills with a timeline and a verdict line each
+//   lab drill pacemaker[-…]    Pacemaker drills: each brings up its own corosync + Pacemaker
+//                              cluster with the haconn pair and ipmi_sim BMCs, and tears it down
 //   lab drills                 the drills and what they check
 //   lab status                 haconnshow status (both nodes) / hamonitor / ipdu against the lab
 //   lab down                   stops everything, removes the namespaces and the lab directory
@@ -12,18 +14,21 @@ import { HaconnError } from "@haconn/config";
 import { labDown } from "../lab/down.js";
 import { labDrill } from "../lab/drill-runner.js";
 import { DRILLS } from "../lab/drills/index.js";
+import { PACEMAKER_DRILLS } from "../lab/drills/pacemaker-index.js";
 import { LabError } from "../lab/errors.js";
 import { registerLabMonitors } from "../lab/monitors.js";
 import { reenterLabNetns } from "../lab/netns-exec.js";
+import { labPacemakerDrills, pacemakerDrillsFor } from "../lab/pacemaker-drill-runner.js";
 import { labDirFromEnv } from "../lab/paths.js";
 import { readState, requireUp, type UpState } from "../lab/state.js";
 import { labStatus } from "../lab/status.js";
 import { labUp } from "../lab/up.js";
 
-const USAGE = `usage: lab up [--loopback] | lab drill <name>|all | lab drills | lab status | lab down
+const USAGE = `usage: lab up [--loopback] | lab drill <name>|all|pacemaker | lab drills | lab status | lab down
   The lab lives in $HACONN_LAB_DIR (default /tmp/haconn-lab). As root with network namespaces the
   two haconnd nodes are separate hosts with a real virtual IP; elsewhere, or with --loopback,
-  everything runs on 127.0.0.0/8.`;
+  everything runs on 127.0.0.0/8. The pacemaker-* drills (\`lab drill pacemaker\` runs the four) need
+  no \`lab up\`: each brings up its own Pacemaker cluster, as root, and removes it afterwards.`;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -43,6 +48,11 @@ async function main(argv: string[]): Promise<number> {
         print(USAGE);
         return 2;
       }
+      const pacemaker = pacemakerDrillsFor(rest[0]!);
+      if (pacemaker) {
+        const outcomes = await labPacemakerDrills(pacemaker, print);
+        return outcomes.some((o) => o.verdict === "FAIL") ? 1 : 0;
+      }
       const inside = reenterLabNetns(requireUp(dir), ["drill", rest[0]!]);
       if (inside !== undefined) return inside;
       const outcomes = await labDrill({ dir, name: rest[0]!, print });
@@ -58,6 +68,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case "drills":
       for (const d of DRILLS) print(`${d.name.padEnd(22)} ${d.summary}`);
+      print("");
+      print(
+        "Pacemaker drills (each on a cluster of its own, no `lab up`; as root; `lab drill pacemaker` runs all):",
+      );
+      for (const d of PACEMAKER_DRILLS) print(`${d.name.padEnd(22)} ${d.summary}`);
       return 0;
     case "status":
       return (await labStatus({ dir, print })) ? 0 : 1;

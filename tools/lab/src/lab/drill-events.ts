@@ -6,7 +6,7 @@ import type { ResetLogEntry } from "./resetlog.js";
 import type { Phase } from "./timeline.js";
 import { type LabSystem, labSystem } from "./topology.js";
 
-function connectorPhase(e: ResetLogEntry): Phase {
+export function connectorPhase(e: ResetLogEntry): Phase {
   switch (e.type) {
     case "RM-RESET":
       return e.dir === "RECV" ? "request" : "result";
@@ -21,7 +21,7 @@ function connectorPhase(e: ResetLogEntry): Phase {
   }
 }
 
-function connectorText(e: ResetLogEntry): string {
+export function connectorText(e: ResetLogEntry): string {
   const [ip, port, req] = e.rest;
   switch (e.type) {
     case "RM-RESET":
@@ -51,16 +51,19 @@ export function addConnectorEvents(ctx: DrillContext, since: number, target: Lab
 export function addBmcEvents(ctx: DrillContext, name: string, since: number, until = Infinity): void {
   for (const a of ctx.bmc(name).actions(since)) {
     if (a.atMs > until) continue;
-    const phase: Phase =
-      a.action === "nmi"
-        ? "NMI"
-        : a.action === "reset"
-          ? "hardware reset"
-          : a.action === "off"
-            ? "power off"
-            : "power on";
-    ctx.timeline.add(a.atMs, phase, `BMC ${name}`, `chassis ${a.action} carried out`);
+    ctx.timeline.add(a.atMs, bmcPhase(a.action), `BMC ${name}`, `chassis ${a.action} carried out`);
   }
+}
+
+/** The timeline phase of a BMC's chassis action. */
+export function bmcPhase(action: string): Phase {
+  return action === "nmi"
+    ? "NMI"
+    : action === "reset"
+      ? "hardware reset"
+      : action === "off"
+        ? "power off"
+        : "power on";
 }
 
 export function addPduEvents(ctx: DrillContext, since: number): void {

@@ -5,6 +5,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { type Drill, drillContext, type DrillResult } from "./drill-context.js";
 import { prepare } from "./drill-restore.js";
 import { DRILLS } from "./drills/index.js";
+import { PACEMAKER_DRILLS } from "./drills/pacemaker-index.js";
 import { LabError } from "./errors.js";
 import { LabMonitors } from "./monitors.js";
 import { labPaths, programs } from "./paths.js";
@@ -47,6 +48,7 @@ function lock(dir: string): () => void {
 
 const PHASES: Phase[] = [
   "kill",
+  "node lost",
   "link down",
   "fence",
   "VIP move",
@@ -61,11 +63,12 @@ const PHASES: Phase[] = [
   "PDU restore",
   "link up",
   "restart",
+  "resource start",
   "back to normal",
 ];
 
 /** "phases (ms after the first request): NMI 130 · ATTENTION 250 · result 251" */
-function phaseSummary(t: Timeline): string | undefined {
+export function phaseSummary(t: Timeline): string | undefined {
   const start = t.sorted()[0];
   if (!start) return undefined;
   // The party that carried a phase out is the better witness: the BMC for the NMI, the monitor
@@ -84,7 +87,7 @@ export function findDrill(name: string): Drill {
   if (!d)
     throw new LabError(
       "LAB_UNKNOWN_DRILL",
-      `no drill ${name}; drills: ${DRILLS.map((x) => x.name).join(", ")}, all`,
+      `no drill ${name}; drills: ${[...DRILLS, ...PACEMAKER_DRILLS].map((x) => x.name).join(", ")}, all, pacemaker`,
     );
   return d;
 }
@@ -114,12 +117,23 @@ async function runOne(
   } finally {
     await monitors.stop();
   }
+  return finishDrill(drill.name, timeline, result, started, print);
+}
+
+/** Prints the timeline, its phase summary and the verdict line; the drill's outcome. */
+export function finishDrill(
+  name: string,
+  timeline: Timeline,
+  result: DrillResult,
+  started: number,
+  print: (line: string) => void,
+): DrillOutcome {
   for (const line of formatTimeline(timeline)) print(line);
   const summary = phaseSummary(timeline);
   if (summary) print(summary);
   const verdict: Verdict = result.pass ? "PASS" : "FAIL";
-  print(`verdict: ${verdict} ${drill.name} (expected ${result.expected}, got ${result.got})`);
-  return { name: drill.name, verdict, ...result, ms: Date.now() - started };
+  print(`verdict: ${verdict} ${name} (expected ${result.expected}, got ${result.got})`);
+  return { name, verdict, ...result, ms: Date.now() - started };
 }
 
 /** Runs `name` (or every drill for "all"); returns the outcomes in order. */

@@ -22,7 +22,9 @@ export type Phase =
   | "CHECK"
   | "link down"
   | "link up"
-  | "restart";
+  | "restart"
+  | "node lost"
+  | "resource start";
 
 export interface TimelineEvent {
   at: number;

@@ -9,8 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type KeyRing, parseKeyFile } from "@haconn/protocol";
 import { hamonSimRegisterKey } from "../hamon-sim/key-registry.js";
+import { repoRoot } from "../lab/paths.js";
 
-export const REPO = new URL("../../../../", import.meta.url).pathname;
+/** The checkout (found upwards, so that the lab's bundle, which reuses this harness, finds it too). */
+export const REPO = `${repoRoot()}/`;
 export const BUILT = [
   "apps/haconnd/dist/haconnd.js",
   "apps/cli/dist/haconnsetup.js",
@@ -39,10 +41,11 @@ export function labDirs(prefix: string): LabDirs {
   };
 }
 
-/** Runs a CLI command from bin/ (password, when given, on standard input). */
+/** Runs a CLI command from bin/ (password, when given, on standard input; its stderr only in the error). */
 export function cli(dirs: LabDirs, command: string, args: string[], input?: string): string {
   const out = execFileSync(join(REPO, "bin", command), args, {
     env: dirs.env,
+    stdio: ["pipe", "pipe", "pipe"],
     input: input === undefined ? "" : `${input}\n`,
     encoding: "utf8",
     timeout: 30_000,
