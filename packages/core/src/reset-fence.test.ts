@@ -164,7 +164,12 @@ describe("FENCE RESET", () => {
     await h.clock.advance(10_000);
     expect(bmc.count("nmi")).toBe(2);
     expect(bmc.count("reset")).toBe(2);
-    expect(h.sentOf("sendResult").filter((r) => r.requestId === 7).map((r) => [r.result, r.resend])).toEqual([
+    expect(
+      h
+        .sentOf("sendResult")
+        .filter((r) => r.requestId === 7)
+        .map((r) => [r.result, r.resend]),
+    ).toEqual([
       ["DUMP", false],
       ["DUMP", true],
       ["DUMP", true],
