@@ -160,7 +160,14 @@ export function checkFrame(
   lab: AttackLab,
   subsystem: number,
   system: string,
-  o: { replyPort?: number; vm?: string; unsigned?: boolean; requestId?: number; intervalSec?: number } = {},
+  o: {
+    replyPort?: number;
+    vm?: string;
+    unsigned?: boolean;
+    requestId?: number;
+    intervalSec?: number;
+    flags?: number;
+  } = {},
 ): Buffer {
   const body = rpBody.check({
     replyPort: o.replyPort ?? lab.clusterPort,
