@@ -98,6 +98,30 @@ describe("reset", () => {
     expect(conn.received).toHaveLength(RESET_MAX_SENDS);
   });
 
+  it("fence: every send (retransmissions too) carries the FENCE flag; a silent connector's timeout says why", async () => {
+    const { clock, conn, client } = setup({ keys: ring() });
+    const run = settle(client.reset(TARGET, { fence: true, timeoutMs: 4000 }));
+    await clock.advance(4000);
+    const resets = conn.of("reset");
+    expect(resets).toHaveLength(4);
+    // The connector decodes the header's bit 1 into body.fence (and only it): signed, under the tag.
+    for (const r of resets) expect(r.body).toMatchObject({ targetSubsystem: 10001, fence: true });
+    expect(new Set(resets.map((r) => r.header.requestId)).size).toBe(1);
+    expect(isClientError(run.error, "CLIENT_TIMEOUT")).toBe(true);
+    expect((run.error as Error).message).toMatch(/older than the FENCE flag/);
+  });
+
+  it("fence: false or absent sends a plain RESET; a non-boolean is CLIENT_BAD_OPTION before any send", async () => {
+    const { clock, conn, client } = setup();
+    settle(client.reset(TARGET, { fence: false, timeoutMs: 100 }));
+    await clock.advance(100);
+    expect("fence" in conn.of("reset")[0]!.body).toBe(false);
+    const bad = settle(client.reset(TARGET, { fence: "yes" as never }));
+    await clock.advance(10);
+    expect(isClientError(bad.error, "CLIENT_BAD_OPTION")).toBe(true);
+    expect(conn.of("reset")).toHaveLength(1);
+  });
+
   it("the whole call is bounded by timeoutMs, even inside the send schedule", async () => {
     const { clock, client } = setup();
     const run = settle(client.reset(TARGET, { timeoutMs: 2000 }));

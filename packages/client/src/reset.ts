@@ -47,6 +47,15 @@ export interface ResetOptions {
    * IP, not the source port, and answers to where the RESET came from.
    */
   clusterPort?: number;
+  /**
+   * Set the RESET's FENCE flag (header flags bit 1, docs/protocol.md §4.3): the reset starts even
+   * when the connector counts the target as already reset (status dump) or off (poff), instead of
+   * the immediate `DUMP` / `POFF` answer a plain RESET gets then. For fencing clients, which
+   * cannot tell "already reset" from "rebooted and not checked in yet". Default false. A connector
+   * older than the flag drops such a RESET (`bad-flags`): the call ends in `CLIENT_TIMEOUT`, never
+   * in a false result.
+   */
+  fence?: boolean;
   /** Called for each RESET-ACCEPTED (phase 1 queued, 2 NMI, 3 hardware reset, 4 PDU cut). */
   onAccepted?: (accepted: ResetAcceptedBody) => void;
 }
@@ -91,6 +100,10 @@ export async function runReset(
   if (!Number.isInteger(clusterPort) || clusterPort < 1 || clusterPort > 65535) {
     throw new ClientError("CLIENT_BAD_OPTION", `clusterPort must be 1..65535, got ${clusterPort}`);
   }
+  if (options.fence !== undefined && typeof options.fence !== "boolean") {
+    throw new ClientError("CLIENT_BAD_OPTION", `fence must be true or false, got ${String(options.fence)}`);
+  }
+  const fence = options.fence === true;
   const requestId = x.newRequestId();
   const outcome: ResetOutcome = { requestId, sends: 0, phases: [], elapsedMs: 0 };
   const sub = x.subscribe<Answer>((m) =>
@@ -110,6 +123,7 @@ export async function runReset(
         targetSubsystem: target.subsystem,
         clusterPort,
         targetSystemName: target.systemName,
+        ...(fence ? { fence: true } : {}),
       },
     });
   const left = () => deadline - clock.now();
@@ -128,7 +142,7 @@ export async function runReset(
       if (outcome.sends >= maxSends || left() <= 0) {
         throw fail(
           "CLIENT_TIMEOUT",
-          `the connector at ${formatEndpoint(x.connector)} did not answer ${outcome.sends} RESET sends within ${clock.now() - started} ms`,
+          `the connector at ${formatEndpoint(x.connector)} did not answer ${outcome.sends} RESET sends within ${clock.now() - started} ms${fence ? " (a connector older than the FENCE flag drops a FENCE RESET unanswered)" : ""}`,
         );
       }
       await send();

@@ -1,5 +1,6 @@
 // Random event sequences: never two jobs for one target, never both members of a pair being
-// reset at once, one NMI per job, and every accepted RESET gets exactly one result.
+// reset at once, one NMI per job, and every accepted RESET gets exactly one result. RESETs carry
+// the FENCE flag half of the time (a retransmission keeps its request's flag).
 
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -13,7 +14,7 @@ const PAIRS: [number, number][] = [
 const sub = (i: number) => 10001 + i;
 
 type Action =
-  | { a: "reset"; pair: number; dir: boolean }
+  | { a: "reset"; pair: number; dir: boolean; fence: boolean }
   | { a: "retransmit" }
   | { a: "dump"; s: number }
   | { a: "advance"; ms: number }
@@ -27,7 +28,12 @@ type Action =
   | { a: "check"; s: number };
 
 const action: fc.Arbitrary<Action> = fc.oneof(
-  fc.record({ a: fc.constant("reset" as const), pair: fc.integer({ min: 0, max: 1 }), dir: fc.boolean() }),
+  fc.record({
+    a: fc.constant("reset" as const),
+    pair: fc.integer({ min: 0, max: 1 }),
+    dir: fc.boolean(),
+    fence: fc.boolean(),
+  }),
   fc.constant({ a: "retransmit" as const }),
   fc.record({ a: fc.constant("dump" as const), s: fc.integer({ min: 0, max: 3 }) }),
   fc.record({
@@ -64,7 +70,7 @@ async function run(actions: Action[]): Promise<void> {
   try {
     for (const [i, s] of SERVERS.entries()) h.check(sub(i), s, { pair: sub(i ^ 1) });
     let nextId = 1;
-    let last: [number, number, number] | null = null;
+    let last: [number, number, number, boolean] | null = null;
     const jobIds = new Map<string, Set<number>>();
     const observe = () => {
       const jobs = h.state.shared.jobs;
@@ -81,12 +87,12 @@ async function run(actions: Action[]): Promise<void> {
         case "reset": {
           const [x, y] = PAIRS[act.pair]!;
           const [from, to] = act.dir ? [x, y] : [y, x];
-          last = [from, to, nextId++];
-          h.reset(sub(from), sub(to), SERVERS[to]!, last[2]);
+          last = [from, to, nextId++, act.fence];
+          h.reset(sub(from), sub(to), SERVERS[to]!, last[2], { fence: act.fence });
           break;
         }
         case "retransmit":
-          if (last) h.reset(sub(last[0]), sub(last[1]), SERVERS[last[1]]!, last[2]);
+          if (last) h.reset(sub(last[0]), sub(last[1]), SERVERS[last[1]]!, last[2], { fence: last[3] });
           break;
         case "dump":
           h.dump(sub(act.s));

@@ -246,6 +246,15 @@ export function handleReset(tx: Tx, ev: ResetEvent): void {
       if (job.test) upgradeTestJob(tx, job, entry, target);
       else tx.apply({ op: "job", job: { ...job, requesters: [...job.requesters, entry] } });
     }
+  } else if (ev.fence === true) {
+    // FENCE (docs/protocol.md §4.3): row 7 is skipped. A fencing client cannot tell "already
+    // reset" from "rebooted and running again but not checked in yet" (a status keeps dump / poff
+    // until a CHECK >= 5 s after it changed), so the reset starts whatever the status says.
+    recv();
+    if (target.status === "dump" || target.status === "poff" || knownOff(tx, target)) {
+      tx.notice("info", `RESET ${rkey}: FENCE: status ${target.status} is not trusted, the reset starts`);
+    }
+    startJob(tx, target, entry, null, { ...ctx, category: target.vmName === null ? "P" : "V" });
   } else {
     if (target.status === "dump") {
       now("DUMP", "target already reset");

@@ -296,6 +296,12 @@ export type EngineEvent =
        * requester's registration and with `target` the target's. Absent: found by address.
        */
       clusterPort?: number;
+      /**
+       * RESET header flag FENCE (docs/protocol.md §4.3): a target whose status is dump or poff is
+       * reset all the same (row 7, the "already reset / known off" answer, is skipped). Absent or
+       * false: a plain RESET.
+       */
+      fence?: boolean;
     }
   /** System-stop notice from the dump tool; `subsystem` null for fence_kdump (match by address). */
   | { type: "dumpNotice"; now: number; from: Endpoint; subsystem: number | null }

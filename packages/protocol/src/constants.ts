@@ -24,8 +24,14 @@ export const OFF_REQUEST_ID = 12;
 export const OFF_SENDER_ID = 16;
 export const OFF_TIMESTAMP = 20;
 
-/** Flag bit 0: an authentication trailer follows the body. Bits 1-7 are reserved and must be 0. */
+/** Flag bit 0: an authentication trailer follows the body. Bits 2-7 are reserved and must be 0. */
 export const FLAG_AUTH = 0x01;
+/**
+ * Flag bit 1: FENCE, defined only for RESET (reset path v1, type 0x03): the reset starts even when
+ * the target's status is dump or poff (docs/protocol.md §4.3). In any other type it is reserved.
+ */
+export const FLAG_FENCE = 0x02;
+/** Bits every frame type may carry; a type may define more (TypeEntry.flags). */
 export const FLAGS_KNOWN = FLAG_AUTH;
 
 /** Trailer: keyId(4) nonce(8) HMAC-SHA256 tag(32). */

@@ -5,7 +5,8 @@
 //    2    1 protocol     0x01 reset path, 0x02 duplex
 //    3    1 version      1
 //    4    1 type         per protocol
-//    5    1 flags        bit 0 AUTH (trailer present); bits 1-7 reserved, 0
+//    5    1 flags        bit 0 AUTH (trailer present); bit 1 FENCE (reset path RESET only,
+//                        TypeEntry.flags); other bits reserved, 0
 //    6    2 attempt      0 = first transmission, n = n-th retransmission of the same request
 //    8    4 bodyLength   bytes of body
 //   12    4 requestId    request id / sequence number
@@ -81,6 +82,18 @@ export interface TypeEntry<B> {
   code: number;
   sender: SenderKind;
   codec: BodyCodec<B>;
+  /**
+   * Header flag bits this type defines on top of AUTH (reset path RESET: FENCE). The body value
+   * carries them: `flags.get` reads them from a body to encode, `flags.set` puts the bits of a
+   * decoded frame into its body. A bit not defined here is reserved for this type (`bad-flags`).
+   */
+  flags?: TypeFlags<B>;
+}
+
+export interface TypeFlags<B> {
+  mask: number;
+  get(body: B): number;
+  set(body: B, bits: number): B;
 }
 
 export interface EncodeOptions {
@@ -136,7 +149,7 @@ export function encodeFrame<B>(
     .u8(protocol)
     .u8(VERSION)
     .u8(entry.code)
-    .u8(options.auth ? FLAG_AUTH : 0)
+    .u8((options.auth ? FLAG_AUTH : 0) | (entry.flags ? entry.flags.get(body) & entry.flags.mask : 0))
     .u16(header.attempt)
     .u32(0)
     .u32(header.requestId)
@@ -207,7 +220,9 @@ export function decodeFrame<M extends Message<string, unknown>>(
   if (!h) return drop("bad-magic", "not a haconn frame");
   if (h.protocol !== protocol) return drop("wrong-protocol", `protocol ${h.protocol}`);
   if (h.version !== VERSION) return drop("unsupported-version", `version ${h.version}`);
-  if ((h.flags & ~FLAGS_KNOWN) !== 0) return drop("bad-flags", `flags 0x${h.flags.toString(16)}`);
+  // Bits a type defines (FENCE on RESET) are known only for that type; an unknown type defines none.
+  const known = FLAGS_KNOWN | (types.get(h.type)?.flags?.mask ?? 0);
+  if ((h.flags & ~known) !== 0) return drop("bad-flags", `flags 0x${h.flags.toString(16)}`);
   const expected = frameLength(h);
   if (bytes.length < expected) return drop("truncated", `${bytes.length} bytes < ${expected} announced`);
   if (bytes.length > expected) return drop("trailing-bytes", `${bytes.length} bytes > ${expected} announced`);
@@ -234,7 +249,9 @@ export function decodeFrame<M extends Message<string, unknown>>(
   if (r.remaining !== 0) return drop("bad-body", `${entry.codec.name}: ${r.remaining} extra body bytes`);
   const invalid = checkHeader(header, entry.sender) ?? entry.codec.validate(body);
   if (invalid) return drop("bad-field", `${entry.codec.name}: ${invalid}`);
-  const message = { type: entry.name, header, body } as M;
+  const typeBits = entry.flags ? h.flags & entry.flags.mask : 0;
+  const value = entry.flags && typeBits !== 0 ? entry.flags.set(body, typeBits) : body;
+  const message = { type: entry.name, header, body: value } as M;
   if (auth) message.auth = auth;
   return ok(message);
 }

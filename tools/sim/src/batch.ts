@@ -13,6 +13,9 @@ export interface BatchResult {
   insecureTakeovers: number;
   insecureTakeoverRuns: number;
   takenSlotUses: number;
+  /** RESET requests the HA monitors sent, and how many of them carried FENCE. */
+  requests: number;
+  fenceRequests: number;
 }
 
 export function runBatch(
@@ -28,6 +31,8 @@ export function runBatch(
   let insecureTakeovers = 0;
   let insecureTakeoverRuns = 0;
   let takenSlotUses = 0;
+  let requests = 0;
+  let fenceRequests = 0;
   for (let k = 0; k < count; k++) {
     const result = runSeed((firstSeed + k) >>> 0, opts);
     runs++;
@@ -35,6 +40,8 @@ export function runBatch(
     if (result.scenario.adversary.keyMode) keyModeRuns++;
     insecureTakeovers += result.insecureTakeovers;
     takenSlotUses += result.takenSlotUses;
+    requests += result.requests;
+    fenceRequests += result.fenceRequests;
     if (result.insecureTakeovers > 0) insecureTakeoverRuns++;
     if (result.violations.length > 0) {
       failures.push(result);
@@ -50,6 +57,8 @@ export function runBatch(
     insecureTakeovers,
     insecureTakeoverRuns,
     takenSlotUses,
+    requests,
+    fenceRequests,
   };
 }
 

@@ -35,7 +35,10 @@ export function judgeTransition(
   }
   const tradeOff = (key: string | undefined, message: string, violate: (m: string) => void) => {
     if (key !== undefined && taken.has(key))
-      checks.takenSlotUsed(`${message} (from the address holding ${key})`);
+      checks.takenSlotUsed(
+        `${message} (from the address holding ${key})`,
+        scenario.systems.findIndex((s) => `${s.port}/${s.subsystem}` === key),
+      );
     else violate(message);
   };
   for (const fx of effects) {

@@ -15,6 +15,8 @@ export interface ResetRequestRecord {
   results: string[];
   /** The requester stopped (hung, dumped, reset, powered off) before it had its result. */
   abandoned: boolean;
+  /** Sent with the FENCE flag (every retransmission too). */
+  fence: boolean;
 }
 
 export interface RoleView {
@@ -86,7 +88,11 @@ export class Invariants {
   /** What the adversary's datagrams did to registrations it had taken (insecure mode). */
   takenSlotUses = 0;
 
-  takenSlotUsed(message: string): void {
+  /** Systems whose registration the adversary took and spoke for (insecure mode's trade-off). */
+  private readonly spokenFor = new Set<number>();
+
+  takenSlotUsed(message: string, system = -1): void {
+    if (system >= 0) this.spokenFor.add(system);
     this.takenSlotUses++;
     this.world.note(`TRADE-OFF ${message}`);
   }
@@ -115,11 +121,34 @@ export class Invariants {
 
   booted(system: number): void {
     this.inEpisode.delete(system);
+    this.bootAt.set(system, this.world.now);
   }
+
+  /** When each system last booted (the start of the life it runs now). */
+  private readonly bootAt = new Map<number, number>();
 
   resultReceived(id: number, result: string): void {
     const r = this.requests.get(id);
     if (!r || r.results.includes(result)) return;
+    // FENCE (docs/protocol.md §4.3): "down" (DUMP / POFF) must never be answered for a target
+    // that runs a life begun before the request and was not hit (NMI, hardware reset, outlet
+    // off) since: that is the false "fenced" the flag exists to rule out.
+    // Not checked for a target whose registration the adversary took without a key (insecure
+    // mode): a forged DUMP notice from its address is the documented trade-off, counted above.
+    const booted = this.bootAt.get(r.target);
+    if (
+      r.fence &&
+      !this.spokenFor.has(r.target) &&
+      (result === "DUMP" || result === "POFF") &&
+      !this.inEpisode.has(r.target) &&
+      booted !== undefined &&
+      booted < r.sentAt
+    ) {
+      this.world.violate(
+        "fence-not-down",
+        `FENCE RESET #${id} (${this.nameOf(r.requester)} → ${this.nameOf(r.target)}) got ${result}, but ${this.nameOf(r.target)} runs since ${booted} and was not hit since`,
+      );
+    }
     r.results.push(result);
     if (r.results.length > 1) {
       this.world.violate(

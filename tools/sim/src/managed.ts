@@ -7,13 +7,14 @@
 import type { DeviceRef, Effect, EngineEvent } from "@haconn/core";
 import type { Invariants, ResetRequestRecord } from "./invariants.js";
 import type { DeviceMode, Scenario } from "./scenario.js";
+import { Rng } from "./prng.js";
 import type { World } from "./world.js";
 
 export type SystemState = "up" | "hung" | "dumping" | "down" | "off";
 
 export type ToConnector =
   | { type: "check"; system: number }
-  | { type: "reset"; requester: number; target: number; requestId: number }
+  | { type: "reset"; requester: number; target: number; requestId: number; fence: boolean }
   | { type: "dumpNotice"; system: number; kdump: boolean };
 
 export type ToMonitor =
@@ -30,6 +31,8 @@ type DeviceAnswer = Pick<Extract<EngineEvent, { type: "deviceResult" }>, "ok"> &
 const CHECK_EVERY_MS = 1000;
 const RETRANSMIT_MS = 1000;
 const GIVE_UP_MS = 30_000;
+/** A re-fence is sent at least this long before the run ends. */
+const REFENCE_MARGIN_MS = 12_000;
 
 interface SystemRuntime {
   state: SystemState;
@@ -43,6 +46,9 @@ export class ManagedWorld {
   readonly runtime: SystemRuntime[];
   private readonly outletOn = new Map<string, boolean>();
   private nextRequestId = 1;
+  /** Draws of the opt-in re-fence (scenario.refence), apart from the world's stream. */
+  private readonly refenceRng: Rng;
+  private readonly refenced = new Set<number>();
 
   constructor(
     private readonly world: World,
@@ -57,6 +63,7 @@ export class ManagedWorld {
       open: [],
       dumpAcked: false,
     }));
+    this.refenceRng = new Rng((scenario.seed ^ 0x0fe0ce) >>> 0);
   }
 
   start(): void {
@@ -128,7 +135,7 @@ export class ManagedWorld {
     );
   }
 
-  private requestReset(requester: number, target: number): void {
+  private requestReset(requester: number, target: number, fence?: boolean): void {
     const rt = this.runtime[requester]!;
     if (rt.state !== "up") return;
     const record: ResetRequestRecord = {
@@ -139,6 +146,9 @@ export class ManagedWorld {
       accepted: false,
       results: [],
       abandoned: false,
+      // Every other request carries the FENCE flag (docs/protocol.md §4.3), as fence_haconn does;
+      // chosen by id, not drawn, so that the seeds' random streams (and their replays) stay as they were.
+      fence: fence ?? this.nextRequestId % 2 === 0,
     };
     rt.open.push(record);
     this.checks.requestSent(record);
@@ -146,7 +156,7 @@ export class ManagedWorld {
     const send = () => {
       if (rt.life !== life || record.results.length > 0) return;
       if (this.world.now - record.sentAt > GIVE_UP_MS) return;
-      this.toVip(requester, { type: "reset", requester, target, requestId: record.id });
+      this.toVip(requester, { type: "reset", requester, target, requestId: record.id, fence: record.fence });
       this.world.schedule(RETRANSMIT_MS, `${this.name(requester)} RESET #${record.id} retransmit`, send);
     };
     send();
@@ -158,7 +168,23 @@ export class ManagedWorld {
     if (rt?.state !== "up" || msg.type === "other") return;
     const record = this.checks.requests.get(msg.requestId);
     if (!record || record.requester !== i) return;
-    if (msg.type === "result") this.checks.resultReceived(msg.requestId, msg.result);
+    if (msg.type === "result") {
+      this.checks.resultReceived(msg.requestId, msg.result);
+      if (this.scenario.refence && msg.result === "DUMP" && !this.refenced.has(record.id)) {
+        // Once per first request: the re-fence's own DUMP does not ask again.
+        this.refenced.add(record.id);
+        const delay = this.refenceRng.int(2500, 4500);
+        // Only when the second reset can end before the run does (hispeed up to 5 s, a hardware
+        // reset's acknowledgement window, a takeover's grace): else `result-missing` by design.
+        const end = this.scenario.faultMs + this.scenario.quietMs;
+        if (this.world.now + delay > end - REFENCE_MARGIN_MS) return;
+        this.world.schedule(delay, `${this.name(i)} fences ${this.name(record.target)} again`, () => {
+          const again = this.nextRequestId;
+          this.refenced.add(again);
+          this.requestReset(i, record.target, true);
+        });
+      }
+    }
   }
 
   // ------------------------------------------------------------ devices

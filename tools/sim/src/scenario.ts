@@ -63,6 +63,8 @@ export interface InjectedBugs {
   ackKeysByAddress?: boolean;
   /** Key mode, but unsigned datagrams reach the engine (a socket that skips the trailer check). */
   keyModeAcceptsUnsigned?: boolean;
+  /** RESET's FENCE flag is not passed to the engine (the connector before it): "already reset" answers. */
+  fenceFlagIgnored?: boolean;
 }
 
 export interface Scenario {
@@ -83,6 +85,12 @@ export interface Scenario {
    */
   replication: "acked" | "async";
   adversary: AdversaryPlan;
+  /**
+   * A requester that got DUMP asks once more, with FENCE, 2.5-4.5 s later: the target has
+   * rebooted (1-3 s) and its status still says dump (5 s guard). Pacemaker's second fence of a
+   * node. Opt-in (`--refence`), its delays from a separate stream: default seeds replay unchanged.
+   */
+  refence: boolean;
 }
 
 export interface ScenarioOptions {
@@ -98,6 +106,8 @@ export interface ScenarioOptions {
   maxCutMs?: number;
   /** Shortest daemon restart delay after a crash. */
   minRestartMs?: number;
+  /** See Scenario.refence. */
+  refence?: boolean;
 }
 
 function link(rng: Rng, maxLoss: number): LinkFaults {
@@ -219,5 +229,6 @@ export function drawScenario(seed: number, opts: ScenarioOptions = {}): Scenario
     adversary,
     bugs: opts.bugs ?? {},
     replication: opts.replication ?? "acked",
+    refence: opts.refence ?? false,
   };
 }

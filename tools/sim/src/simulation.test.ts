@@ -113,4 +113,12 @@ describe("the invariants can fail (injected bugs)", () => {
     expect(batch.failures.length).toBe(1);
     expect(batch.failures[0]!.violations[0]!.invariant).toBe("pair-race");
   });
+
+  it("FENCE: a requester fencing a rebooted target again gets a real reset; a connector that ignores the flag answers DUMP for a running system within 100 seeds", () => {
+    const fixed = runBatch(1, 100, { refence: true });
+    expect(fixed.failures.map((f) => f.violations[0])).toEqual([]);
+    expect(fixed.fenceRequests).toBeGreaterThan(50);
+    const buggy = runBatch(1, 100, { refence: true, bugs: { fenceFlagIgnored: true }, maxFailures: 1 });
+    expect(buggy.failures[0]?.violations[0]?.invariant).toBe("fence-not-down");
+  });
 });

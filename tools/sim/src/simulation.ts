@@ -28,6 +28,8 @@ export interface RunResult {
   trace: string[];
   steps: number;
   requests: number;
+  /** Of `requests`, those sent with the FENCE flag. */
+  fenceRequests: number;
   /** Datagrams the adversary sent. */
   forged: number;
   /** Stale registrations (or free slots) taken by the adversary's unsigned CHECKs, insecure mode. */
@@ -65,6 +67,7 @@ function toEngineEvent(scenario: Scenario, msg: ToConnector, now: number): Engin
       system: t.server,
       target: t.subsystem,
       requester: r.subsystem,
+      ...(msg.fence && !scenario.bugs.fenceFlagIgnored ? { fence: true } : {}),
     };
   }
   const s = systems[msg.system]!;
@@ -84,7 +87,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
   );
   let connectors: Connectors | undefined;
   const toVip = (from: number, msg: ToConnector) => {
-    const label = `${names[from]} → VIP ${msg.type}${msg.type === "reset" ? ` #${msg.requestId} of ${names[msg.target]}` : ""}`;
+    const label = `${names[from]} → VIP ${msg.type}${msg.type === "reset" ? ` #${msg.requestId}${msg.fence ? " FENCE" : ""} of ${names[msg.target]}` : ""}`;
     datagram(world, scenario.resetPath, label, () => {
       const c = connectors!;
       const node = c.vipNode();
@@ -147,6 +150,7 @@ export function runSeed(seed: number, opts: RunOptions = {}): RunResult {
     trace: world.trace(),
     steps: world.steps,
     requests: checks.requests.size,
+    fenceRequests: [...checks.requests.values()].filter((r) => r.fence).length,
     forged: adversary.sent,
     insecureTakeovers: checks.insecureTakeovers,
     takenSlotUses: checks.takenSlotUses,

@@ -20,7 +20,8 @@ export type InvariantName =
   | "result-missing"
   | "reset-after-dump"
   | "forged-dump"
-  | "unauthenticated-cancel";
+  | "unauthenticated-cancel"
+  | "fence-not-down";
 
 export class World {
   now = 0;

@@ -27,6 +27,7 @@ export async function runClientCommand(
         timeoutMs: c.timeoutMs!,
         signal: io.stop,
         ...(c.clusterPort ? { clusterPort: c.clusterPort } : {}),
+        ...(c.fence ? { fence: true } : {}),
         onAccepted: (a) => io.out(acceptedLine(a, c.json)),
       });
       io.out(resultLine(o, c.json));

@@ -32,7 +32,14 @@ describe("haconnclient command line", () => {
     expect(parse("reset", ...BASE, "--target", "10002", "--target-system", "PSERVER2")).toMatchObject({
       timeoutMs: 120_000,
       target: { subsystem: 10002, systemName: "PSERVER2" },
+      fence: false,
     });
+    expect(
+      parse("reset", ...BASE, "--target", "10002", "--target-system", "PSERVER2", "--fence"),
+    ).toMatchObject({ fence: true });
+    expect(
+      refused(["check", ...BASE, "--system", "PSERVER1", "--fence"], /--fence is an option of reset only/),
+    ).toBe("CLIENT_BAD_OPTION");
     expect(parse("dump-notice", ...BASE, "--cluster-port", "6001", "--timeout", "30")).toMatchObject({
       timeoutMs: 30_000,
       clusterPort: 6001,

@@ -36,6 +36,8 @@ export interface ClientCommand {
   registration: Registration | undefined;
   target?: { subsystem: number; systemName: string };
   clusterPort: number;
+  /** reset: set the FENCE flag (--fence): reset even a target the connector counts as reset or off. */
+  fence: boolean;
   /** listen: CHECK period in ms. */
   intervalMs: number;
   /** listen: stop after this many ATTENTIONs. */
@@ -58,6 +60,7 @@ const SPEC = {
   target: { type: "string" },
   "target-system": { type: "string" },
   "cluster-port": { type: "string" },
+  fence: { type: "boolean" },
   count: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "V" },
@@ -146,6 +149,7 @@ export function parseCommandLine(
   if ((command === "check" || command === "listen") && !registration)
     throw bad(`${command} needs --system <name>`);
 
+  if (v.fence && command !== "reset") throw bad("--fence is an option of reset only");
   let target: ClientCommand["target"];
   if (command === "reset") {
     target = {
@@ -168,6 +172,7 @@ export function parseCommandLine(
     registration,
     ...(target ? { target } : {}),
     clusterPort: int(v["cluster-port"], "--cluster-port", 1, 65535) ?? 0,
+    fence: v.fence ?? false,
     intervalMs: intervalSec * 1000,
     count: int(v.count, "--count", 1, 1_000_000),
   };

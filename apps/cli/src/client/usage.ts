@@ -10,8 +10,11 @@ commands:
   check        register once (CHECK) and print the connector's reply
                  --system <name> [--vm <name>] [--pair <subsystem>] [--interval <s>]
   reset        ask for the reset of a system of our cluster, wait for and print the result
-                 --target <subsystem> --target-system <name> [--cluster-port <p>]
-                 (--cluster-port: our cluster's port when --bind has another one)
+                 --target <subsystem> --target-system <name> [--cluster-port <p>] [--fence]
+                 (--cluster-port: our cluster's port when --bind has another one;
+                 --fence: reset even a target the connector counts as already reset or
+                 off, instead of its immediate DUMP / POFF: for fencing, protocol §4.3;
+                 a connector older than the flag does not answer: exit 3)
   dump-notice  this system stopped and its dump runs: DUMP-NOTICE every 500 ms until the
                connector accepts it (or --timeout)      [--system <name>] [--cluster-port <p>]
   listen       register (CHECK every --interval s) and print every ATTENTION until stopped

@@ -88,7 +88,7 @@ describe("fence_haconn actions", () => {
     });
   });
 
-  it("reboot: an immediate DUMP (already reset) is asked again after the return-to-normal window", async () => {
+  it("reboot: every RESET carries FENCE; an immediate DUMP is final (no second request, no sleep)", async () => {
     const w = world({
       kind: "result",
       sends: 1,
@@ -96,16 +96,17 @@ describe("fence_haconn actions", () => {
       result: { targetSubsystem: 2, result: "DUMP", detail: "none" },
     });
     expect(await w.run("plug=PN2\nnodename=pn2\n")).toBe(0);
-    expect(w.calls.length).toBe(2);
-    expect(w.slept).toEqual([6500]);
-    const accepted = world({
-      kind: "result",
-      sends: 1,
-      accepted: true,
-      result: { targetSubsystem: 2, result: "DUMP", detail: "none" },
-    });
-    expect(await accepted.run("plug=PN2\nnodename=pn2\n")).toBe(0);
-    expect(accepted.calls.length).toBe(1);
+    expect(w.calls).toHaveLength(1);
+    expect(w.calls[0]!.fence).toBe(true);
+    expect(w.slept).toEqual([]);
+  });
+
+  it("reboot: silence names the possible cause (a connector older than the FENCE flag)", async () => {
+    const w = world();
+    expect(await w.run("plug=PN2\nnodename=pn2\n")).toBe(1);
+    expect(w.err.join("")).toMatch(
+      /did not answer \(10 RESET sends; a haconnd older than the RESET FENCE flag/,
+    );
   });
 
   it("reboot: POFF is success too", async () => {
@@ -131,7 +132,7 @@ describe("fence_haconn actions", () => {
   it("reboot: a silent connector fails (and an accepted reset without a result too)", async () => {
     const w = world();
     expect(await w.run("plug=PN2\nnodename=pn2\n")).toBe(1);
-    expect(w.err.join("")).toMatch(/did not answer \(10 RESET sends\)/);
+    expect(w.err.join("")).toMatch(/did not answer \(10 RESET sends;/);
     const w2 = world({ kind: "silent", sends: 1, accepted: { targetSubsystem: 2, phase: "hardReset" } });
     expect(await w2.run("plug=PN2\nnodename=pn2\npower_timeout=5\n")).toBe(1);
     expect(w2.err.join("")).toMatch(

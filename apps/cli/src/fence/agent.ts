@@ -27,9 +27,6 @@ export type ResetOutcome =
   | { kind: "result"; result: ResetResultBody; sends: number; accepted?: boolean }
   | { kind: "silent"; sends: number; accepted: ResetAcceptedBody | undefined };
 
-/** After an immediate DUMP ("already reset"): the connector's 5 s return-to-normal rule + a CHECK period. */
-export const RECHECK_MS = 6500;
-
 export interface ResetCall {
   connector: Endpoint;
   key: KeyRing;
@@ -38,6 +35,13 @@ export interface ResetCall {
   target: { subsystem: number; system: string };
   /** Bound of the whole request: sends and result (power_timeout). */
   timeoutMs: number;
+  /**
+   * The RESET's FENCE flag (docs/protocol.md §4.3), always true for fence_haconn: the reset starts
+   * even when the connector still counts the node as reset (dump) or off (poff) — a node that was
+   * fenced, rebooted and rejoined before its ocf:haconn:monitor checked in is reset again, never
+   * reported down at once while it runs.
+   */
+  fence: true;
   log: (line: string) => void;
 }
 
@@ -194,6 +198,7 @@ async function reboot(o: FenceOptions, deps: FenceDeps, log: (l: string) => void
     clusterPort: self.clusterPort,
     target: { subsystem: target.subsystem, system: target.system },
     timeoutMs: o.powerTimeoutSec * 1000,
+    fence: true,
     log,
   };
   const outcome = await deps.reset(call);
@@ -202,26 +207,13 @@ async function reboot(o: FenceOptions, deps: FenceDeps, log: (l: string) => void
       "FENCE_SILENT",
       outcome.accepted
         ? `Failed: haconn accepted the reset of ${target.system} (phase ${outcome.accepted.phase}) but gave no result within ${o.powerTimeoutSec} s`
-        : `Failed: the connector at ${device.ip}:${device.ipport} did not answer (${outcome.sends} RESET sends)`,
+        : `Failed: the connector at ${device.ip}:${device.ipport} did not answer (${outcome.sends} RESET sends; a haconnd older than the RESET FENCE flag drops fence_haconn's requests unanswered)`,
     );
   }
-  let r = outcome.result;
+  // With FENCE every DUMP / POFF is the end of a reset carried out for this request (or one it
+  // joined while under way), never the "already reset" status answer: no second request needed.
+  const r = outcome.result;
   log(`RESET-RESULT ${r.result}/${r.detail} for ${target.system}`);
-  if (r.result === "DUMP" && outcome.accepted === false) {
-    // An immediate DUMP means "already reset" (docs/protocol.md §4.3 rule 7): the connector keeps
-    // that status until a CHECK comes ≥ 5 s after the reset. A node that came back and failed
-    // again inside that window would be reported down while it runs: ask once more after it.
-    log(`${target.system} counts as already reset at haconn: asking again in ${RECHECK_MS} ms`);
-    await deps.sleep(RECHECK_MS);
-    const again = await deps.reset({ ...call, timeoutMs: o.powerTimeoutSec * 1000 });
-    if (again.kind === "silent")
-      throw new FenceError(
-        "FENCE_SILENT",
-        `Failed: the connector did not answer the second RESET of ${target.system}`,
-      );
-    r = again.result;
-    log(`RESET-RESULT ${r.result}/${r.detail} for ${target.system} (second request)`);
-  }
   if (r.result === "DUMP") {
     deps.out("Success: Rebooted\n");
     return EC_OK;

@@ -47,6 +47,7 @@ async function main(): Promise<number> {
           {
             timeoutMs: call.timeoutMs,
             clusterPort: call.clusterPort,
+            fence: call.fence,
             onAccepted: (a) => call.log(`RESET-ACCEPTED phase ${a.phase}`),
           },
         );

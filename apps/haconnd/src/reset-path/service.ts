@@ -171,6 +171,7 @@ export class ResetPathService {
           target: m.body.targetSubsystem,
           requester: m.header.senderId,
           clusterPort: m.body.clusterPort,
+          ...(m.body.fence === true ? { fence: true } : {}),
         });
         return;
       case "result-ack":

@@ -121,7 +121,7 @@ export class EngineHarness {
     target: number,
     system: string,
     requestId = 1,
-    opts: { port?: number; addr?: string; clusterPort?: number } = {},
+    opts: { port?: number; addr?: string; clusterPort?: number; fence?: boolean } = {},
   ) {
     this.dispatch({
       type: "reset",
@@ -131,6 +131,7 @@ export class EngineHarness {
       target,
       requester,
       ...(opts.clusterPort !== undefined ? { clusterPort: opts.clusterPort } : {}),
+      ...(opts.fence !== undefined ? { fence: opts.fence } : {}),
     });
   }
 

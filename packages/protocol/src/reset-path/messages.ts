@@ -35,6 +35,7 @@ import {
   type ResultAckBody,
   resetAcceptedCodec,
   resetCodec,
+  resetFlags,
   resetResultCodec,
   resultAckCodec,
 } from "./reset.js";
@@ -69,7 +70,8 @@ function entry<B>(code: number, sender: SenderKind, codec: BodyCodec<B>): TypeEn
 export const RESET_PATH_TYPES: Readonly<Table> = {
   check: entry(RP_CHECK, "subsystem", checkCodec),
   "check-reply": entry(RP_CHECK_REPLY, "connector", checkReplyCodec),
-  reset: entry(RP_RESET, "subsystem", resetCodec),
+  // Header flags bit 1 FENCE is defined for RESET only (docs/protocol.md §3.1, §4.3).
+  reset: { ...entry(RP_RESET, "subsystem", resetCodec), flags: resetFlags },
   "reset-accepted": entry(RP_RESET_ACCEPTED, "connector", resetAcceptedCodec),
   "reset-result": entry(RP_RESET_RESULT, "connector", resetResultCodec),
   "result-ack": entry(RP_RESULT_ACK, "subsystem", resultAckCodec),

@@ -1,5 +1,7 @@
 // RESET (HA monitor -> connector), RESET-ACCEPTED and RESET-RESULT (connector -> HA monitor),
 // RESULT-ACK (HA monitor -> connector). All four carry the RESET's requestId.
+import { FLAG_FENCE } from "../constants.js";
+import type { TypeFlags } from "../frame.js";
 import { type BodyCodec, checkName, checkU16, checkU32, firstError, isFail, short } from "../fields.js";
 import {
   DETAILS_BY_RESULT,
@@ -16,6 +18,11 @@ export interface ResetBody {
   /** The reset-path port of the requester's cluster (= its CHECK replyPort). */
   clusterPort: number;
   targetSystemName: string;
+  /**
+   * Header flags bit 1 FENCE (docs/protocol.md §4.3): start the reset even when the target's
+   * status is dump or poff (no "already reset" answer). Decoded as `true` when set, absent when not.
+   */
+  fence?: boolean;
 }
 
 // RESET body (senderId = the requester's subsystem number):
@@ -30,6 +37,7 @@ export const resetCodec: BodyCodec<ResetBody> = {
       checkU32(b.targetSubsystem, "targetSubsystem", 1),
       checkU16(b.clusterPort, "clusterPort", 1),
       checkName(b.targetSystemName, "targetSystemName"),
+      b.fence === undefined || typeof b.fence === "boolean" ? undefined : "fence must be a boolean",
     ),
   write(w, b) {
     w.u32(b.targetSubsystem).u16(b.clusterPort).shortString(b.targetSystemName);
@@ -43,6 +51,13 @@ export const resetCodec: BodyCodec<ResetBody> = {
     }
     return { targetSubsystem, clusterPort, targetSystemName };
   },
+};
+
+/** RESET's header flag FENCE (bit 1) lives in its body value as `fence`. */
+export const resetFlags: TypeFlags<ResetBody> = {
+  mask: FLAG_FENCE,
+  get: (b) => (b.fence === true ? FLAG_FENCE : 0),
+  set: (b, bits) => ((bits & FLAG_FENCE) !== 0 ? { ...b, fence: true } : b),
 };
 
 export interface ResetAcceptedBody {

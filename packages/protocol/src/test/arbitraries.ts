@@ -66,7 +66,11 @@ export const resetPathMessageArb: fc.Arbitrary<ResetPathMessage> = fc.oneof(
   msg(
     "reset",
     "subsystem",
-    fc.record({ targetSubsystem: u32(1), clusterPort: u16(1), targetSystemName: name() }),
+    // fence (header flags bit 1) is present only when set: decode gives `true` or nothing.
+    fc.record(
+      { targetSubsystem: u32(1), clusterPort: u16(1), targetSystemName: name(), fence: fc.constant(true) },
+      { requiredKeys: ["targetSubsystem", "clusterPort", "targetSystemName"] },
+    ),
   ),
   msg(
     "reset-accepted",

@@ -121,6 +121,16 @@ export const RESET_PATH_SAMPLES: readonly Sample<ResetPathMessage>[] = [
     },
   },
   {
+    // FENCE (header flags bit 1): a fence agent's RESET, signed; flags byte 0x03 = AUTH | FENCE.
+    name: "rp-reset-fence-signed",
+    signed: true,
+    message: {
+      type: "reset",
+      header: h(0x1234_5679, 10002),
+      body: { targetSubsystem: 10001, clusterPort: 6001, targetSystemName: "PSERVER3", fence: true },
+    },
+  },
+  {
     name: "rp-reset-accepted",
     signed: false,
     message: {

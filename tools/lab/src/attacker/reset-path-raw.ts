@@ -27,6 +27,9 @@ export const RP_TYPE = {
   unsupportedVersion: 0x7f,
 } as const;
 
+/** Header flag bits (§3.1): AUTH on every type; FENCE (bit 1) defined for RESET only, reserved elsewhere. */
+export const RP_FLAG = { auth: 0x01, fence: 0x02 } as const;
+
 const u16 = (v: number) => {
   const b = Buffer.alloc(2);
   b.writeUInt16BE(v & 0xffff, 0);
@@ -102,6 +105,8 @@ export interface RpSend {
   timestampMs?: number;
   attempt?: number;
   version?: number;
+  /** Flag bits besides AUTH (which signing sets), e.g. RP_FLAG.fence; any value, valid or not. */
+  flags?: number;
   sign?: RawSign;
 }
 
@@ -116,6 +121,7 @@ export function rpFrame(m: RpSend): Buffer {
       ...(m.timestampMs !== undefined ? { timestampMs: m.timestampMs } : {}),
       ...(m.attempt !== undefined ? { attempt: m.attempt } : {}),
       ...(m.version !== undefined ? { version: m.version } : {}),
+      ...(m.flags !== undefined ? { flags: m.flags } : {}),
     },
     m.body,
     m.sign,

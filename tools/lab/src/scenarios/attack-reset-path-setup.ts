@@ -142,9 +142,10 @@ export function frame(
   type: number,
   senderId: number,
   body: Buffer,
-  o: { requestId?: number; unsigned?: boolean; timestampMs?: number; version?: number } = {},
+  o: { requestId?: number; unsigned?: boolean; timestampMs?: number; version?: number; flags?: number } = {},
 ): Buffer {
   return rpFrame({
+    ...(o.flags !== undefined ? { flags: o.flags } : {}),
     type,
     requestId: o.requestId ?? newRequestId(),
     senderId,
@@ -159,7 +160,14 @@ export function checkFrame(
   lab: AttackLab,
   subsystem: number,
   system: string,
-  o: { replyPort?: number; vm?: string; unsigned?: boolean; requestId?: number; intervalSec?: number } = {},
+  o: {
+    replyPort?: number;
+    vm?: string;
+    unsigned?: boolean;
+    requestId?: number;
+    intervalSec?: number;
+    flags?: number;
+  } = {},
 ): Buffer {
   const body = rpBody.check({
     replyPort: o.replyPort ?? lab.clusterPort,
@@ -177,7 +185,7 @@ export function resetFrame(
   target: number,
   system: string,
   requestId: number,
-  o: { unsigned?: boolean; clusterPort?: number } = {},
+  o: { unsigned?: boolean; clusterPort?: number; flags?: number } = {},
 ): Buffer {
   const body = rpBody.reset({ target, clusterPort: o.clusterPort ?? lab.clusterPort, system });
   return frame(lab, RP_TYPE.reset, requester, body, { ...o, requestId });

@@ -386,4 +386,40 @@ describe.skipIf(!READY)("@haconn/client and haconnclient against haconnd + ipmi_
     expect(r.code).toBe(0);
     expect(await actions("PSERVER5")).toEqual(expect.arrayContaining(["nmi", "reset"]));
   }, 60_000);
+
+  it("haconnclient reset --fence: a target the connector counts as reset (no CHECK since) is reset again; a plain reset is answered DUMP at once", async () => {
+    // PSERVER5 was reset just above and has not checked in since: status dump (protocol §4.3).
+    const args = (...extra: string[]) => [
+      "reset",
+      ...common,
+      "--subsystem",
+      "10001",
+      "--bind",
+      addr("PSERVER1"),
+      "--cluster-port",
+      String(clusterPort),
+      "--target",
+      "10005",
+      "--target-system",
+      "PSERVER5",
+      "--json",
+      "--timeout",
+      "30",
+      ...extra,
+    ];
+    const last = (out: string) => JSON.parse(out.trim().split("\n").at(-1)!);
+    const nmis = async () => (await actions("PSERVER5")).filter((a) => a === "nmi").length;
+    const before = await nmis();
+    const plain = await haconnclient(args());
+    expect(last(plain.stdout)).toMatchObject({ event: "reset-result", result: "DUMP", phases: [], sends: 1 });
+    expect(await nmis()).toBe(before);
+    const fenced = await haconnclient(args("--fence"));
+    expect(last(fenced.stdout)).toMatchObject({
+      event: "reset-result",
+      result: "DUMP",
+      phases: ["softReset"],
+    });
+    expect(fenced.code).toBe(0);
+    expect(await nmis()).toBe(before + 1);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Issue 18 §4 (a): `stonith_admin --reboot <node>` on a real Pacemaker + corosync cluster →
 // pacemaker-fenced → fence_haconn → the haconn pair's active connector → NMI, then the hardware
 // reset after the hispeed time (no dump notice) → the node really dies (its BMC kills it) →
-// "reboot of <node> successful" in stonith_admin --history.
+// "reboot of <node> successful" in stonith_admin --history. (f): fence_haconn's RESET FENCE flag
+// resets a node the connector still counts as reset (rebooted, its monitor not checked in).
 
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -26,31 +27,15 @@ describe.skipIf(!BUILT || !netnsAvailable() || !HAVE_PCMK)("Pacemaker fences thr
     after: [["kdump", "on"]],
   });
 
-  /** A fenced node "reboots": its host, corosync and Pacemaker start again and it rejoins. */
+  /**
+   * A fenced node "reboots": its host, corosync and Pacemaker start again and it rejoins. No wait
+   * for its monitor's check-in: fence_haconn's RESETs carry FENCE (protocol §4.3), so a node the
+   * connector still counts as reset is reset again when fenced, never reported down at once.
+   */
   async function reboot(node: string): Promise<void> {
-    const startedAt = Date.now();
     await lab.cluster.startNode(node);
     await lab.waitReady();
-    // The connector counts a node as reset until a CHECK comes ≥ 5 s after the reset (protocol
-    // §4.3): before that, a fence of the node running again is answered DUMP at once with no
-    // reset (docs/pacemaker.md "Known limit", open). The node is back only once its monitor has
-    // checked in after that guard; its start came after the reset, so this bound is enough.
-    await waitFor(
-      `${node}'s ocf:haconn:monitor checked in ≥ 5.5 s after its restart`,
-      async () => {
-        const r = await lab.cluster.exec(node, ["cat", "/run/haconn/pcmk-monitor.json"], { timeoutMs: 3000 });
-        if (r.code !== 0) return undefined;
-        try {
-          const at = (JSON.parse(r.out) as { lastReply?: { atMs?: number } }).lastReply?.atMs ?? 0;
-          return at >= startedAt + 5_500 || undefined;
-        } catch {
-          return undefined;
-        }
-      },
-      30_000,
-    );
   }
-
   beforeAll(async () => {
     await lab.setUp();
     await lab.waitReady();
@@ -96,6 +81,52 @@ describe.skipIf(!BUILT || !netnsAvailable() || !HAVE_PCMK)("Pacemaker fences thr
     expect(log).toMatch(new RegExp(`RM-RESET ${systemOf("pn3")} 3 RECV`));
     expect(log).toMatch(new RegExp(`HARDRESET ${systemOf("pn3")} 3`));
     process.stdout.write(`${await lab.crmMon("pn1")}\n`);
+  }, 90_000);
+
+  it("(f) a node fenced right after its reboot, before its monitor checked in: a real NMI and hardware reset, not an immediate DUMP", async () => {
+    // pn3 was reset in (a): the connector counts it as reset (status dump) until a CHECK from it
+    // comes >= 5 s later. Its monitor is kept off it (a location ban of the clone), so it rejoins
+    // the cluster and runs without ever checking in: the window a monitor's start leaves, made
+    // deterministic. A plain RESET would be answered DUMP at once (protocol §4.3 row 7).
+    const target = "pn3";
+    const ban = await lab.cluster.exec("pn1", [
+      "crm_resource",
+      "--ban",
+      "--resource",
+      "haconn-monitor-clone",
+      "--node",
+      target,
+    ]);
+    expect(ban.code, `${ban.out}${ban.err}`).toBe(0);
+    try {
+      const bootedAt = Date.now();
+      await lab.cluster.startNode(target);
+      await lab.cluster.waitReady("pn1", lab.o.nodes, ["fence-haconn", "dummy"], 45_000);
+      const rejoined = Date.now() - bootedAt;
+      const monitor = await lab.cluster.exec(target, ["cat", "/run/haconn/pcmk-monitor.json"]);
+      expect(monitor.code, `${target}'s monitor must not have run: ${monitor.out}`).not.toBe(0);
+      const before = (await lab.bmcActions(target)).length;
+      const logBefore = lab.resetLog().length;
+      const t0 = Date.now();
+      const r = await lab.cluster.exec("pn1", ["stonith_admin", "--reboot", target, "--timeout", "50"], {
+        timeoutMs: 60_000,
+      });
+      const took = Date.now() - t0;
+      const history = await lab.history("pn1", target);
+      const log = lab.resetLog().slice(logBefore);
+      process.stdout.write(
+        `${target} rejoined ${rejoined} ms after its restart, its monitor never checked in; stonith_admin --reboot ${target}: exit ${r.code} in ${took} ms\n${history}\n${log}`,
+      );
+      expect(r.code, `${r.out}${r.err}\n${lab.resetLog()}`).toBe(0);
+      const acts = (await lab.bmcActions(target)).slice(before).map((a) => a.action);
+      expect(acts).toEqual(["nmi", "reset"]);
+      expect(log).toMatch(new RegExp(`SOFTRESET ${systemOf(target)} 3 SEND`));
+      expect(log).toMatch(new RegExp(`HARDRESET ${systemOf(target)} 3 SEND`));
+      expect(history).toMatch(new RegExp(`reboot of ${target} successful`));
+      expect(lab.cluster.node(target).holder?.alive).toBe(false);
+    } finally {
+      await lab.cluster.exec("pn1", ["crm_resource", "--clear", "--resource", "haconn-monitor-clone"]);
+    }
   }, 90_000);
 
   it("(b) corosync killed on the node running Dummy: Pacemaker fences it through haconn, Dummy restarts elsewhere", async () => {

@@ -9,6 +9,7 @@ when everything matched the specification.
 
 Usage: hamon_client.py <connector ip> <connector port> [--bind <ip>]
 The shared key, if any, comes from the environment: HACONN_KEY="<key id> <64 hex digits>".
+HACONN_FENCE=1 sets the RESET's FENCE flag (header flags bit 1, protocol.md section 3.1 and 4.3).
 """
 import hashlib
 import hmac
@@ -39,8 +40,13 @@ def name(s):
     return bytes([len(b)]) + b
 
 
+FENCE = os.environ.get("HACONN_FENCE") == "1"
+
+
 def frame(type_name, request_id, sender_id, body, attempt=0, version=1):
     flags = 1 if KEY else 0
+    if FENCE and type_name == "RESET":
+        flags |= 2
     head = HEADER.pack(MAGIC, 1, version, T[type_name], flags, attempt, len(body), request_id, sender_id,
                        int(time.time() * 1000))
     out = head + body

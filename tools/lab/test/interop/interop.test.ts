@@ -36,7 +36,8 @@ describe.each([
     connector = await HamonSimFakeConnector.start({ key, resultDelayMs: 100, repeatMs: 300 });
     const { stdout } = await run("python3", [client, "127.0.0.1", String(connector.endpoint.port)], {
       timeout: 25_000,
-      env: { ...process.env, HACONN_KEY: keyEnv ?? "" },
+      // The signed run also sets the RESET's FENCE flag (the unsigned one keeps plain RESETs).
+      env: { ...process.env, HACONN_KEY: keyEnv ?? "", HACONN_FENCE: keyEnv ? "1" : "" },
     });
     const s = steps(stdout);
     expect(s.filter((x) => x.step === "check")).toHaveLength(2);
@@ -57,6 +58,10 @@ describe.each([
     expect(resets.map((m) => m.header.attempt)).toEqual([0, 1]);
     if (keyEnv) expect(resets.every((m) => m.auth?.keyId === 5)).toBe(true);
     else expect(resets.every((m) => m.auth === undefined)).toBe(true);
+    // FENCE (flags bit 1) as the page describes it decodes to body.fence, under the tag.
+    expect(resets.map((m) => m.type === "reset" && m.body.fence === true)).toEqual(
+      keyEnv ? [true, true] : [false, false],
+    );
     expect(new Set(connector.attentionAcks.map((a) => a.subsystem))).toEqual(new Set([20001, 20002]));
   });
 });

@@ -14,6 +14,7 @@ interface Args {
   maxCutMs?: number;
   minRestartMs?: number;
   replication?: "acked" | "async";
+  refence?: boolean;
   adversary: Partial<AdversarySwitches> | false;
 }
 
@@ -36,6 +37,7 @@ function parseArgs(argv: readonly string[]): Args | string {
       else if (a === "--max-cut-ms") args.maxCutMs = value();
       else if (a === "--min-restart-ms") args.minRestartMs = value();
       else if (a === "--async") args.replication = "async";
+      else if (a === "--refence") args.refence = true;
       else if (a === "--no-adversary") args.adversary = false;
       // Every adversary is on by default; these keep one kind out of a run.
       else if (a === "--no-adversary=squat") adv({ squatChecks: false });
@@ -46,6 +48,7 @@ function parseArgs(argv: readonly string[]): Args | string {
       else if (a === "--bug=key-mode-accepts-unsigned") args.bugs.keyModeAcceptsUnsigned = true;
       else if (a === "--bug=fence-without-reset") args.bugs.fenceWithoutReset = true;
       else if (a === "--bug=standby-answers") args.bugs.standbyAnswers = true;
+      else if (a === "--bug=fence-flag-ignored") args.bugs.fenceFlagIgnored = true;
       else if (a === "--bug=notice-by-subsystem") args.bugs.noticeBySubsystem = true;
       else return `unknown argument ${a}`;
     } catch (error) {
@@ -62,6 +65,7 @@ function profile(args: Args) {
     ...(args.maxCutMs !== undefined ? { maxCutMs: args.maxCutMs } : {}),
     ...(args.minRestartMs !== undefined ? { minRestartMs: args.minRestartMs } : {}),
     ...(args.replication ? { replication: args.replication } : {}),
+    ...(args.refence ? { refence: true } : {}),
   };
 }
 
@@ -69,7 +73,7 @@ function main(): number {
   const args = parseArgs(process.argv.slice(2));
   if (typeof args === "string") {
     process.stderr.write(
-      `sim: ${args}\nusage: sim.sh --seeds N [--seed S] [--trace] [--key-mode=on|off] [--no-adversary[=squat|=ack-port-spoof]] [--bug=fence-without-reset|standby-answers|notice-by-subsystem|ack-keys-by-address|key-mode-accepts-unsigned]\n`,
+      `sim: ${args}\nusage: sim.sh --seeds N [--seed S] [--trace] [--refence] [--key-mode=on|off] [--no-adversary[=squat|=ack-port-spoof]] [--bug=fence-without-reset|standby-answers|notice-by-subsystem|ack-keys-by-address|key-mode-accepts-unsigned|fence-flag-ignored]\n`,
     );
     return 2;
   }
@@ -96,6 +100,7 @@ function main(): number {
   process.stdout.write(
     `${batch.keyModeRuns} runs in key mode, ${batch.runs - batch.keyModeRuns} insecure=on; no-key trade-off (documented, not a violation): ${batch.insecureTakeovers} stale registrations or free slots taken by unsigned CHECKs in ${batch.insecureTakeoverRuns} insecure runs, ${batch.takenSlotUses} changes made through them\n`,
   );
+  process.stdout.write(`${batch.requests} RESET requests, ${batch.fenceRequests} of them with FENCE\n`);
   process.stdout.write(`${batch.runs} runs, ${batch.failures.length} violations\n`);
   return batch.failures.length > 0 ? 1 : 0;
 }
