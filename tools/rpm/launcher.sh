@@ -7,4 +7,9 @@ HACONN_VERSION_FILE=$root/etc/version
 HACONN_PACKAGE_VERSION_FILE=$root/etc/package-version
 export HACONN_VERSION_FILE HACONN_PACKAGE_VERSION_FILE
 unset NODE_PATH
-exec "$root/lib/node" --enable-source-maps "$root/lib/app/@APP@/@ENTRY@.js" "$@"
+# The daemon runs for months at the manual's maxima: V8 flags that keep its resident memory low
+# (issue 19; docs/reliability.md). The same list is in bin/_launch.
+node_args=
+if [ "@APP@" = haconnd ]; then node_args="--max-semi-space-size=2"; fi
+# shellcheck disable=SC2086 # node_args is a list of words
+exec "$root/lib/node" --enable-source-maps $node_args "$root/lib/app/@APP@/@ENTRY@.js" "$@"
