@@ -112,30 +112,26 @@ export function startHelper<T>(
 
 let nextRequest = 1;
 
-/** The ESXi actions the sims helper has recorded so far. */
-export function esxiActions(sims: ChildProcess): Promise<EsxiAction[]> {
+/** Asks the sims helper one question (`type`) and resolves with the answer's `field`. */
+function ask<T>(sims: ChildProcess, type: Request["type"], field: string): Promise<T> {
   const id = nextRequest++;
   return new Promise((resolve) => {
-    const on = (m: { type: string; id: number; actions: EsxiAction[] }) => {
-      if (m.type !== "esxiActions" || m.id !== id) return;
+    const on = (m: { type: string; id: number } & Record<string, unknown>) => {
+      if (m.type !== type || m.id !== id) return;
       sims.off("message", on);
-      resolve(m.actions);
+      resolve(m[field] as T);
     };
     sims.on("message", on);
-    sims.send({ type: "esxiActions", id });
+    sims.send({ type, id });
   });
+}
+
+/** The ESXi actions the sims helper has recorded so far. */
+export function esxiActions(sims: ChildProcess): Promise<EsxiAction[]> {
+  return ask(sims, "esxiActions", "actions");
 }
 
 /** How many commands (ssh execs) each ESXi host has run so far. */
 export function esxiExecs(sims: ChildProcess): Promise<number[]> {
-  const id = nextRequest++;
-  return new Promise((resolve) => {
-    const on = (m: { type: string; id: number; execs: number[] }) => {
-      if (m.type !== "esxiExecs" || m.id !== id) return;
-      sims.off("message", on);
-      resolve(m.execs);
-    };
-    sims.on("message", on);
-    sims.send({ type: "esxiExecs", id });
-  });
+  return ask(sims, "esxiExecs", "execs");
 }
