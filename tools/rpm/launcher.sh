@@ -7,4 +7,12 @@ HACONN_VERSION_FILE=$root/etc/version
 HACONN_PACKAGE_VERSION_FILE=$root/etc/package-version
 export HACONN_VERSION_FILE HACONN_PACKAGE_VERSION_FILE
 unset NODE_PATH
-exec "$root/lib/node" --enable-source-maps "$root/lib/app/@APP@/@ENTRY@.js" "$@"
+# The daemon's V8 flags (issue 19; docs/reliability.md "second pass"), the same list as in
+# bin/_launch: a 2 MiB young generation keeps its resident memory under 150 MiB at the manual's
+# maxima (VmHWM ~185 → ~140 MiB); the scavenge on the main thread alone (~1 ms for 2 MiB)
+# because V8's parallel scavenge waits for GC helpers that run 10 nice levels lower
+# (HACONN_HELPER_NICE) and, on a busy 2-core host, paused the reset path up to 70 ms.
+node_args=
+if [ "@APP@" = haconnd ]; then node_args="--max-semi-space-size=2 --no-parallel-scavenge"; fi
+# shellcheck disable=SC2086 # node_args is a list of words
+exec "$root/lib/node" --enable-source-maps $node_args "$root/lib/app/@APP@/@ENTRY@.js" "$@"

@@ -109,6 +109,105 @@ describe("executor", () => {
     runner.stop();
   });
 
+  it("16 hispeed timers due together: all 16 hardware resets go out before the first book of any step", async () => {
+    const clock = new SimulatedClock();
+    const servers = Array.from({ length: 32 }, (_, i) => ({ name: `PSERVER${i + 1}` }));
+    const config = buildConfig({ servers, hispeedMs: 1000 });
+    const order: string[] = [];
+    const answers = () => Promise.resolve();
+    const runner = new EngineRunner(createEngineState(config), {
+      clock,
+      controller: (device) => ({
+        kind: "bmc",
+        describe: `bmc ${device.type === "bmc" ? device.system : "?"}`,
+        status: () => new Promise(() => {}),
+        on: answers,
+        off: answers,
+        nmi: () => {
+          order.push("nmi");
+          return Promise.resolve();
+        },
+        reset: () => {
+          order.push("reset");
+          return Promise.resolve();
+        },
+      }),
+      send: (e) => order.push(e.kind),
+      log: (line) => order.push(`log ${line.split(" ")[2]} ${line.split(" ")[5]}`),
+      notice: () => order.push("notice"),
+      stateChanged: () => order.push("stateChanged"),
+    });
+    for (let i = 0; i < 32; i++) {
+      const subsystem = 10001 + i;
+      runner.dispatch({
+        type: "check",
+        from: { addr: `127.0.1.${i + 1}`, port: 6001 },
+        system: `PSERVER${i + 1}`,
+        subsystem,
+        port: 6001,
+        vmName: null,
+        pairSubsystem: null,
+      });
+    }
+    // The storm: server 17+i asks to reset server 1+i, all at the same instant.
+    for (let i = 0; i < 16; i++) {
+      runner.dispatch({
+        type: "reset",
+        from: { addr: `127.0.1.${i + 17}`, port: 6001 },
+        requestId: i + 1,
+        system: `PSERVER${i + 1}`,
+        target: 10001 + i,
+        requester: 10017 + i,
+      });
+    }
+    await clock.flush();
+    expect(order.filter((o) => o === "nmi")).toHaveLength(16);
+    order.length = 0;
+    await clock.advance(999);
+    expect(order).not.toContain("reset");
+    await clock.advance(1);
+    // The turn of the 16 due timers: 16 device writes, then the books (a count/order guard).
+    const firstBook = order.findIndex((o) => o.startsWith("log") || o === "stateChanged" || o === "notice");
+    expect(order.filter((o) => o === "reset")).toHaveLength(16);
+    expect(firstBook).toBeGreaterThanOrEqual(16);
+    expect(order.slice(0, 16)).toEqual(Array(16).fill("reset"));
+    // The books follow, for every step of the turn (log lines and state publication).
+    expect(order.slice(16).filter((o) => o === "stateChanged").length).toBeGreaterThanOrEqual(1);
+    expect(order.slice(16).filter((o) => o.startsWith("log")).length).toBeGreaterThanOrEqual(16);
+    runner.stop();
+  });
+
+  it("a due timer that an earlier step of the same turn re-set is not delivered early", async () => {
+    const clock = new SimulatedClock();
+    const config = buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }], hispeedMs: 1000 });
+    const resets: number[] = [];
+    const runner = new EngineRunner(createEngineState(config), {
+      clock,
+      controller: () => ({
+        kind: "bmc",
+        describe: "bmc",
+        status: () => new Promise(() => {}),
+        on: () => Promise.resolve(),
+        off: () => Promise.resolve(),
+        nmi: () => Promise.resolve(),
+        reset: () => {
+          resets.push(clock.now());
+          return Promise.resolve();
+        },
+      }),
+      send: () => {},
+      log: () => {},
+    });
+    registerBoth(runner);
+    resetPserver1(runner);
+    await clock.flush();
+    const t0 = clock.now();
+    await clock.advance(2000);
+    // One hardware reset, exactly at NMI + hispeed (the batching neither repeats nor advances it).
+    expect(resets).toEqual([t0 + 1000]);
+    runner.stop();
+  });
+
   it("overhead: RESET → NMI effect and DUMP → ATTENTION with 256 registered systems (printed)", () => {
     const servers = Array.from({ length: 16 }, (_, i) => ({ name: `VHOST${i + 1}`, virtual: true }));
     const config = buildConfig({ servers });

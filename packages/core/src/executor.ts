@@ -71,6 +71,14 @@ async function callDevice(
   }
 }
 
+interface ArmedTimer {
+  handle: TimerHandle;
+  /** Due time (clock ms). */
+  at: number;
+  /** Order of arming: ties of `at` fire in the order they were set. */
+  seq: number;
+}
+
 /** Effects that act on devices, the network or timers (see EngineRunner.runEffects). */
 function isOutward(effect: Effect): boolean {
   switch (effect.kind) {
@@ -110,10 +118,16 @@ export class EngineRunner {
   readonly limitedLog: LimitedLogStats = { byReason: {}, suppressed: 0 };
   /** Suppressed at the last line written: the next line written reports the difference. */
   private reportedSuppressed = 0;
-  private readonly timers = new Map<string, TimerHandle>();
+  private readonly timers = new Map<string, ArmedTimer>();
+  private timerSeq = 0;
+  /** Timer events queued by `fireDue`, by timer id; a step that clears or re-sets the id drops it. */
+  private readonly firing = new Map<string, EngineEvent>();
+  private readonly queuedByTimer = new WeakSet<EngineEvent>();
   private stopped = false;
   /** Events dispatched while effects of another event run are queued, never nested. */
   private readonly queue: EngineEvent[] = [];
+  /** Books (inward effects) of the steps run in this turn, written once every step's outward effects went out. */
+  private readonly books: Effect[][] = [];
   private running = false;
 
   constructor(
@@ -131,13 +145,27 @@ export class EngineRunner {
   dispatch(input: EngineInput): void {
     if (this.stopped) return;
     this.queue.push({ ...input, now: this.ports.clock.now() } as EngineEvent);
+    this.drain();
+  }
+
+  /**
+   * Runs the queued events: each step's outward effects at once, the books of every step of this
+   * turn after the last step's outward effects (see `runEffects`). Events queued while books are
+   * written (a port that dispatches) get their own round.
+   */
+  private drain(): void {
     if (this.running) return;
     this.running = true;
     try {
-      for (let ev = this.queue.shift(); ev; ev = this.queue.shift()) {
-        const [next, effects] = transition(this.current, ev);
-        this.current = next;
-        this.runEffects(effects);
+      while (this.queue.length > 0 || this.books.length > 0) {
+        for (let ev = this.queue.shift(); ev; ev = this.queue.shift()) {
+          if (ev.type === "timer" && !this.stillDue(ev)) continue;
+          const [next, effects] = transition(this.current, ev);
+          this.current = next;
+          this.runOutward(effects);
+          this.books.push(effects);
+        }
+        for (let effects = this.books.shift(); effects; effects = this.books.shift()) this.runBooks(effects);
       }
     } finally {
       this.running = false;
@@ -147,7 +175,7 @@ export class EngineRunner {
   /** Cancels every timer; driver calls in flight finish but their results are dropped. */
   stop(): void {
     this.stopped = true;
-    for (const handle of this.timers.values()) this.ports.clock.clearTimeout(handle);
+    for (const timer of this.timers.values()) this.ports.clock.clearTimeout(timer.handle);
     this.timers.clear();
   }
 
@@ -157,9 +185,23 @@ export class EngineRunner {
    * the engine's order. What is measured against the clock (a RESET to its NMI, a DUMP notice
    * to its ATTENTION) then does not wait for bookkeeping; the books record event times
    * (`record.at`), not the time they are written.
+   *
+   * Across steps of one turn (timers that fell due together: 16 hispeed timers of a storm, a
+   * RESET and a driver result queued behind another step) the same holds: `dispatch` runs every
+   * queued step's outward effects before the first step's books, so the 16th hardware reset
+   * does not wait for 15 steps' log lines and state publication. Each group keeps the engine's
+   * order, per step and across steps.
    */
   runEffects(effects: readonly Effect[]): void {
+    this.runOutward(effects);
+    this.runBooks(effects);
+  }
+
+  private runOutward(effects: readonly Effect[]): void {
     for (const effect of effects) if (isOutward(effect)) this.tryEffect(effect);
+  }
+
+  private runBooks(effects: readonly Effect[]): void {
     const decided = new Map<string, boolean>();
     for (const effect of effects) {
       if (isOutward(effect)) continue;
@@ -215,9 +257,10 @@ export class EngineRunner {
         return;
       }
       case "clearTimer": {
-        const handle = this.timers.get(effect.id);
-        if (handle !== undefined) ports.clock.clearTimeout(handle);
+        const timer = this.timers.get(effect.id);
+        if (timer !== undefined) ports.clock.clearTimeout(timer.handle);
         this.timers.delete(effect.id);
+        this.firing.delete(effect.id);
         return;
       }
       case "sendCheckReply":
@@ -246,23 +289,52 @@ export class EngineRunner {
     }
   }
 
+  /** A timer event queued with others that fell due: false when a step before it cleared or re-set that timer. */
+  private stillDue(ev: Extract<EngineEvent, { type: "timer" }>): boolean {
+    const queued = this.firing.get(ev.id);
+    if (queued === ev) this.firing.delete(ev.id);
+    return queued === ev || !this.queuedByTimer.has(ev);
+  }
+
   private setTimer(id: string, at: number): void {
+    this.firing.delete(id);
     const { clock } = this.ports;
     const previous = this.timers.get(id);
-    if (previous !== undefined) clock.clearTimeout(previous);
+    if (previous !== undefined) clock.clearTimeout(previous.handle);
+    const timer: ArmedTimer = { handle: undefined, at, seq: ++this.timerSeq };
     const arm = () => {
-      const handle = clock.setTimeout(
+      timer.handle = clock.setTimeout(
         () => {
           // A timer may fire a little early against the clock: re-arm for the remainder.
           if (clock.now() < at - 0.001) return arm();
-          this.timers.delete(id);
-          this.dispatch({ type: "timer", id });
+          this.fireDue();
         },
         Math.max(0, at - clock.now()),
       );
-      this.timers.set(id, handle);
     };
+    this.timers.set(id, timer);
     arm();
+  }
+
+  /**
+   * A timer fired: every timer of ours that is due by now runs in this turn, in due order (then
+   * the order they were set), so their steps' device writes go out before any of their books.
+   */
+  private fireDue(): void {
+    if (this.stopped) return;
+    const now = this.ports.clock.now();
+    const due: [string, ArmedTimer][] = [];
+    for (const entry of this.timers) if (entry[1].at <= now + 0.001) due.push(entry);
+    due.sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq);
+    for (const [id, timer] of due) {
+      this.ports.clock.clearTimeout(timer.handle);
+      this.timers.delete(id);
+      const event: EngineEvent = { type: "timer", id, now };
+      this.queuedByTimer.add(event);
+      this.firing.set(id, event);
+      this.queue.push(event);
+    }
+    this.drain();
   }
 
   private device(effect: Extract<Effect, { kind: "device" }>): void {

@@ -53,6 +53,39 @@ describe("a poll round is spread over its interval (issue 19: no long event-loop
     expect(new Set(second.map((c) => c.at)).size).toBeGreaterThanOrEqual(20);
   });
 
+  it("the guests of one ESXi host are polled in one step (one command per host per round), the round still spread", async () => {
+    const servers = Array.from({ length: 16 }, (_, i) => ({ name: `VHOST${i + 1}`, virtual: true }));
+    const h = new EngineHarness(buildConfig({ servers }));
+    harnesses.push(h);
+    for (let s = 0; s < 16; s++)
+      for (let g = 0; g < 15; g++)
+        h.check(20000 + s * 100 + g, `VHOST${s + 1}`, {
+          vmName: `vm${g}`,
+          port: 6002,
+          addr: `127.0.${s + 1}.${g + 1}`,
+        });
+    const t0 = h.clock.now();
+    h.dispatch({ type: "start" });
+    await h.clock.advance(4_999);
+    const guestCalls = [...h.controllers.entries()]
+      .filter(([key]) => key.startsWith("guest:"))
+      .flatMap(([key, c]) =>
+        c.calls.filter((x) => x.op === "status").map((x) => ({ host: key.split("/")[0], at: x.at - t0 })),
+      );
+    expect(guestCalls).toHaveLength(240);
+    const instantsPerHost = new Map<string, Set<number>>();
+    for (const c of guestCalls) {
+      const set = instantsPerHost.get(c.host ?? "") ?? new Set<number>();
+      set.add(c.at);
+      instantsPerHost.set(c.host ?? "", set);
+    }
+    expect(instantsPerHost.size).toBe(16);
+    for (const set of instantsPerHost.values()) expect(set.size).toBe(1); // all 15 in the same step
+    // 16 BMCs + 16 hosts = 32 units: ≥ 4 steps, ≤ POLL_BATCH units each.
+    const all = [...h.controllers.values()].flatMap((c) => c.calls.filter((x) => x.op === "status"));
+    expect(new Set(all.map((c) => c.at)).size).toBeGreaterThanOrEqual(Math.ceil(32 / POLL_BATCH));
+  });
+
   it("a small configuration is still polled in one step", async () => {
     const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
     harnesses.push(h);

@@ -4,13 +4,14 @@
 // reset in progress is announced (ATTENTION POFF) and shown `poff`. Servers with a job are not
 // polled through their BMC while the job runs (no contention with the reset commands).
 //
-// A round is spread over its interval: at most POLL_BATCH device calls per engine step, the
-// slices evenly spaced over POLL_SPREAD of the interval (at the manual's maxima, 32 BMCs + 240
-// guests + 128 outlets = 400 calls: 50 slices 80 ms apart instead of one ~80 ms stall of the
-// event loop every 5 s, which delayed CHECK answers and RESETs behind it; issue 19). The round's
-// device list is recomputed at each slice from the configuration and the registrations in a
-// fixed order; a registration that comes or goes mid-round shifts the rest of that round by
-// one, which the next round corrects.
+// A round is spread over its interval: at most POLL_BATCH units per engine step (a unit is a
+// BMC, an outlet, or all registered guests of one ESXi host, which its driver answers with one
+// command), the slices evenly spaced over POLL_SPREAD of the interval (at the manual's maxima,
+// 32 BMCs + 16 hosts' 240 guests + 128 outlets = 176 units: 22 slices 180 ms apart instead of
+// one ~80 ms stall of the event loop every 5 s, which delayed CHECK answers and RESETs behind
+// it; issue 19). The round's units are recomputed at each slice from the configuration and the
+// registrations in a fixed order; a registration that comes or goes mid-round shifts the rest
+// of that round by one, which the next round corrects.
 
 import { sendAttention } from "./attention.js";
 import { isVirtual, patchServer, serverRuntime } from "./status.js";
@@ -22,7 +23,7 @@ type DeviceResult = Extract<EngineEvent, { type: "deviceResult" }>;
 export const POLL_TIMER_ID = "poll";
 /** Timer of the round's slice k (k ≥ 1): `poll-slice:<k>`. */
 export const POLL_SLICE_TIMER_PREFIX = "poll-slice:";
-/** Device calls started per engine step at most. */
+/** Units (a device, or one ESXi host's guests) polled per engine step at most. */
 export const POLL_BATCH = 8;
 /** Share of the interval the slices of one round are spread over. */
 export const POLL_SPREAD = 0.8;
@@ -40,16 +41,27 @@ interface PollTarget {
   jobKey?: string;
 }
 
-/** Every device of a round, in a fixed order: BMCs, registered guests, outlets (deduplicated). */
-function roundTargets(tx: Tx): PollTarget[] {
-  const targets: PollTarget[] = [];
+/**
+ * Every device of a round in a fixed order, as units: a BMC, the registered guests of one ESXi
+ * host together (its driver asks them in one command when they are asked in the same step:
+ * one exec per host per round), an outlet (deduplicated).
+ */
+function roundUnits(tx: Tx): PollTarget[][] {
+  const units: PollTarget[][] = [];
   for (const server of tx.config.pservers)
-    targets.push({ id: `bmc:${server.name}`, device: { type: "bmc", system: server.name } });
+    units.push([{ id: `bmc:${server.name}`, device: { type: "bmc", system: server.name } }]);
+  const guestsOf = new Map<string, PollTarget[]>();
   for (const m of Object.values(tx.shared.monitors)) {
     if (m.vmName === null) continue;
     const server = tx.server(m.system);
     if (!server || !isVirtual(server)) continue;
-    targets.push({
+    let unit = guestsOf.get(m.system);
+    if (!unit) {
+      unit = [];
+      guestsOf.set(m.system, unit);
+      units.push(unit);
+    }
+    unit.push({
       id: `guest:${m.system}/${m.vmName}`,
       device: { type: "guest", system: m.system, vmName: m.vmName },
       jobKey: m.key,
@@ -61,22 +73,22 @@ function roundTargets(tx: Tx): PollTarget[] {
       const key = `${o.pdu}#${o.outlet}`;
       if (outlets.has(key)) continue;
       outlets.add(key);
-      targets.push({ id: `outlet:${key}`, device: { type: "outlet", pdu: o.pdu, outlet: o.outlet } });
+      units.push([{ id: `outlet:${key}`, device: { type: "outlet", pdu: o.pdu, outlet: o.outlet } }]);
     }
   }
-  return targets;
+  return units;
 }
 
 /** Starts the polls of slice `k` of the current round; arms the next slice. */
 function pollSlice(tx: Tx, k: number): void {
   if (!tx.state.local.polling) return;
-  const targets = roundTargets(tx);
-  const slices = Math.ceil(targets.length / POLL_BATCH);
+  const units = roundUnits(tx);
+  const slices = Math.ceil(units.length / POLL_BATCH);
   // The in-flight list is copied once per slice, not per device (a copy per device made a round
   // of 272 polls block the event loop for ~50 ms).
   const inFlight = new Set(tx.state.local.pollsInFlight);
   const started: string[] = [];
-  for (const { id, device, jobKey } of targets.slice(k * POLL_BATCH, (k + 1) * POLL_BATCH)) {
+  for (const { id, device, jobKey } of units.slice(k * POLL_BATCH, (k + 1) * POLL_BATCH).flat()) {
     if (inFlight.has(id)) continue;
     if (device.type === "bmc" && busy(tx, device.system, null)) continue;
     if (jobKey !== undefined && tx.shared.jobs[jobKey]) continue;

@@ -31,6 +31,9 @@ function id(value: number, what: string): string {
 
 export type VmPowerOp = "on" | "off" | "reset";
 
+/** The line `guestPowerList` prints between its two listings. */
+export const GUEST_POWER_LIST_SEPARATOR = "haconn-running-worlds";
+
 export function buildCommands(paths: EsxiCommandPaths) {
   const vim = shellWord(paths.vimCmd);
   return {
@@ -39,6 +42,12 @@ export function buildCommands(paths: EsxiCommandPaths) {
     power: (op: VmPowerOp, vmid: number) => `${vim} vmsvc/power.${op} ${id(vmid, "vmid")}`,
     vmProcessList: () => `${shellWord(paths.esxcli)} vm process list`,
     vmdumperList: () => `${shellWord(paths.vmdumper)} -l`,
+    /**
+     * Every guest's power in one exec (the poll round's command, one per host): the registered
+     * VMs, then the running ones (a VMX world = powered on). `&&`: a failing half fails it all.
+     */
+    guestPowerList: () =>
+      `${vim} vmsvc/getallvms && echo ${GUEST_POWER_LIST_SEPARATOR} && ${shellWord(paths.vmdumper)} -l`,
     nmi: (worldId: number) => `${shellWord(paths.vmdumper)} ${id(worldId, "world id")} nmi`,
   };
 }

@@ -1,6 +1,9 @@
 // PowerController for one ESXi guest, found by VM name on an EsxiHost.
-//   status = vim-cmd vmsvc/power.getstate <vmid>   ("Suspended" counts as off: the guest runs
-//            no code, as fence-agents' vmware agents treat every state but poweredOn)
+//   status = registered (vim-cmd vmsvc/getallvms) and running (vmdumper -l), one command for
+//            every guest of the host asked in the same turn (guest-power-batch.ts); suspended
+//            counts as off: the guest runs no code, as fence-agents' vmware agents treat every
+//            state but poweredOn
+//   powerState = vim-cmd vmsvc/power.getstate <vmid> (suspended told apart)
 //   reset  = vim-cmd vmsvc/power.reset <vmid>       (hardware reset)
 //   nmi    = world id from `vmdumper -l` (or `esxcli vm process list`), then vmdumper <wid> nmi
 //   on/off = vim-cmd vmsvc/power.on|off <vmid>
@@ -63,11 +66,16 @@ export class EsxiGuestController implements PowerController {
     this.describe = `esxi guest ${options.vmName} on ${options.host.hostId} user=${options.host.username}`;
   }
 
-  async status(options: CallOptions = {}): Promise<PowerState> {
-    return (await this.powerState(options)) === "on" ? "on" : "off";
+  /**
+   * On when the guest has a running VMX world, off when registered but not running (powered off
+   * or suspended). Asked together with the host's other guests of the same turn: one command per
+   * host per poll round (guest-power-batch.ts).
+   */
+  status(options: CallOptions = {}): Promise<PowerState> {
+    return this.#host.guestPower.status(this.vmName, options);
   }
 
-  /** The state as ESXi reports it, suspended included. */
+  /** The state as ESXi reports it, suspended included (`vim-cmd vmsvc/power.getstate`, one command). */
   async powerState(options: CallOptions = {}): Promise<VmPowerState> {
     const result = await this.#onVm(this.#step(options), (vmid, t) =>
       this.#host.exec(this.#host.commands.powerGetState(vmid), t),

@@ -10,6 +10,7 @@ import {
   type EsxiCommands,
 } from "./commands.js";
 import { esxiError, hostKeyMismatch } from "./errors.js";
+import { GuestPowerBatch } from "./guest-power-batch.js";
 import { type ExecResult, execOnChannel } from "./exec-channel.js";
 import { normalizeFingerprint } from "./fingerprint.js";
 import { type HostKeyStore, hostIdOf } from "./host-key-store.js";
@@ -78,6 +79,8 @@ export class EsxiHost {
   readonly #o: EsxiHostOptions;
   readonly #pinned: string | undefined;
   readonly #slots: Slots;
+  /** Guests' `status()` of one turn, answered by one command (the poll round's; guest-power-batch.ts). */
+  readonly guestPower: GuestPowerBatch = new GuestPowerBatch(this);
   #conn: Connection | undefined;
   #connecting: Promise<Connection> | undefined;
   #trusted: string | undefined;

@@ -59,10 +59,25 @@ describe.skipIf(!available)("esxi driver against a real OpenSSH sshd", () => {
   it("runs commands concurrently on one connection", async () => {
     const h = host();
     const guests = ["guest1", "guest2"].map((n) => new EsxiGuestController({ host: h, vmName: n }));
-    const states = await Promise.all([...guests, ...guests, ...guests].map((g) => g.status()));
+    const states = await Promise.all([...guests, ...guests, ...guests].map((g) => g.powerState()));
     expect(states).toEqual(["on", "off", "on", "off", "on", "off"]);
     expect(h.stats.connects).toBe(1);
     expect(h.stats.maxConcurrentChannels).toBeGreaterThan(1);
+  });
+
+  it("answers the guests' status of one turn with one command through the real shell (&&, echo)", async () => {
+    const h = host();
+    const names = ["guest1", "guest2", "nosuch"];
+    const before = h.stats.commands;
+    const answers = await Promise.allSettled(
+      names.map((n) => new EsxiGuestController({ host: h, vmName: n }).status()),
+    );
+    expect(h.stats.commands - before).toBe(1);
+    expect(answers.slice(0, 2)).toEqual([
+      { status: "fulfilled", value: "on" },
+      { status: "fulfilled", value: "off" },
+    ]);
+    expect(isDriverError((answers[2] as PromiseRejectedResult).reason, "DEVICE_NOT_FOUND")).toBe(true);
   });
 
   it("closes a command at its deadline with DEVICE_TIMEOUT", async () => {

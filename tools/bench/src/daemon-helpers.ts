@@ -30,7 +30,7 @@ export interface EsxiAction {
   command: string;
 }
 
-type Request = { type: "esxiActions"; id: number };
+type Request = { type: "esxiActions" | "esxiExecs"; id: number };
 
 /** Runs a helper role in this process (called from daemon.bench.ts when `--role` is given). */
 export async function runHelperRole(role: string): Promise<void> {
@@ -51,8 +51,24 @@ export async function runHelperRole(role: string): Promise<void> {
     const guests = Array.from({ length: spec.vmsPerHost }, (_, v) => ({ name: vmName(v) }));
     esxi.push(await EsxiSim.start({ guests, password: ESXI_PW }));
   }
-  for (let p = 0; p < spec.pdus; p++) pdus.push(await PduSim.start({ community: PDU_COMMUNITY }));
+  // haconnsetup refuses two devices on one addr:port: a PDU (UDP) that drew the port number of
+  // an ESXi host (TCP) is started again on another port.
+  const taken = new Set(esxi.map((s) => s.port));
+  for (let p = 0; p < spec.pdus; p++) {
+    let pdu = await PduSim.start({ community: PDU_COMMUNITY });
+    while (taken.has(pdu.port)) {
+      const again = await PduSim.start({ community: PDU_COMMUNITY });
+      await pdu.stop();
+      pdu = again;
+    }
+    taken.add(pdu.port);
+    pdus.push(pdu);
+  }
   process.on("message", (m: Request) => {
+    if (m.type === "esxiExecs") {
+      send({ type: "esxiExecs", id: m.id, execs: esxi.map((sim) => sim.commands.length) });
+      return;
+    }
     if (m.type !== "esxiActions") return;
     const actions: EsxiAction[] = [];
     esxi.forEach((sim, host) => {
@@ -96,16 +112,26 @@ export function startHelper<T>(
 
 let nextRequest = 1;
 
-/** The ESXi actions the sims helper has recorded so far. */
-export function esxiActions(sims: ChildProcess): Promise<EsxiAction[]> {
+/** Asks the sims helper one question (`type`) and resolves with the answer's `field`. */
+function ask<T>(sims: ChildProcess, type: Request["type"], field: string): Promise<T> {
   const id = nextRequest++;
   return new Promise((resolve) => {
-    const on = (m: { type: string; id: number; actions: EsxiAction[] }) => {
-      if (m.type !== "esxiActions" || m.id !== id) return;
+    const on = (m: { type: string; id: number } & Record<string, unknown>) => {
+      if (m.type !== type || m.id !== id) return;
       sims.off("message", on);
-      resolve(m.actions);
+      resolve(m[field] as T);
     };
     sims.on("message", on);
-    sims.send({ type: "esxiActions", id });
+    sims.send({ type, id });
   });
+}
+
+/** The ESXi actions the sims helper has recorded so far. */
+export function esxiActions(sims: ChildProcess): Promise<EsxiAction[]> {
+  return ask(sims, "esxiActions", "actions");
+}
+
+/** How many commands (ssh execs) each ESXi host has run so far. */
+export function esxiExecs(sims: ChildProcess): Promise<number[]> {
+  return ask(sims, "esxiExecs", "execs");
 }

@@ -12,7 +12,8 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Helper, runHelperRole, startHelper } from "./daemon-helpers.js";
+import { DEFAULT_ENGINE_OPTIONS } from "@haconn/core";
+import { esxiExecs, type Helper, runHelperRole, startHelper } from "./daemon-helpers.js";
 import { CheckLoad } from "./daemon-load.js";
 import { type Maxima, startMaxima } from "./daemon-maxima.js";
 import { commOf, memoryMiB, pssMiB, ServiceCpu } from "./daemon-proc.js";
@@ -23,6 +24,8 @@ import { type Figure, figure, quickArg, summarize, writeBenchJson } from "./repo
 
 const SCRIPT = fileURLToPath(import.meta.url);
 const HISPEED_MS = 1000;
+/** The engine's poll interval (core's default, not configurable). */
+const POLL_INTERVAL_MS = DEFAULT_ENGINE_OPTIONS.pollIntervalMs;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => process.stdout.write(`daemon bench: ${line}\n`);
 
@@ -71,6 +74,7 @@ async function main(): Promise<void> {
     const load0 = loadavg()[0]!;
     const rss: number[] = [];
     const memTimer = setInterval(() => rss.push(memoryMiB(daemonPid).rss), 1000);
+    const execs0 = await esxiExecs(max.sims.child);
     const t0 = performance.now();
     const cpu0 = cpu.usageUsec();
     log(`steady: ${max.monitors.length} monitors CHECK every 10 s for ${steadyS} s`);
@@ -78,6 +82,10 @@ async function main(): Promise<void> {
     const t1 = performance.now();
     const cpuPct = ((cpu.usageUsec() - cpu0) / ((t1 - t0) * 1000)) * 100;
     clearInterval(memTimer);
+    const execs1 = await esxiExecs(max.sims.child);
+    // Poll rounds in the steady window (5 s interval): ssh execs per ESXi host per round.
+    const rounds = (t1 - t0) / POLL_INTERVAL_MS;
+    const execsPerRound = execs1.map((n, h) => (n - (execs0[h] ?? 0)) / rounds);
     const mem = memoryMiB(daemonPid);
     const pids = cpu.pids();
     const helpers = pids.filter((p) => p !== daemonPid);
@@ -118,6 +126,11 @@ async function main(): Promise<void> {
       figure("CPU of the service (daemon + children), % of one core", "%", [cpuPct], {
         goal: "≤ 5 %",
         pass: cpuPct <= 5,
+      }),
+      figure("ssh execs per ESXi host per poll round (17 guests, steady)", "count", execsPerRound, {
+        goal: "≤ 1",
+        // One command per host per round; a round boundary inside the window can add a fraction.
+        pass: Math.max(...execsPerRound) <= 1 + 1 / rounds + 0.01,
       }),
       figure("daemon VmRSS over the steady run (median / p99 / max)", "MiB", rss),
       figure("daemon VmHWM", "MiB", [mem.hwm], { goal: "≤ 150 MiB", pass: mem.hwm <= 150 }),

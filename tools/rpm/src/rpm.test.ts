@@ -375,7 +375,10 @@ describe.skipIf(!rpmbuild)(title, () => {
           new RegExp(`haconnd ready: node HACON1 role active reset path 127\\.0\\.0\\.1:${port}`),
         );
         // It runs on the bundled Node from the package, inside the root.
-        expect(readFileSync(`/proc/${daemon.pid}/cmdline`, "utf8")).toContain(`${HOME}/lib/node`);
+        const cmdline = readFileSync(`/proc/${daemon.pid}/cmdline`, "utf8");
+        expect(cmdline).toContain(`${HOME}/lib/node`);
+        // With the launcher's V8 flags for the daemon (issue 19; launcher.test.ts).
+        expect(cmdline.split("\0")).toContain("--max-semi-space-size=2");
         expect(statSync(root.path("run/haconn2/haconnd.sock")).mode & 0o777).toBe(0o600);
         expect(statSync(root.path("run/haconn2")).mode & 0o777).toBe(0o700);
         // It serves its control socket (and has its signal handlers by then: the ready line is

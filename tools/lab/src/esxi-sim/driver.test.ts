@@ -129,9 +129,10 @@ describe("esxi driver against the simulator", () => {
     expect(await g.vmid()).toBe(1);
     s.host.unregister("vm01");
     s.host.register({ name: "vm01", power: "off" });
-    expect(await g.status()).toBe("off");
+    expect(await g.powerState()).toBe("off");
     expect(await g.vmid()).toBe(5);
     s.host.unregister("vm01");
+    expect(isDriverError(await failure(g.powerState()), "DEVICE_NOT_FOUND")).toBe(true);
     expect(isDriverError(await failure(g.status()), "DEVICE_NOT_FOUND")).toBe(true);
   });
 
@@ -235,7 +236,7 @@ describe("esxi driver against the simulator", () => {
     const h = host(s);
     const g = new EsxiGuestController({ host: h, vmName: "vm01" });
     await g.vmid();
-    s.delays.push({ match: /getstate/, ms: 5000 });
+    s.delays.push({ match: /getallvms/, ms: 5000 });
     const started = Date.now();
     const e = await failure(g.status({ timeoutMs: 300 }));
     expect(isDriverError(e, "DEVICE_TIMEOUT")).toBe(true);
@@ -263,9 +264,54 @@ describe("esxi driver against the simulator", () => {
       code: 0,
       stdout: "Retrieved runtime info\nPowered sideways\n",
     });
-    const e = await failure(new EsxiGuestController({ host: host(s), vmName: "vm01" }).status());
+    const g = new EsxiGuestController({ host: host(s), vmName: "vm01" });
+    const e = await failure(g.powerState());
     expect(isDriverError(e, "DEVICE_BAD_OUTPUT")).toBe(true);
     expect((e as { details: { stdout: string } }).details.stdout).toContain("sideways");
+    // The poll's listing without its separator: the guests asked get DEVICE_BAD_OUTPUT, not "off".
+    s.failures.push({ match: /getallvms/, times: 1, code: 0, stdout: "Vmid   Name   File\n" });
+    const b = await failure(g.status());
+    expect(isDriverError(b, "DEVICE_BAD_OUTPUT")).toBe(true);
+    expect(await g.status()).toBe("on");
+  });
+
+  it("answers every guest asked in the same turn with one exec per host (a count, whatever the number of guests)", async () => {
+    const many = Array.from({ length: 17 }, (_, i) => ({
+      name: `g${i + 1}`,
+      power: i % 3 === 0 ? ("off" as const) : i === 4 ? ("suspended" as const) : ("on" as const),
+    }));
+    const s = await EsxiSim.start({ guests: many, password: PASSWORD });
+    sims.push(s);
+    const h = host(s);
+    const names = [...many.map((g) => g.name), "nosuch"];
+    const guests = names.map((n) => new EsxiGuestController({ host: h, vmName: n }));
+    for (let round = 1; round <= 3; round++) {
+      const answers = await Promise.allSettled(guests.map((g) => g.status()));
+      expect(s.commands).toHaveLength(round); // one exec per round for 18 guests
+      expect(answers.slice(0, 17).map((a) => (a.status === "fulfilled" ? a.value : "error"))).toEqual(
+        many.map((g) => (g.power === "on" ? "on" : "off")),
+      );
+      // A guest missing from the host's answer is an error for that guest, never "off".
+      const missing = answers[17];
+      expect(missing?.status).toBe("rejected");
+      expect(isDriverError((missing as PromiseRejectedResult).reason, "DEVICE_NOT_FOUND")).toBe(true);
+    }
+    expect(s.commands[0]?.command).toBe(
+      "vim-cmd vmsvc/getallvms && echo haconn-running-worlds && vmdumper -l",
+    );
+    expect(h.stats.commands).toBe(3);
+  });
+
+  it("a failing poll command fails every guest of that batch, and only that batch", async () => {
+    const s = await sim();
+    s.failures.push({ match: /vmdumper -l/, times: 1, code: 1, stderr: "vmdumper: cannot list worlds\n" });
+    const h = host(s);
+    const guests = ["vm01", "vm02"].map((n) => new EsxiGuestController({ host: h, vmName: n }));
+    const first = await Promise.allSettled(guests.map((g) => g.status()));
+    expect(first.map((a) => a.status)).toEqual(["rejected", "rejected"]);
+    expect(isDriverError((first[0] as PromiseRejectedResult).reason, "DEVICE_REJECTED")).toBe(true);
+    expect(await Promise.all(guests.map((g) => g.status()))).toEqual(["on", "off"]);
+    expect(s.commands).toHaveLength(2);
   });
 
   it("multiplexes concurrent commands on one connection, bounded by maxChannels", async () => {
@@ -276,8 +322,8 @@ describe("esxi driver against the simulator", () => {
       (n) => new EsxiGuestController({ host: h, vmName: n }),
     );
     await Promise.all(guests.map((g) => g.vmid()));
-    const states = await Promise.all([...guests, ...guests].map((g) => g.status()));
-    expect(states).toEqual(["on", "off", "off", "on", "on", "off", "off", "on"]);
+    const states = await Promise.all([...guests, ...guests].map((g) => g.powerState()));
+    expect(states).toEqual(["on", "off", "suspended", "on", "on", "off", "suspended", "on"]);
     expect(s.connections).toBe(1);
     expect(s.maxConcurrentExecs).toBeGreaterThan(1);
     expect(s.maxConcurrentExecs).toBeLessThanOrEqual(4);

@@ -107,10 +107,30 @@ export class EsxiSimHost {
     return g;
   }
 
+  /**
+   * One command line as ESXi's shell runs it, for the subset the driver sends: a command, or
+   * commands joined by `&&` (each runs only if the one before exited 0; the outputs follow each
+   * other; the status is the last one run), and `echo` of plain words.
+   */
   run(command: string): EsxiSimAnswer {
+    const parts = command.split("&&");
+    if (parts.length === 1) return this.#runOne(command);
+    const answer: EsxiSimAnswer = { stdout: "", stderr: "", code: 0 };
+    for (const part of parts) {
+      const one = this.#runOne(part);
+      answer.stdout += one.stdout;
+      answer.stderr += one.stderr;
+      answer.code = one.code;
+      if (one.code !== 0) break;
+    }
+    return answer;
+  }
+
+  #runOne(command: string): EsxiSimAnswer {
     const words = command.trim().split(/\s+/);
     const tool = (words[0] ?? "").split("/").pop() ?? "";
     const args = words.slice(1);
+    if (words[0] === "echo") return ok(`${args.join(" ")}\n`);
     if (tool === "vim-cmd") return this.#vimCmd(args);
     if (tool === "vmdumper") return this.#vmdumper(args);
     if (tool === "esxcli" && args.join(" ") === "vm process list") {
