@@ -116,6 +116,21 @@ describe("physical reset, software path", () => {
     expect(after.sentOf("sendAttention")).toHaveLength(1);
   });
 
+  it("DUMP notice handled after the deadline while the timer has not run yet (loop busy): the overdue timer goes first", async () => {
+    const h = setup();
+    h.reset(10002, 10001, "PSERVER1");
+    // The clock passes the deadline without the timer's callback running, as when the event loop
+    // is busy with ready I/O; the notice's datagram is then handled 3 ms late.
+    h.clock.moveTo(T0 + 5003);
+    h.dump(10001);
+    const bmc = h.controller("bmc:PSERVER1");
+    expect(bmc.count("reset")).toBe(1);
+    expect(bmc.calls.find((c) => c.op === "reset")?.at).toBe(T0 + 5003);
+    await h.clock.advance(10_000);
+    expect(bmc.count("reset")).toBe(1);
+    expect(h.sentOf("sendResult")).toHaveLength(1);
+  });
+
   it("NMI not supported or failing: straight to the hardware reset", async () => {
     for (const script of [{ nmiSupported: false }, { fail: { nmi: "DEVICE_TIMEOUT" as const } }]) {
       const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }), {

@@ -120,6 +120,8 @@ export class EngineRunner {
   private reportedSuppressed = 0;
   private readonly timers = new Map<string, ArmedTimer>();
   private timerSeq = 0;
+  /** No armed timer is due before this (a lower bound: exact after each scan of queueDue). */
+  private earliest = Number.POSITIVE_INFINITY;
   /** Timer events queued by `fireDue`, by timer id; a step that clears or re-sets the id drops it. */
   private readonly firing = new Map<string, EngineEvent>();
   private readonly queuedByTimer = new WeakSet<EngineEvent>();
@@ -141,10 +143,21 @@ export class EngineRunner {
     return this.current;
   }
 
-  /** Stamps the event with the clock's time, runs the transition and its effects. */
+  /**
+   * Stamps the event with the clock's time, runs the transition and its effects. A timer of ours
+   * already due by then, whose callback has not run yet (the loop was busy with other I/O), is
+   * taken first: events are handled in the order of their times, so a hardware reset due at
+   * NMI + hispeed waits for at most the one callback that was running, not for every datagram
+   * and driver result that was ready, and a DUMP notice handled after that deadline no longer
+   * overtakes it (one handled exactly at the deadline still does).
+   */
   dispatch(input: EngineInput): void {
     if (this.stopped) return;
-    this.queue.push({ ...input, now: this.ports.clock.now() } as EngineEvent);
+    const now = this.ports.clock.now();
+    // Strictly overdue only: an event at the very instant of a deadline still goes first (a DUMP
+    // notice exactly at NMI + hispeed wins, as it always did).
+    if (now > this.earliest) this.queueDue(now, now - 0.002);
+    this.queue.push({ ...input, now } as EngineEvent);
     this.drain();
   }
 
@@ -302,6 +315,7 @@ export class EngineRunner {
     const previous = this.timers.get(id);
     if (previous !== undefined) clock.clearTimeout(previous.handle);
     const timer: ArmedTimer = { handle: undefined, at, seq: ++this.timerSeq };
+    this.earliest = Math.min(this.earliest, at);
     const arm = () => {
       timer.handle = clock.setTimeout(
         () => {
@@ -323,8 +337,20 @@ export class EngineRunner {
   private fireDue(): void {
     if (this.stopped) return;
     const now = this.ports.clock.now();
+    this.queueDue(now, now);
+    this.drain();
+  }
+
+  /** Queues every armed timer due by `by`, stamped `now` (due order, then arming order); cheap when none is. */
+  private queueDue(now: number, by: number): void {
+    if (by + 0.001 < this.earliest) return;
     const due: [string, ArmedTimer][] = [];
-    for (const entry of this.timers) if (entry[1].at <= now + 0.001) due.push(entry);
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of this.timers) {
+      if (entry[1].at <= by + 0.001) due.push(entry);
+      else earliest = Math.min(earliest, entry[1].at);
+    }
+    this.earliest = earliest;
     due.sort((a, b) => a[1].at - b[1].at || a[1].seq - b[1].seq);
     for (const [id, timer] of due) {
       this.ports.clock.clearTimeout(timer.handle);
@@ -334,7 +360,6 @@ export class EngineRunner {
       this.firing.set(id, event);
       this.queue.push(event);
     }
-    this.drain();
   }
 
   private device(effect: Extract<Effect, { kind: "device" }>): void {
