@@ -31,6 +31,17 @@ export interface TakeoverRun {
   error?: string;
 }
 
+/** The last `lines` lines of a node's event logs (for a diagnosis in the bench's output). */
+async function logTail(dirs: LabDirs, lines: number): Promise<string> {
+  const files = await readdir(dirs.log, { recursive: true }).catch(() => [] as string[]);
+  const all: string[] = [];
+  for (const f of files) {
+    const body = await readFile(join(dirs.log, f), "utf8").catch(() => "");
+    all.push(...body.split("\n").filter((l) => l.startsWith("{")));
+  }
+  return all.slice(-lines).join("\n");
+}
+
 /** Epoch ms of the first event-log line at or after `since` whose message contains `text`. */
 export async function loggedAt(dirs: LabDirs, text: string, since: number): Promise<number | undefined> {
   const files = await readdir(dirs.log, { recursive: true }).catch(() => [] as string[]);
@@ -56,6 +67,8 @@ export const wallNow = () => performance.timeOrigin + performance.now();
 
 export class HaconnPair {
   readonly proc: Partial<Record<NodeName, DaemonProcess>> = {};
+  /** Times the pair did not settle between runs and was started again (logged with its state). */
+  restarts = 0;
 
   constructor(
     readonly lab: TakeoverLab,
@@ -188,7 +201,19 @@ export async function haconnTakeovers(
   await Promise.all(NODES.map((n) => pair.start(n)));
   for (let i = 1; i <= runs; i++) {
     for (const mode of modes) {
-      const active = await pair.settle();
+      const active = await pair.settle().catch(async (error: unknown) => {
+        // Not a takeover failure (nothing was inflicted yet): say what the pair showed, start it
+        // again and count it; a second failure ends the bench.
+        pair.restarts++;
+        const seen = await Promise.all(
+          NODES.map(async (n) => `${n}: ${JSON.stringify(await pair.status(n))}`),
+        );
+        log(`  pair did not settle (${String(error)}); ${seen.join("; ")}; restarting both daemons`);
+        for (const n of NODES) log(`  [${n} event log tail]\n${await logTail(pair.lab.nodeDirs[n], 15)}`);
+        await pair.stopAll();
+        await Promise.all(NODES.map((n) => pair.start(n)));
+        return pair.settle();
+      });
       const r = await pair.run(i, active, mode);
       out.push(r);
       log(
@@ -202,6 +227,7 @@ export async function haconnTakeovers(
     }
   }
   await pair.stopAll();
+  log(`  haconn: pair restarted ${pair.restarts} time(s) because it did not settle between runs`);
   return out;
 }
 
