@@ -66,28 +66,36 @@ describe("PairController: becomeActive fails", () => {
   });
 });
 
+/** A host that does nothing on its own (each test overrides what it watches). */
+function quietHost(clock: SimulatedClock): PairHost {
+  return {
+    clock,
+    devices: {} as Devices,
+    digest: "00".repeat(32),
+    log: () => undefined,
+    becomeActive: async () => undefined,
+    becomeStandby: async () => undefined,
+    vipInUseElsewhere: async () => false,
+    shared: () => ({ version: 0 }) as never,
+    shutdown: () => undefined,
+  };
+}
+
 describe("PairController: a silent active is noticed on the deadline (issue 19)", () => {
   it("the standby starts fencing at heard + heartbeat × missCount, not at the next 50 ms tick", async () => {
     const clock = new SimulatedClock();
     const resets: number[] = [];
-    const host: PairHost = {
-      clock,
-      devices: {
-        bmc: () => ({
-          reset: async () => {
-            resets.push(clock.now());
-            return new Promise<void>(() => undefined); // the fence stays in flight
-          },
-        }),
-      } as unknown as Devices,
-      digest: "00".repeat(32),
-      log: () => undefined,
-      becomeActive: async () => undefined,
-      becomeStandby: async () => undefined,
+    const fenceInFlight = {
+      reset: async () => {
+        resets.push(clock.now());
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const host = {
+      ...quietHost(clock),
+      devices: { bmc: () => fenceInFlight } as unknown as Devices,
       // The lone-start probe never answers: the node stays undecided until it hears the active.
       vipInUseElsewhere: () => new Promise<boolean>(() => undefined),
-      shared: () => ({ version: 0 }) as never,
-      shutdown: () => undefined,
     };
     const key = createAuthKey(1, new Uint8Array(32).fill(1));
     const pair = new PairController(host, {
