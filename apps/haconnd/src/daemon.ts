@@ -380,6 +380,8 @@ export class Daemon {
     this.metrics.clearLinks(["bmc", "esxi", "pdu"]);
     if (this.vip)
       await this.vip.release().catch((e) => this.logs.event.error({ err: String(e) }, "VIP release failed"));
+    // A takeover then adds the VIP with one command (no interface look-up on its path).
+    await this.vip?.prepare();
     this.logs.event.info({ role: this.role }, "not active: the reset path is left to the peer");
   }
 

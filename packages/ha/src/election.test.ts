@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { initialState, transition } from "./election.js";
+import { initialState, nextTickDelay, peerDeadline, transition } from "./election.js";
 import { PairSimulation } from "./test/pair-simulation.js";
 import { DEFAULT_TIMING, type HaEvent, type HaState } from "./types.js";
 
@@ -83,6 +83,33 @@ describe("takeover", () => {
     expect(s.role).toBe("active");
     expect(s.term).toBe(4);
     expect(s.peerStatus).toBe("reset");
+  });
+
+  it("peerDeadline is the first instant the silent active counts as lost; a tick then fences", () => {
+    const budget = T.heartbeatMs * T.missCount;
+    const s = standby(); // heard at 10
+    expect(peerDeadline(s, T)).toBe(10 + budget + 1);
+    expect(kinds(transition(s, { type: "tick", now: 10 + budget }, T)[1])).toEqual([]);
+    const [fencing, fx] = transition(s, { type: "tick", now: peerDeadline(s, T)! }, T);
+    expect(kinds(fx)).toEqual(["fencePeer"]);
+    // Fencing, active, undecided, or nobody heard yet: no deadline to tick for.
+    expect(peerDeadline(fencing, T)).toBeUndefined();
+    const fresh = initialState({ self: "HACON2", peerName: "HACON1", preferred: false, now: 0 });
+    expect(peerDeadline(fresh, T)).toBeUndefined();
+    expect(peerDeadline({ ...s, role: "active" }, T)).toBeUndefined();
+  });
+
+  it("nextTickDelay shortens the regular tick to land on the deadline, never below 1 ms, never spins", () => {
+    const budget = T.heartbeatMs * T.missCount;
+    const s = standby(); // deadline 10 + budget + 1
+    const deadline = 11 + budget;
+    expect(nextTickDelay(s, 10, T, 50)).toBe(50); // far away: the regular period
+    expect(nextTickDelay(s, deadline - 20, T, 50)).toBe(20);
+    expect(nextTickDelay(s, deadline - 0.4, T, 50)).toBe(1);
+    // Past the deadline (e.g. the tick held back by an activation backoff): the regular period.
+    expect(nextTickDelay(s, deadline, T, 50)).toBe(50);
+    expect(nextTickDelay(s, deadline + 100, T, 50)).toBe(50);
+    expect(nextTickDelay({ ...s, role: "active" }, deadline - 20, T, 50)).toBe(50);
   });
 
   it("a lost sync connection starts fencing at once", () => {

@@ -63,6 +63,25 @@ export function peerAlive(state: HaState, now: number, timing: HaTiming): boolea
   return state.peer !== null && now - state.peer.heardAt <= timing.heartbeatMs * timing.missCount;
 }
 
+/**
+ * The instant a standby's silent peer counts as lost (the first instant `peerAlive` is false,
+ * to the millisecond), while one is pending: a standby, not fencing yet, that has heard its peer.
+ * The daemon ticks at this instant instead of at its next regular tick, so detection takes the
+ * heartbeat budget and not the budget plus up to one tick period (issue 19).
+ */
+export function peerDeadline(state: HaState, timing: HaTiming): number | undefined {
+  if (state.role !== "standby" || state.fencing !== null || state.peer === null || state.stopping)
+    return undefined;
+  return state.peer.heardAt + timing.heartbeatMs * timing.missCount + 1;
+}
+
+/** Delay until the next tick: the regular period, or less when a peer deadline falls before it. */
+export function nextTickDelay(state: HaState, now: number, timing: HaTiming, periodMs: number): number {
+  const deadline = peerDeadline(state, timing);
+  if (deadline === undefined || deadline <= now) return periodMs;
+  return Math.min(periodMs, Math.ceil(deadline - now));
+}
+
 function activate(state: HaState, reason: Extract<HaEffect, { kind: "becomeActive" }>["reason"]): Result {
   const term = Math.max(state.term, state.peer?.term ?? 0) + 1;
   return [

@@ -26,6 +26,34 @@ export function parseMonitorLine(line: string, node: string): AddressEvent | und
   return { t, node, addr: m[3]!, added: m[2] === undefined };
 }
 
+/** The moments within [from, to] during which two or more nodes held `addr`: how many, how long. */
+export function overlaps(
+  events: readonly AddressEvent[],
+  initial: ReadonlyMap<string, boolean>,
+  addr: string,
+  from: number,
+  to: number,
+): { count: number; totalMs: number } {
+  const held = new Map(initial);
+  const relevant = events.filter((e) => e.addr === addr).sort((a, b) => a.t - b.t);
+  const double = () => [...held.values()].filter(Boolean).length >= 2;
+  let i = 0;
+  for (; i < relevant.length && relevant[i]!.t < from; i++) held.set(relevant[i]!.node, relevant[i]!.added);
+  let count = double() ? 1 : 0;
+  let total = 0;
+  let at = from;
+  for (; i < relevant.length && relevant[i]!.t <= to; i++) {
+    const e = relevant[i]!;
+    const was = double();
+    if (was) total += e.t - at;
+    at = e.t;
+    held.set(e.node, e.added);
+    if (!was && double()) count++;
+  }
+  if (double()) total += to - at;
+  return { count, totalMs: total };
+}
+
 /** Milliseconds within [from, to] during which two or more nodes held `addr`. */
 export function overlapMs(
   events: readonly AddressEvent[],
@@ -34,21 +62,7 @@ export function overlapMs(
   from: number,
   to: number,
 ): number {
-  const held = new Map(initial);
-  const relevant = events.filter((e) => e.addr === addr).sort((a, b) => a.t - b.t);
-  let total = 0;
-  let at = from;
-  const count = () => [...held.values()].filter(Boolean).length;
-  for (const e of relevant) {
-    if (e.t > to) break;
-    if (e.t > at) {
-      if (count() >= 2) total += e.t - Math.max(at, from);
-      at = Math.max(at, e.t);
-    }
-    held.set(e.node, e.added);
-  }
-  if (count() >= 2 && to > at) total += to - at;
-  return total;
+  return overlaps(events, initial, addr, from, to).totalMs;
 }
 
 export class AddressWatch {

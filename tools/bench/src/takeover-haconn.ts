@@ -1,32 +1,74 @@
-// haconn's takeover, run after run: kill -9 of the active haconnd; the standby notices the
-// silent peer (default timing: 200 ms heartbeats, 3 missed), fences it through its iLO
+// haconn's takeover, run after run: kill -9, freeze (SIGSTOP) or duplex cut of the active
+// haconnd (takeover-modes.ts); the standby notices the lost stream (kill -9) or the silent peer
+// (default timing: 200 ms heartbeats, 3 missed), fences it through its iLO
 // (ipmi_sim; the reset hook "reboots" the server: its VIP goes), adds the VIP, announces it,
 // and answers CHECK. Measured from the kill to the first CHECK-REPLY from the new active, seen
 // by the prober in the HA monitor's namespace; the fence and the VIP from the BMC's action log
 // and the kernel's address notifications. The killed node is started again as standby and
 // the next run kills the other one.
 
-import { overlapMs } from "./takeover-address-watch.js";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { overlaps } from "./takeover-address-watch.js";
 import { NODES, type NodeName, other, RP_PORT, type TakeoverLab, VIP } from "./takeover-lab.js";
+import { type FailureMode, MODE_TEXT, WINDOW_AFTER_ANSWER_MS } from "./takeover-modes.js";
 import type { ProberClient } from "./takeover-prober.js";
-import { cli, type DaemonProcess, sleep, startDaemon, waitFor } from "./takeover-support.js";
+import { cli, type DaemonProcess, type LabDirs, sleep, startDaemon, waitFor } from "./takeover-support.js";
 
 export interface TakeoverRun {
   run: number;
+  mode: FailureMode;
   killed: string;
-  /** Milliseconds from the kill; undefined when not seen. */
+  /** Milliseconds from the failure; undefined when not seen. */
+  detectedMs?: number;
   fencedMs?: number;
   vipMs?: number;
   answerMs?: number;
-  /** Milliseconds two nodes held the VIP at once, from the kill to shortly after the answer. */
+  /** Milliseconds two nodes held the VIP at once, from the failure to the window's end. */
   overlapMs: number;
+  /** Separate moments with two holders in that window. */
+  overlapCount: number;
   error?: string;
+}
+
+/** The last `lines` lines of a node's event logs (for a diagnosis in the bench's output). */
+async function logTail(dirs: LabDirs, lines: number): Promise<string> {
+  const files = await readdir(dirs.log, { recursive: true }).catch(() => [] as string[]);
+  const all: string[] = [];
+  for (const f of files) {
+    const body = await readFile(join(dirs.log, f), "utf8").catch(() => "");
+    all.push(...body.split("\n").filter((l) => l.startsWith("{")));
+  }
+  return all.slice(-lines).join("\n");
+}
+
+/** Epoch ms of the first event-log line at or after `since` whose message contains `text`. */
+export async function loggedAt(dirs: LabDirs, text: string, since: number): Promise<number | undefined> {
+  const files = await readdir(dirs.log, { recursive: true }).catch(() => [] as string[]);
+  let first: number | undefined;
+  for (const f of files) {
+    const body = await readFile(join(dirs.log, f), "utf8").catch(() => "");
+    for (const line of body.split("\n")) {
+      if (!line.includes(text)) continue;
+      try {
+        // The event log's time is an ISO string (ms precision); epoch ms accepted too.
+        const raw = (JSON.parse(line) as { time?: number | string }).time;
+        const t = typeof raw === "string" ? Date.parse(raw) : raw;
+        if (typeof t === "number" && t >= since && (first === undefined || t < first)) first = t;
+      } catch {
+        // not a JSON line
+      }
+    }
+  }
+  return first;
 }
 
 export const wallNow = () => performance.timeOrigin + performance.now();
 
 export class HaconnPair {
   readonly proc: Partial<Record<NodeName, DaemonProcess>> = {};
+  /** Times the pair did not settle between runs and was started again (logged with its state). */
+  restarts = 0;
 
   constructor(
     readonly lab: TakeoverLab,
@@ -97,7 +139,14 @@ export class HaconnPair {
     return active;
   }
 
-  async run(run: number, active: NodeName): Promise<TakeoverRun> {
+  /** Inflicts `mode` on the active node's daemon `victim` (cut: on the duplex LAN). */
+  async fail(victim: DaemonProcess, mode: FailureMode): Promise<void> {
+    if (mode === "kill9") victim.child.kill("SIGKILL");
+    else if (mode === "freeze") victim.child.kill("SIGSTOP");
+    else await this.lab.cutDuplex();
+  }
+
+  async run(run: number, active: NodeName, mode: FailureMode): Promise<TakeoverRun> {
     const standby = other(active);
     const watch = this.lab.watch!;
     const initial = await watch.holders(VIP);
@@ -105,26 +154,35 @@ export class HaconnPair {
     // A random phase against the heartbeats/adverts, so runs do not lock onto one phase.
     await sleep(Math.random() * 1000);
     const t0 = wallNow();
-    victim.child.kill("SIGKILL");
+    await this.fail(victim, mode);
     await this.prober.start("check", VIP, RP_PORT, 10);
     const answer = await this.prober.first(
       (a) => a.t >= t0 && a.responder === standby && a.role === "active",
       20_000,
     );
+    // Keep watching the addresses for a while: a second holder after the answer counts too.
+    await sleep(WINDOW_AFTER_ANSWER_MS);
+    const end = (answer?.t ?? wallNow()) + WINDOW_AFTER_ANSWER_MS;
     await this.prober.stop();
+    if (mode === "cut") await this.lab.restoreDuplex();
+    if (mode === "freeze") victim.child.kill("SIGCONT"); // normally the fence killed it already
     await victim.stop();
     delete this.proc[active];
     await sleep(300); // late address notifications
     const fenced = await this.lab.resetAt(active, t0);
+    const detected = await loggedAt(this.lab.nodeDirs[standby], "fencing it before taking over", t0 - 5);
     const vip = watch.firstAdded(standby, VIP, t0);
-    const end = (answer?.t ?? wallNow()) + 250;
+    const two = overlaps(watch.events, initial, VIP, t0, end);
     const result: TakeoverRun = {
       run,
+      mode,
       killed: active,
+      ...(detected !== undefined ? { detectedMs: Math.max(0, detected - t0) } : {}),
       ...(fenced !== undefined ? { fencedMs: fenced - t0 } : {}),
       ...(vip !== undefined ? { vipMs: vip - t0 } : {}),
       ...(answer ? { answerMs: answer.t - t0 } : { error: "no CHECK answer from the standby within 20 s" }),
-      overlapMs: overlapMs(watch.events, initial, VIP, t0, end),
+      overlapMs: two.totalMs,
+      overlapCount: two.count,
     };
     // The fenced server "rebooted": it comes back as the standby.
     await this.start(active);
@@ -132,28 +190,44 @@ export class HaconnPair {
   }
 }
 
-/** `runs` takeovers in a row, alternating nodes; a failed run restarts both daemons. */
+/** `runs` rounds of takeovers, one per mode in each round, alternating nodes; a failed run restarts both daemons. */
 export async function haconnTakeovers(
   pair: HaconnPair,
   runs: number,
+  modes: readonly FailureMode[],
   log: (line: string) => void,
 ): Promise<TakeoverRun[]> {
   const out: TakeoverRun[] = [];
   await Promise.all(NODES.map((n) => pair.start(n)));
   for (let i = 1; i <= runs; i++) {
-    const active = await pair.settle();
-    const r = await pair.run(i, active);
-    out.push(r);
-    log(
-      `  haconn run ${String(i).padStart(2)}: kill -9 ${r.killed} → fenced ${fmt(r.fencedMs)}, VIP ${fmt(r.vipMs)}, ` +
-        `CHECK answered ${fmt(r.answerMs)}; two VIP holders ${r.overlapMs.toFixed(0)} ms${r.error ? ` — ${r.error}` : ""}`,
-    );
-    if (r.error) {
-      await pair.stopAll();
-      await Promise.all(NODES.map((n) => pair.start(n)));
+    for (const mode of modes) {
+      const active = await pair.settle().catch(async (error: unknown) => {
+        // Not a takeover failure (nothing was inflicted yet): say what the pair showed, start it
+        // again and count it; a second failure ends the bench.
+        pair.restarts++;
+        const seen = await Promise.all(
+          NODES.map(async (n) => `${n}: ${JSON.stringify(await pair.status(n))}`),
+        );
+        log(`  pair did not settle (${String(error)}); ${seen.join("; ")}; restarting both daemons`);
+        for (const n of NODES) log(`  [${n} event log tail]\n${await logTail(pair.lab.nodeDirs[n], 15)}`);
+        await pair.stopAll();
+        await Promise.all(NODES.map((n) => pair.start(n)));
+        return pair.settle();
+      });
+      const r = await pair.run(i, active, mode);
+      out.push(r);
+      log(
+        `  haconn run ${String(i).padStart(2)} ${MODE_TEXT[mode]} ${r.killed} → detected ${fmt(r.detectedMs)}, fenced ${fmt(r.fencedMs)}, ` +
+          `VIP ${fmt(r.vipMs)}, CHECK answered ${fmt(r.answerMs)}; two VIP holders ${r.overlapCount}× ${r.overlapMs.toFixed(0)} ms${r.error ? ` — ${r.error}` : ""}`,
+      );
+      if (r.error) {
+        await pair.stopAll();
+        await Promise.all(NODES.map((n) => pair.start(n)));
+      }
     }
   }
   await pair.stopAll();
+  log(`  haconn: pair restarted ${pair.restarts} time(s) because it did not settle between runs`);
   return out;
 }
 

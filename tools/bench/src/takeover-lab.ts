@@ -1,4 +1,4 @@
-// The takeover bench's network: two management-server namespaces joined by a duplex veth, a
+// The takeover bench's network: two management-server namespaces joined by a duplex switch, a
 // reset-path bridge shared with a third namespace for the HA monitor (the prober), a management
 // LAN with the BMCs (ipmi_sim) of both management servers and of one managed server. Same shape
 // as tools/lab/src/scenarios/pair-netns.test.ts; every address lives only inside these
@@ -82,14 +82,11 @@ export class TakeoverLab {
     net.attach(ns.sw, "br-mg", ns.HACON1, "mg0", "10.79.2.1/24");
     net.attach(ns.sw, "br-mg", ns.HACON2, "mg0", "10.79.2.2/24");
     net.attach(ns.sw, "br-mg", ns.bmc, "mg0", "10.79.2.10/24");
-    net.link({
-      a: ns.HACON1,
-      b: ns.HACON2,
-      ifA: "dx0",
-      ifB: "dx0",
-      addrA: "10.79.3.1/24",
-      addrB: "10.79.3.2/24",
-    });
+    // The duplex LAN through its own switch, so that a cut (a port taken off the bridge) leaves
+    // both nodes' carrier up: what a failed switch port or inter-switch link looks like to them.
+    net.bridge(ns.sw, "br-dx");
+    net.attach(ns.sw, "br-dx", ns.HACON1, "dx0", "10.79.3.1/24");
+    net.attach(ns.sw, "br-dx", ns.HACON2, "dx0", "10.79.3.2/24");
     log("namespaces up; starting ipmi_sim BMCs");
     [this.ilo.HACON1, this.ilo.HACON2, this.pserverBmc] = await Promise.all([
       IpmiSim.start({ netns: ns.bmc, address: "10.79.2.10", port: 9001 }),
@@ -159,6 +156,29 @@ export class TakeoverLab {
       `#!/bin/sh\nexec >>"${hook}.log" 2>&1\necho "$(date +%s%3N) reset of ${n}"\n${pid ? `kill -9 ${pid}\n` : ""}/usr/sbin/ip -n ${this.ns[n]} addr del ${VIP}/24 dev rp0 2>/dev/null\nexit 0\n`,
     );
     chmodSync(hook, 0o755);
+  }
+
+  /** The duplex switch's ports of both nodes (see NetnsLab.attach for the names). */
+  #duplexPorts(): string[] {
+    return NODES.map((n) => `dx0-${this.ns[n].slice(-4)}`.slice(0, 15));
+  }
+
+  /**
+   * Cuts the duplex LAN in its switch: both ports leave the bridge; both nodes stay up, their
+   * carrier too, and nothing passes between them on that LAN.
+   */
+  async cutDuplex(): Promise<void> {
+    await Promise.all(
+      this.#duplexPorts().map((p) => runCommand("ip", ["-n", this.ns.sw, "link", "set", p, "nomaster"])),
+    );
+  }
+
+  async restoreDuplex(): Promise<void> {
+    await Promise.all(
+      this.#duplexPorts().map((p) =>
+        runCommand("ip", ["-n", this.ns.sw, "link", "set", p, "master", "br-dx"]),
+      ),
+    );
   }
 
   /** Epoch ms of the last hardware reset the iLO of `n` carried out after `since`. */

@@ -1,33 +1,37 @@
-// Takeover benchmark (issue 6): kill -9 of the active haconnd → the standby has fenced it
-// through its iLO (ipmi_sim), holds the VIP and answers a CHECK from the HA monitor's
-// namespace. Median and max over >= 20 runs with default timing; the peer figure is keepalived's
-// VRRP failover (default advert_int 1) in the same namespaces, measured the same way (first
-// answer through the VIP from the new holder). Needs root and network namespaces; prefix hcx5.
+// Takeover benchmark (issues 6, 19): three failures of the active node — kill -9, a freeze
+// (SIGSTOP) and a cut of the duplex LAN (takeover-modes.ts) — and, for each, the time until the
+// standby has fenced it through its iLO (ipmi_sim), holds the VIP and answers a CHECK from the
+// HA monitor's namespace, with the VIP's holders watched throughout. The peer is keepalived's
+// VRRP failover in the same namespaces at the same detection budget (takeover-keepalived.ts),
+// measured the same way (first answer through the VIP from the new holder), in the same run.
+// Median and max over >= 20 runs per mode and product. Needs root and network namespaces;
+// prefix hcx5.
 //   pnpm --filter @haconn/bench build && node tools/bench/dist/takeover.bench.js
-//     [--runs N (default 20)] [--peer-runs N (default = runs)] [--quick] [--json <file>]
-//     [--prefix P (namespace prefix, default hcx5)]
+//     [--runs N (default 20 per mode)] [--peer-runs N (default = runs)] [--quick]
+//     [--modes kill9,freeze,cut] [--json <file>] [--prefix P (namespace prefix, default hcx5)]
 
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { netnsAvailable } from "../../lab/src/netns/index.js";
-import {
-  type BenchJson,
-  type Figure,
-  figure,
-  peer,
-  quickArg,
-  type Timeline,
-  writeBenchJson,
-} from "./report-json.js";
+import { type BenchJson, type Figure, quickArg, writeBenchJson } from "./report-json.js";
+import { takeoverFigures, takeoverTimelines } from "./takeover-figures.js";
 import { HaconnPair, haconnTakeovers, type TakeoverRun } from "./takeover-haconn.js";
-import { KEEPALIVED, KeepalivedPair, keepalivedTakeovers } from "./takeover-keepalived.js";
+import {
+  BUDGET_MS,
+  KA_ADVERT_S,
+  KA_MASTER_DOWN_MS,
+  KA_PRIORITY,
+  KEEPALIVED,
+  KeepalivedPair,
+  keepalivedTakeovers,
+} from "./takeover-keepalived.js";
 import { MON_ADDR, PREFIX, TakeoverLab } from "./takeover-lab.js";
 import { runEcho, runProber } from "./takeover-probe.js";
+import { type FailureMode, MODE_TEXT, modesArg } from "./takeover-modes.js";
 import { ProberClient } from "./takeover-prober.js";
 import { BUILT } from "./takeover-support.js";
 
-const GOAL_MS = 1000;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 function intArg(name: string, fallback: number): number {
@@ -43,75 +47,21 @@ export function cannotRun(): string | undefined {
   return undefined;
 }
 
-const ok = (runs: TakeoverRun[], key: "answerMs" | "vipMs" | "fencedMs") =>
-  runs.flatMap((r) => (r.error === undefined && r[key] !== undefined ? [r[key]!] : []));
-
-export function takeoverFigures(haconn: TakeoverRun[], ka: TakeoverRun[], kaName: string): Figure[] {
-  const answers = ok(haconn, "answerMs");
-  const kaAnswers = ok(ka, "answerMs");
-  const median = figure("x", "ms", answers).median;
-  const figures: Figure[] = [
-    figure("takeover: kill -9 of the active → new active answers CHECK on the VIP", "ms", answers, {
-      goal: `median ≤ ${GOAL_MS} ms`,
-      pass: answers.length > 0 && median <= GOAL_MS && answers.length === haconn.length,
-      ...(kaAnswers.length
-        ? { peer: peer(`${kaName}: kill -9 MASTER → VIP answers from BACKUP`, kaAnswers) }
-        : {}),
-    }),
-    figure("takeover: kill -9 of the active → VIP on the standby", "ms", ok(haconn, "vipMs"), {
-      ...(ka.length ? { peer: peer(`${kaName}: VIP on the BACKUP`, ok(ka, "vipMs")) } : {}),
-    }),
-    figure("takeover: kill -9 of the active → old active fenced (iLO reset)", "ms", ok(haconn, "fencedMs")),
-    figure(
-      "takeover: two nodes holding the VIP at once",
-      "ms",
-      haconn.map((r) => r.overlapMs),
-      {
-        goal: "max = 0 ms",
-        pass: haconn.length > 0 && haconn.every((r) => r.overlapMs === 0),
-        ...(ka.length
-          ? {
-              peer: peer(
-                `${kaName}: until the dead master's host is cleaned up`,
-                ka.map((r) => r.overlapMs),
-              ),
-            }
-          : {}),
-      },
-    ),
-  ];
-  return figures;
-}
-
-export function takeoverTimelines(haconn: TakeoverRun[], ka: TakeoverRun[]): Timeline[] {
-  const phases = (r: TakeoverRun, answer: string): Record<string, number> => {
-    const p: [string, number | undefined][] = [
-      ["fenced", r.fencedMs],
-      ["VIP added", r.vipMs],
-      [answer, r.answerMs],
-    ];
-    return Object.fromEntries(
-      p
-        .filter((e): e is [string, number] => e[1] !== undefined)
-        .map(([k, v]) => [k, Math.round(v * 10) / 10]),
-    );
-  };
-  return [
-    ...haconn.map((r) => ({ run: r.run, label: "haconn takeover", phases: phases(r, "CHECK answered") })),
-    ...ka.map((r) => ({ run: r.run, label: "keepalived takeover", phases: phases(r, "VIP answers") })),
-  ];
-}
-
 async function keepalivedName(): Promise<string> {
   // keepalived prints its version on standard error.
   const v = await new Promise<string>((resolve) =>
     execFile(KEEPALIVED, ["--version"], { timeout: 5000 }, (_e, out, err) => resolve(`${out}${err}`)),
   );
   const m = /Keepalived v([\d.]+)/.exec(v);
-  return `keepalived ${m?.[1] ?? "?"} VRRP (advert_int 1)`;
+  return `keepalived ${m?.[1] ?? "?"} VRRP (advert_int ${KA_ADVERT_S}, priority ${KA_PRIORITY})`;
 }
 
-async function measure(runs: number, peerRuns: number, prefix: string): Promise<Omit<BenchJson, "machine">> {
+async function measure(
+  runs: number,
+  peerRuns: number,
+  modes: FailureMode[],
+  prefix: string,
+): Promise<Omit<BenchJson, "machine">> {
   const benchFile = fileURLToPath(import.meta.url);
   let lab: TakeoverLab | undefined;
   let ka: KeepalivedPair | undefined;
@@ -133,20 +83,25 @@ async function measure(runs: number, peerRuns: number, prefix: string): Promise<
         lab.inNs(lab.ns.mon, [process.execPath, benchFile, "--probe", MON_ADDR, "10001", "PSERVER1"]),
       ),
     );
-    log(`haconn: ${runs} takeovers (kill -9 of the active, default timing, ipmi_sim fencing)`);
-    const haconn = await haconnTakeovers(new HaconnPair(lab, prober, log), runs, log);
+    const what = modes.map((m) => MODE_TEXT[m]).join(", ");
+    log(
+      `detection budget: haconn heartbeat × missCount = ${BUDGET_MS} ms; keepalived advert_int ${KA_ADVERT_S} s, ` +
+        `priority ${KA_PRIORITY}: master-down interval ${KA_MASTER_DOWN_MS.toFixed(1)} ms`,
+    );
+    log(`haconn: ${runs} takeovers per mode (${what}; default timing, ipmi_sim fencing)`);
+    const haconn = await haconnTakeovers(new HaconnPair(lab, prober, log), runs, modes, log);
     const kaName = await keepalivedName();
     let kaRuns: TakeoverRun[] = [];
     if (existsSync(KEEPALIVED)) {
-      log(`${kaName}: ${peerRuns} failovers (kill -9 of the MASTER), same namespaces`);
+      log(`${kaName}: ${peerRuns} failovers per mode (${what}), same namespaces`);
       ka = new KeepalivedPair(lab, prober, benchFile);
-      kaRuns = await keepalivedTakeovers(ka, peerRuns, log);
+      kaRuns = await keepalivedTakeovers(ka, peerRuns, modes, log);
     } else {
       log(`keepalived not installed (${KEEPALIVED}): no peer figure`);
     }
     return {
       bench: "takeover",
-      figures: takeoverFigures(haconn, kaRuns, kaName),
+      figures: takeoverFigures(modes, haconn, kaRuns, kaName),
       timelines: takeoverTimelines(haconn, kaRuns),
     };
   } finally {
@@ -161,9 +116,12 @@ async function measure(runs: number, peerRuns: number, prefix: string): Promise<
 function print(figures: Figure[]): void {
   log("");
   for (const f of figures) {
-    const p = f.peer ? `   peer: ${f.peer.name}: median ${f.peer.median} p99 ${f.peer.p99}` : "";
-    const v = f.pass === undefined ? "" : f.pass ? "  [goal met]" : "  [GOAL MISSED]";
-    log(`${f.name}: median ${f.median} ${f.unit}, p99 ${f.p99}, max ${f.max} (n=${f.n})${v}${p}`);
+    const p = f.peer
+      ? `   peer: ${f.peer.name}: median ${f.peer.median}, max ${f.peer.max} (n=${f.peer.n})`
+      : "";
+    const g = f.goal === undefined ? "" : `  goal ${f.goal}`;
+    const v = f.pass === undefined ? "" : f.pass ? " [goal met]" : " [GOAL MISSED]";
+    log(`${f.name}: median ${f.median} ${f.unit}, p99 ${f.p99}, max ${f.max} (n=${f.n})${g}${v}${p}`);
   }
 }
 
@@ -174,7 +132,8 @@ async function main(): Promise<void> {
   const echo = args.indexOf("--echo");
   if (echo >= 0) return runEcho(Number(args[echo + 1]), args[echo + 2]!);
   const quick = quickArg();
-  const runs = intArg("--runs", quick ? 3 : 20);
+  const runs = intArg("--runs", quick ? 2 : 20);
+  const modes = modesArg();
   const peerRuns = intArg("--peer-runs", quick ? 2 : runs);
   const why = cannotRun();
   if (why) {
@@ -184,7 +143,7 @@ async function main(): Promise<void> {
   }
   const p = process.argv.indexOf("--prefix");
   const prefix = p >= 0 ? process.argv[p + 1]! : PREFIX;
-  const result = await measure(runs, peerRuns, prefix);
+  const result = await measure(runs, peerRuns, modes, prefix);
   print(result.figures);
   writeBenchJson(result);
 }

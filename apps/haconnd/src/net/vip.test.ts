@@ -46,6 +46,23 @@ describe.skipIf(!canNetns)("VipManager in network namespaces", () => {
       prefixLength: 24,
       prefix: ["ip", "netns", "exec", lab.name("a")],
     });
+    await expect(c.prepare()).resolves.toBeUndefined(); // a standby's look-ahead never throws
     await expect(c.acquire()).rejects.toMatchObject({ code: "VIP_NO_INTERFACE" });
+  });
+
+  it("prepare() finds the interface ahead; acquire() then adds the VIP once, even when held already", async () => {
+    const d = new VipManager({
+      addr: "10.77.0.101",
+      prefixLength: 24,
+      prefix: ["ip", "netns", "exec", lab.name("a")],
+    });
+    await d.prepare();
+    await expect(d.interface()).resolves.toBe("rp0");
+    await d.acquire();
+    await d.acquire();
+    const shown = lab.exec(lab.name("a"), ["ip", "-4", "-o", "addr", "show", "dev", "rp0"]);
+    expect(shown.match(/10\.77\.0\.101/g)).toHaveLength(1);
+    await d.release();
+    await expect(d.held()).resolves.toBe(false);
   });
 });

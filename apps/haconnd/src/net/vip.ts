@@ -91,24 +91,28 @@ export class VipManager {
   announced: Promise<void> = Promise.resolve();
 
   async acquire(onAnnounceError?: (error: unknown) => void): Promise<void> {
+    // One command on the takeover path (issue 19): the interface is known from prepare() on a
+    // standby, and `ip addr add` of an address the interface already has fails ("File exists"
+    // from older iproute2, "Address already assigned" from newer), which is success here (no
+    // `held()` look-up first).
     const dev = await this.interface();
-    if (!(await this.held())) {
-      const r = await this.run([
-        "ip",
-        "addr",
-        "add",
-        `${this.options.addr}/${this.options.prefixLength}`,
-        "dev",
-        dev,
-      ]);
-      if (r.code !== 0 && !/exists/i.test(r.stderr)) {
-        throw new HaconnError(
-          "VIP_ADD_FAILED",
-          `ip addr add ${this.options.addr} failed: ${r.stderr.trim()}`,
-        );
-      }
+    const r = await this.run([
+      "ip",
+      "addr",
+      "add",
+      `${this.options.addr}/${this.options.prefixLength}`,
+      "dev",
+      dev,
+    ]);
+    if (r.code !== 0 && !/exists|already assigned/i.test(r.stderr)) {
+      throw new HaconnError("VIP_ADD_FAILED", `ip addr add ${this.options.addr} failed: ${r.stderr.trim()}`);
     }
     this.announced = this.announce().catch((error) => onAnnounceError?.(error));
+  }
+
+  /** Finds the interface ahead of a takeover (a standby calls it), so acquire() runs one command. */
+  async prepare(): Promise<void> {
+    await this.interface().catch(() => undefined);
   }
 
   /** Gratuitous ARP so neighbours update their caches at once. */

@@ -65,3 +65,65 @@ describe("PairController: becomeActive fails", () => {
     pair.stop();
   });
 });
+
+/** A host that does nothing on its own (each test overrides what it watches). */
+function quietHost(clock: SimulatedClock): PairHost {
+  return {
+    clock,
+    devices: {} as Devices,
+    digest: "00".repeat(32),
+    log: () => undefined,
+    becomeActive: async () => undefined,
+    becomeStandby: async () => undefined,
+    vipInUseElsewhere: async () => false,
+    shared: () => ({ version: 0 }) as never,
+    shutdown: () => undefined,
+  };
+}
+
+describe("PairController: a silent active is noticed on the deadline (issue 19)", () => {
+  it("the standby starts fencing at heard + heartbeat × missCount, not at the next 50 ms tick", async () => {
+    const clock = new SimulatedClock();
+    const resets: number[] = [];
+    const fenceInFlight = {
+      reset: async () => {
+        resets.push(clock.now());
+        return new Promise<void>(() => undefined);
+      },
+    };
+    const host = {
+      ...quietHost(clock),
+      devices: { bmc: () => fenceInFlight } as unknown as Devices,
+      // The lone-start probe never answers: the node stays undecided until it hears the active.
+      vipInUseElsewhere: () => new Promise<boolean>(() => undefined),
+    };
+    const key = createAuthKey(1, new Uint8Array(32).fill(1));
+    const pair = new PairController(host, {
+      self: server("HACON2", "127.0.61.212"),
+      peer: server("HACON1", "127.0.61.211"),
+      key: { keys: [key], send: key },
+    });
+    // The tick loop without the sockets (the link is not opened: heartbeats go nowhere).
+    (pair as unknown as { loop(): void }).loop();
+    await clock.advance(3000);
+    const heard = clock.now() + 7; // off the 50 ms tick grid on purpose
+    await clock.advance(7);
+    pair.dispatch({
+      type: "heartbeat",
+      now: heard,
+      from: "HACON1",
+      role: "active",
+      term: 1,
+      digest: "x",
+      stateVersion: 0,
+    });
+    expect(pair.state.role).toBe("standby");
+    const deadline = heard + pair.timing.heartbeatMs * pair.timing.missCount + 1;
+    await clock.advance(deadline - 1 - clock.now());
+    expect(resets).toEqual([]);
+    await clock.advance(1);
+    await new Promise((r) => setImmediate(r));
+    expect(resets).toEqual([deadline]);
+    pair.stop();
+  });
+});

@@ -11,6 +11,7 @@ import {
   type HaState,
   type HaTiming,
   initialState,
+  nextTickDelay,
   peerAlive,
   transition,
 } from "@haconn/ha";
@@ -26,6 +27,8 @@ import type { PairHost, PairOptions } from "./pair-host.js";
 import { StateChannel } from "./state-channel.js";
 
 export type { PairHost, PairOptions } from "./pair-host.js";
+
+const TICK_MS = 50;
 
 export class PairController {
   state: HaState;
@@ -146,7 +149,10 @@ export class PairController {
       void this.listen();
     }
     if (this.state.role === "standby" && this.state.peer?.role === "active") this.channel.maybeConnect(now);
-    this.tickTimer = this.host.clock.setTimeout(() => this.loop(), 50);
+    // Every 50 ms, or sooner when the standby's peer deadline falls before: detection then takes
+    // heartbeat × missCount, not up to one tick more (issue 19).
+    const delay = nextTickDelay(this.state, now, this.timing, TICK_MS);
+    this.tickTimer = this.host.clock.setTimeout(() => this.loop(), delay);
   }
 
   private heartbeat(): void {
