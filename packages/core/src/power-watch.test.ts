@@ -86,6 +86,49 @@ describe("a poll round is spread over its interval (issue 19: no long event-loop
     expect(new Set(all.map((c) => c.at)).size).toBeGreaterThanOrEqual(Math.ceil(32 / POLL_BATCH));
   });
 
+  it("at the maxima the ESXi hosts are spread over the round: at most one host's guests per step", async () => {
+    const servers = [
+      ...Array.from({ length: 16 }, (_, i) => ({
+        name: `PSERVER${i + 1}`,
+        outlets: [1, 2, 3, 4].map((o) => [`127.0.0.${10 + (i % 4)}`, i * 8 + o] as [string, number]),
+      })),
+      ...Array.from({ length: 16 }, (_, i) => ({
+        name: `VHOST${i + 1}`,
+        virtual: true,
+        outlets: [5, 6, 7, 8].map((o) => [`127.0.0.${10 + (i % 4)}`, i * 8 + o] as [string, number]),
+      })),
+    ];
+    const h = new EngineHarness(
+      buildConfig({ servers, pdus: ["127.0.0.10", "127.0.0.11", "127.0.0.12", "127.0.0.13"] }),
+    );
+    harnesses.push(h);
+    for (let s = 0; s < 16; s++)
+      for (let g = 0; g < 15; g++)
+        h.check(20000 + s * 100 + g, `VHOST${s + 1}`, {
+          vmName: `vm${g}`,
+          port: 6002,
+          addr: `127.0.${s + 1}.${g + 1}`,
+        });
+    const t0 = h.clock.now();
+    h.dispatch({ type: "start" });
+    await h.clock.advance(4_999);
+    const hostsAt = new Map<number, Set<string>>();
+    const kindsAt = new Map<number, Set<string>>();
+    for (const [key, c] of h.controllers) {
+      for (const call of c.calls.filter((x) => x.op === "status")) {
+        const at = call.at - t0;
+        const kind = key.split(":")[0] ?? "";
+        kindsAt.set(at, (kindsAt.get(at) ?? new Set()).add(kind));
+        if (kind === "guest") hostsAt.set(at, (hostsAt.get(at) ?? new Set()).add(key.split("/")[0] ?? ""));
+      }
+    }
+    // 32 BMCs + 16 hosts + 128 outlets = 176 units, 22 steps: every host in a step of its own.
+    expect([...hostsAt.values()].reduce((n, s) => n + s.size, 0)).toBe(16);
+    expect(Math.max(...[...hostsAt.values()].map((s) => s.size))).toBe(1);
+    // And the steps mix the kinds (the old fixed order had steps of outlets only).
+    expect([...kindsAt.values()].filter((k) => k.size >= 2).length).toBeGreaterThanOrEqual(16);
+  });
+
   it("a small configuration is still polled in one step", async () => {
     const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
     harnesses.push(h);

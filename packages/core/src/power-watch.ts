@@ -44,12 +44,14 @@ interface PollTarget {
 /**
  * Every device of a round in a fixed order, as units: a BMC, the registered guests of one ESXi
  * host together (its driver asks them in one command when they are asked in the same step:
- * one exec per host per round), an outlet (deduplicated).
+ * one exec per host per round), an outlet (deduplicated); the kinds interleaved.
  */
 function roundUnits(tx: Tx): PollTarget[][] {
-  const units: PollTarget[][] = [];
+  const bmcs: PollTarget[][] = [];
+  const hosts: PollTarget[][] = [];
+  const outletUnits: PollTarget[][] = [];
   for (const server of tx.config.pservers)
-    units.push([{ id: `bmc:${server.name}`, device: { type: "bmc", system: server.name } }]);
+    bmcs.push([{ id: `bmc:${server.name}`, device: { type: "bmc", system: server.name } }]);
   const guestsOf = new Map<string, PollTarget[]>();
   for (const m of Object.values(tx.shared.monitors)) {
     if (m.vmName === null) continue;
@@ -59,7 +61,7 @@ function roundUnits(tx: Tx): PollTarget[][] {
     if (!unit) {
       unit = [];
       guestsOf.set(m.system, unit);
-      units.push(unit);
+      hosts.push(unit);
     }
     unit.push({
       id: `guest:${m.system}/${m.vmName}`,
@@ -73,10 +75,24 @@ function roundUnits(tx: Tx): PollTarget[][] {
       const key = `${o.pdu}#${o.outlet}`;
       if (outlets.has(key)) continue;
       outlets.add(key);
-      units.push([{ id: `outlet:${key}`, device: { type: "outlet", pdu: o.pdu, outlet: o.outlet } }]);
+      outletUnits.push([{ id: `outlet:${key}`, device: { type: "outlet", pdu: o.pdu, outlet: o.outlet } }]);
     }
   }
-  return units;
+  return interleave([bmcs, hosts, outletUnits]);
+}
+
+/**
+ * The kinds spread evenly over the round (each unit at its fractional place in its own list),
+ * so a slice holds about its share of each: at the maxima one ESXi host a slice, not 8 hosts'
+ * answers (ssh packets, the costly ones) in one step and none in the others. Deterministic.
+ */
+function interleave(kinds: PollTarget[][][]): PollTarget[][] {
+  const placed: { at: number; kind: number; unit: PollTarget[] }[] = [];
+  for (const [kind, units] of kinds.entries()) {
+    for (const [i, unit] of units.entries()) placed.push({ at: (i + 0.5) / units.length, kind, unit });
+  }
+  placed.sort((a, b) => a.at - b.at || a.kind - b.kind);
+  return placed.map((p) => p.unit);
 }
 
 /** Starts the polls of slice `k` of the current round; arms the next slice. */
