@@ -32,7 +32,8 @@ describe.skipIf(!(RUNS > 0))("Pacemaker fence figures (issue 18 §5)", () => {
       `${device}: fence time, dead BMC, node failure → Dummy elsewhere (${RUNS} each)`,
       async () => {
         const started = Date.now();
-        const lab = new FigureLab(device, `hpf${process.pid % 1000}${device.length}`);
+        // Not "hpf": the scenario file uses it (hpf<pid>), and setUp clears leftovers by prefix.
+        const lab = new FigureLab(device, `pfg${process.pid % 1000}${device[0]}`);
         const fence = (key: string, s: FenceSample) => {
           const k = `${device} ${key}`;
           all.fence[k] = [...(all.fence[k] ?? []), s];

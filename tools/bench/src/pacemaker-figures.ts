@@ -179,8 +179,9 @@ export class FigureLab {
       timeoutMs: 120_000,
     });
     const ms = Date.now() - t0;
-    this.lab.bmc("pn2").thaw();
+    // Read before the thaw: the frozen simulator would act on the datagrams queued meanwhile.
     const bmc = (await this.lab.bmcActions("pn2")).slice(before).map((a) => a.action);
+    this.lab.bmc("pn2").thaw();
     return {
       ms,
       ok: r.code === 0,
@@ -194,10 +195,15 @@ export class FigureLab {
   async nodeFailure(): Promise<FailoverSample> {
     await this.prepare();
     const c = this.lab.cluster;
+    // A node that rejoined may still be taking Dummy over: wait until the cluster has settled and
+    // both nodes agree where Dummy runs.
+    await c.exec(NODES[0]!, ["crm_resource", "--wait", "--timeout", "30"], { timeoutMs: 40_000 });
     let victim: string | undefined;
-    for (const until = Date.now() + 20_000; !victim && Date.now() < until; await sleep(200))
-      victim = (await c.state(NODES[0]!))?.resources.dummy?.[0];
-    if (!victim) throw new Error("Dummy runs nowhere");
+    for (const until = Date.now() + 20_000; !victim && Date.now() < until; await sleep(200)) {
+      const seen = await Promise.all(NODES.map(async (n) => (await c.state(n))?.resources.dummy ?? []));
+      if (seen.every((d) => d.length === 1 && d[0] === seen[0]![0])) victim = seen[0]![0];
+    }
+    if (!victim) throw new Error("Dummy not settled on one node");
     const survivor = NODES.find((n) => n !== victim)!;
     const t0 = Date.now();
     await c.killCorosync(victim);
