@@ -1,6 +1,6 @@
 // The Pacemaker figures of issue 18 §5 that the fence-time bench did not have, on the race
 // bench's two-node lab (same simulators): a dead BMC (the node's ipmi_sim frozen: it answers
-// nothing) fenced through (a) a fencing topology, level 1 fence_ipmilan, level 2 fence_ipdu
+// nothing) fenced through (a) a fencing topology, level 1 fence_ipmilan, level 2 fence_ipdu (CIB fencing-topology)
 // against the lab's IBM iPDU simulator, or (b) one fence_haconn device with haconn's own PDU
 // fallback (pserver ipdusd=on: NMI, hardware reset unacknowledged within `timeout` → outlet
 // cut); and node failure (kill -9 corosync on the node running Dummy) → Dummy started on the
@@ -115,23 +115,24 @@ export class FigureLab {
       });
     };
     await this.race.setUp();
-    if (this.device === "ipmilan")
-      for (const n of NODES)
-        for (const [level, dev] of [
-          ["1", `fence-ipmi-${n}`],
-          ["2", `fence-ipdu-${n}`],
-        ] as const) {
-          const r = await lab.cluster.exec(NODES[0]!, [
-            "stonith_admin",
-            "--register-level",
-            n,
-            "--index",
-            level,
-            "--device",
-            dev,
-          ]);
-          if (r.code !== 0) throw new Error(`register-level ${n} ${level}: ${r.err}`);
-        }
+    if (this.device === "ipmilan") {
+      // The topology in the CIB, as `pcs stonith level add` writes it: every node's fencer reads it.
+      const levels = NODES.flatMap((n) =>
+        (["ipmi", "ipdu"] as const).map(
+          (d, i) =>
+            `<fencing-level id="fl-${n}-${i + 1}" target="${n}" index="${i + 1}" devices="fence-${d}-${n}"/>`,
+        ),
+      ).join("");
+      const r = await lab.cluster.exec(NODES[0]!, [
+        "cibadmin",
+        "--create",
+        "--scope",
+        "configuration",
+        "--xml-text",
+        `<fencing-topology>${levels}</fencing-topology>`,
+      ]);
+      if (r.code !== 0) throw new Error(`fencing-topology: ${r.err}`);
+    }
   }
 
   /** Every node up and ready, every BMC answering, every outlet on. */

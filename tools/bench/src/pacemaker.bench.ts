@@ -8,7 +8,7 @@
 //   topology fence_ipmilan → fence_ipdu; the node must really be cut;
 // - kill -9 corosync on the node running Dummy → Dummy started on the survivor (crm_mon).
 //   node tools/bench/dist/pacemaker.bench.js [--quick] [--runs N] [--json <file>]
-// --quick: 1 trial per case; default 3 (HACONN_PCMK_FIG_RUNS or --runs). Needs root, network
+// --quick: 1 trial per case; default 5 (HACONN_PCMK_FIG_RUNS or --runs). Needs root, network
 // namespaces and Debian's pacemaker, corosync, fence-agents; elsewhere it reports itself skipped.
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -29,8 +29,8 @@ const NEEDED = [
 
 function runsArg(): number {
   const i = process.argv.indexOf("--runs");
-  const v = Number(i >= 0 ? process.argv[i + 1] : (process.env.HACONN_PCMK_FIG_RUNS ?? 3));
-  return quickArg() ? 1 : Number.isInteger(v) && v > 0 ? v : 3;
+  const v = Number(i >= 0 ? process.argv[i + 1] : (process.env.HACONN_PCMK_FIG_RUNS ?? 5));
+  return quickArg() ? 1 : Number.isInteger(v) && v > 0 ? v : 5;
 }
 
 const seconds = (ms: number[]) => ms.map((x) => x / 1000);
