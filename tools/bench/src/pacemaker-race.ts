@@ -8,7 +8,7 @@
 import { execFile } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { stonithPrimitive } from "../../lab/src/pacemaker/files.js";
-import { PcmkLab } from "../../lab/src/scenarios/pacemaker-fixture.js";
+import { PcmkLab, type PcmkLabOptions } from "../../lab/src/scenarios/pacemaker-fixture.js";
 
 export type RaceDevice = "haconn" | "ipmilan" | "ipmilan-delay";
 export type RaceMode = "cut" | "request";
@@ -47,23 +47,39 @@ function ipmilanDevices(lab: PcmkLab, delayMax: string | undefined): string {
 
 const ip = (args: string[]) => new Promise<void>((resolve) => execFile("ip", args, () => resolve()));
 
+/** What a bench adds to the lab: haconnsetup commands, stonith devices, devices to wait for. */
+export interface RaceLabExtra {
+  after?: string[][];
+  /** More stonith primitives (XML) after the device's own. */
+  stonith?: (lab: PcmkLab) => string;
+  devices?: string[];
+}
+
 export class RaceLab {
   readonly lab: PcmkLab;
   constructor(
     readonly device: RaceDevice,
     prefix: string,
+    private readonly extra: RaceLabExtra = {},
   ) {
     const delay = device === "ipmilan-delay" ? "5s" : undefined;
-    this.lab = new PcmkLab({
+    const more = (l: PcmkLab) => extra.stonith?.(l) ?? "";
+    const options: PcmkLabOptions = {
       prefix,
       nodes: NODES,
-      after: [["kdump", "on"]],
-      ...(device === "haconn" ? {} : { stonith: (l: PcmkLab) => ipmilanDevices(l, delay), stonithIds: [] }),
-    });
+      after: [["kdump", "on"], ...(extra.after ?? [])],
+      ...(device === "haconn"
+        ? extra.stonith
+          ? { stonith: (l: PcmkLab) => l.haconnDevice() + more(l) }
+          : {}
+        : { stonith: (l: PcmkLab) => ipmilanDevices(l, delay) + more(l), stonithIds: [] }),
+    };
+    this.lab = new PcmkLab(options);
   }
 
   get devices(): string[] {
-    return this.device === "haconn" ? ["fence-haconn"] : NODES.map((n) => `fence-ipmi-${n}`);
+    const own = this.device === "haconn" ? ["fence-haconn"] : NODES.map((n) => `fence-ipmi-${n}`);
+    return [...own, ...(this.extra.devices ?? [])];
   }
 
   async setUp(): Promise<void> {
