@@ -17,6 +17,9 @@ import { type HostKeyStore, hostIdOf } from "./host-key-store.js";
 import { openConnection } from "./ssh-connect.js";
 import { Slots } from "./slots.js";
 
+/** Resolves in the event loop's check phase, after the I/O callbacks that were ready. */
+const afterReadyIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 export interface EsxiHostOptions {
   addr: string;
   /** ssh port, 22 on ESXi. */
@@ -132,6 +135,10 @@ export class EsxiHost {
    */
   async exec(command: string, options: CallOptions = {}): Promise<ExecResult> {
     const deadline = this.#deadline(options);
+    // The ssh work (channel open, packet encryption) waits for the I/O that is already ready: a
+    // storm's RESET datagrams are all taken, answered and their BMC NMIs written before the
+    // first guest's channel is encrypted, not one RESET behind another's ssh traffic (issue 19).
+    await afterReadyIo();
     const conn = await this.#connection(deadline, options.signal);
     await this.#slots.acquire(deadline, options.signal, () =>
       esxiError(

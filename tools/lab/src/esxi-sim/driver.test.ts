@@ -302,6 +302,22 @@ describe("esxi driver against the simulator", () => {
     expect(h.stats.commands).toBe(3);
   });
 
+  it("a command's ssh work waits for the I/O already ready: nothing is sent in the caller's turn or its microtasks", async () => {
+    const s = await sim();
+    const h = host(s);
+    await h.connect();
+    const before = h.stats.commands;
+    const running = h.exec("echo ready");
+    // The caller's turn and every microtask after it (where a datagram handler's awaits resume)
+    // pass without a channel opened: a storm's next RESET datagram is taken first (issue 19).
+    for (let i = 0; i < 20; i++) await Promise.resolve();
+    expect(h.stats.commands).toBe(before);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(h.stats.commands).toBe(before + 1);
+    expect((await running).stdout.trim()).toBe("ready");
+  });
+
   it("a failing poll command fails every guest of that batch, and only that batch", async () => {
     const s = await sim();
     s.failures.push({ match: /vmdumper -l/, times: 1, code: 1, stderr: "vmdumper: cannot list worlds\n" });
