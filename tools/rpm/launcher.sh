@@ -12,7 +12,8 @@ unset NODE_PATH
 # maxima (VmHWM ~185 → ~140 MiB); the scavenge on the main thread alone (~1 ms for 2 MiB)
 # because V8's parallel scavenge waits for GC helpers that run 10 nice levels lower
 # (HACONN_HELPER_NICE) and, on a busy 2-core host, paused the reset path up to 70 ms.
-node_args=
+# Source maps for the short-lived commands only (the daemon: see bin/_launch, ~36 MiB resident).
+node_args=--enable-source-maps
 if [ "@APP@" = haconnd ]; then node_args="--max-semi-space-size=2 --no-parallel-scavenge"; fi
 # shellcheck disable=SC2086 # node_args is a list of words
-exec "$root/lib/node" --enable-source-maps $node_args "$root/lib/app/@APP@/@ENTRY@.js" "$@"
+exec "$root/lib/node" $node_args "$root/lib/app/@APP@/@ENTRY@.js" "$@"

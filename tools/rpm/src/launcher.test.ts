@@ -67,7 +67,7 @@ describe("command launchers: V8 flags for the daemon only", () => {
       chmodSync(join(root, "bin", cmd), 0o755);
     }
     const daemon = execFileSync(join(root, "bin/haconnr2"), ["x"], { encoding: "utf8" }).trim().split("\n");
-    expect(daemon).toEqual(["--enable-source-maps", ...flags, `${root}/lib/app/haconnd/haconnd.js`, "x"]);
+    expect(daemon).toEqual([...flags, `${root}/lib/app/haconnd/haconnd.js`, "x"]);
     const cli = execFileSync(join(root, "bin/haconnsetup"), ["y"], { encoding: "utf8" }).trim().split("\n");
     expect(cli).toEqual(["--enable-source-maps", `${root}/lib/app/cli/haconnsetup.js`, "y"]);
   });
@@ -82,7 +82,6 @@ describe("command launchers: V8 flags for the daemon only", () => {
     const run = (app: string, entry: string) =>
       execFileSync(join(root, "bin/_launch"), [app, entry, "z"], { encoding: "utf8" }).trim().split("\n");
     expect(run("haconnd", "haconnd")).toEqual([
-      "--enable-source-maps",
       ...flags,
       `${root}/apps/haconnd/dist/haconnd.js`,
       "z",
