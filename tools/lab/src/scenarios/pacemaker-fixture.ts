@@ -193,6 +193,7 @@ export class PcmkLab {
   armKdump(node: string): { stop(): void; sentAt(): number | undefined } {
     let sentAt: number | undefined;
     let stopped = false;
+    let sender: ChildProcess | undefined;
     const loop = async () => {
       while (!stopped) {
         if ((await this.bmcActions(node)).some((a) => a.action === "nmi")) break;
@@ -202,17 +203,23 @@ export class PcmkLab {
       // The kdump kernel's notifier and the end of the crashed stack, at once.
       const ns = this.cluster.node(node).netns;
       sentAt = Date.now();
-      this.children.push(
-        spawn("ip", ["netns", "exec", ns, KDUMP_SEND, "-i", "1", "-c", "0", "-p", "7410", this.pair.vip], {
+      sender = spawn(
+        "ip",
+        ["netns", "exec", ns, KDUMP_SEND, "-i", "1", "-c", "0", "-p", "7410", this.pair.vip],
+        {
           stdio: "ignore",
-        }),
+        },
       );
+      this.children.push(sender);
       await this.cluster.node(node).holder?.kill();
     };
     void loop();
     return {
+      // The dump is over (or the node was reset): its notifier stops with it. A sender left
+      // running answers the node's next fence as a dump from the NMI phase: a false "fenced".
       stop: () => {
         stopped = true;
+        if (sender && sender.exitCode === null && sender.signalCode === null) sender.kill("SIGKILL");
       },
       sentAt: () => sentAt,
     };
