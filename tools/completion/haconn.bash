@@ -154,7 +154,7 @@ _haconn_client() {
       options="--help --version"
       ;;
     check) options+=" --system --vm --pair --interval" ;;
-    reset) options+=" --target --target-system --cluster-port" ;;
+    reset) options+=" --target --target-system --cluster-port --fence" ;;
     dump-notice) options+=" --system --cluster-port" ;;
     listen) options+=" --system --vm --pair --interval --count" ;;
     *) return ;;

@@ -264,6 +264,7 @@ describe("bash completion", () => {
         "--target",
         "--target-system",
         "--cluster-port",
+        "--fence",
       ]);
       expect(complete(["haconnclient", "dump-notice", "--"])).toEqual([
         ...common,
@@ -304,6 +305,7 @@ describe("bash completion", () => {
         "--target",
         "--target-system",
         "--cluster-port",
+        "--fence",
       ]);
       // A value that looks like a subcommand is the option's value, not the subcommand.
       expect(complete(["haconnclient", "check", "--system", "reset", "--t"])).toEqual(["--timeout"]);
