@@ -39,6 +39,7 @@ import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
 import { broadcastAddress } from "./net/ipv4.js";
 import { udpPortInUse } from "./net/udp-port-probe.js";
 import { VipManager } from "./net/vip.js";
+import { registerVipTakeoverMetrics } from "./metrics/vip-takeover.js";
 import { diagPeerCommands } from "./pair/diag-ops.js";
 import { PairController } from "./pair/pair-controller.js";
 import { openTermStore } from "./pair/term-store.js";
@@ -270,6 +271,8 @@ export class Daemon {
     this.watch.start();
     this.metrics.dropSource("reset-path", () => this.socket?.drops);
     registerBmcCallMetrics(this.metrics.registry, () => this.devices.bmcCallStats());
+    const vip = this.vip;
+    if (vip) registerVipTakeoverMetrics(this.metrics.registry, () => vip.stats);
     if (options.metrics) {
       this.metricsServer = await serveDaemonMetrics(
         options.metrics,
@@ -380,7 +383,7 @@ export class Daemon {
     this.metrics.clearLinks(["bmc", "esxi", "pdu"]);
     if (this.vip)
       await this.vip.release().catch((e) => this.logs.event.error({ err: String(e) }, "VIP release failed"));
-    // A takeover then adds the VIP with one command (no interface look-up on its path).
+    // Finds the interface and arms the takeover's commands: a takeover then starts no process.
     await this.vip?.prepare();
     this.logs.event.info({ role: this.role }, "not active: the reset path is left to the peer");
   }
@@ -445,6 +448,7 @@ export class Daemon {
     this.watch.stop();
     this.service.stopRepeats();
     this.socket?.close();
+    this.vip?.disarm();
     if (this.vip && wasActive) await this.vip.release().catch(() => undefined);
     await this.control?.close();
     await this.metricsServer?.close();
