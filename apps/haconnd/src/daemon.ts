@@ -342,12 +342,16 @@ export class Daemon {
   /** Takes the reset path: adds the VIP, binds the port, resumes jobs from the mirror, polls. */
   async becomeActive(mirror?: SharedState, stale = false): Promise<void> {
     const rp = this.config.resetpath!;
+    const t0 = performance.now();
     this.runner.stop();
     this.runner = this.newEngine(mirror ?? this.runner.state.shared);
+    const tEngine = performance.now();
+    const armed = this.vip?.armed ?? false;
     if (this.vip)
       await this.vip.acquire((e) =>
         this.logs.event.warn({ err: String(e) }, "gratuitous ARP for the VIP failed"),
       );
+    const tVip = performance.now();
     this.socket = await ResetPathSocket.open({
       addr: rp.addr,
       port: rp.port,
@@ -362,6 +366,7 @@ export class Daemon {
           "reset-path datagram dropped",
         ),
     });
+    const tBound = performance.now();
     this.service.attach(this.socket);
     this.standaloneRole = "active";
     this.runner.dispatch({ type: "start", ...(stale ? { stale: true } : {}) });
@@ -371,7 +376,22 @@ export class Daemon {
       );
     }
     this.metrics.syncState(this.runner.state.shared);
-    this.logs.init.info({ addr: rp.addr, port: rp.port }, "active: serving the reset path");
+    const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
+    this.logs.init.info(
+      {
+        addr: rp.addr,
+        port: rp.port,
+        // Where the takeover's time went (ms): engine made, VIP added, socket bound, engine started.
+        steps: {
+          engine: ms(t0, tEngine),
+          vip: ms(tEngine, tVip),
+          bind: ms(tVip, tBound),
+          start: ms(tBound, performance.now()),
+        },
+        ...(this.vip ? { vipArmed: armed } : {}),
+      },
+      "active: serving the reset path",
+    );
   }
 
   /** Leaves the reset path: stops acting, closes the port, removes the VIP. */
