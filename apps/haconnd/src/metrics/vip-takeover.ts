@@ -1,7 +1,8 @@
 // How the takeover's VIP commands ran, read at every scrape: through the helpers a standby arms
 // ahead (no process start on the takeover path), or by starting a process then
 // (`haconn_vip_takeover_process_starts_total`: expected 0 on a pair that was standby first).
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { registerStatCounters } from "./stat-counters.js";
 import type { VipTakeoverStats } from "../net/vip.js";
 
 const FIELDS: Record<keyof VipTakeoverStats, [name: string, help: string]> = {
@@ -21,15 +22,5 @@ export function registerVipTakeoverMetrics(
   read: () => VipTakeoverStats,
   prefix = "haconn_",
 ): void {
-  for (const [key, [name, help]] of Object.entries(FIELDS) as [keyof VipTakeoverStats, [string, string]][]) {
-    new Counter({
-      name: `${prefix}${name}`,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(read()[key]);
-      },
-    });
-  }
+  registerStatCounters(registry, FIELDS, read, prefix);
 }

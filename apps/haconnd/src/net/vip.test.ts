@@ -69,30 +69,31 @@ describe.skipIf(!canNetns)("VipManager in network namespaces", () => {
 
   // Guard (issue 19): a takeover from a prepared standby starts no process; a dead helper falls
   // back to the plain way, counted.
-  function counting(): { spawn: typeof spawn; started: ChildProcess[] } {
+  /** A manager in namespace a whose process starts are counted (`started`). */
+  function counted(addr: string): { m: VipManager; started: ChildProcess[] } {
     const started: ChildProcess[] = [];
     const wrapped = ((command: string, args: readonly string[], options: object) => {
       const c = spawn(command, args, options);
       started.push(c);
       return c;
     }) as typeof spawn;
-    return { spawn: wrapped, started };
+    const m = new VipManager({
+      addr,
+      prefixLength: 24,
+      prefix: ["ip", "netns", "exec", lab.name("a")],
+      spawn: wrapped,
+    });
+    return { m, started };
   }
 
   it("after prepare(), acquire() adds and announces the VIP through the armed helpers: no process started", async () => {
-    const s = counting();
-    const e = new VipManager({
-      addr: "10.77.0.102",
-      prefixLength: 24,
-      prefix: ["ip", "netns", "exec", lab.name("a")],
-      spawn: s.spawn,
-    });
+    const { m: e, started } = counted("10.77.0.102");
     await e.prepare();
     expect(e.armed).toBe(true);
-    const before = s.started.length;
+    const before = started.length;
     await e.acquire();
     await e.announced;
-    expect(s.started.length - before).toBe(0);
+    expect(started.length - before).toBe(0);
     expect(e.stats).toEqual({ armedRuns: 2, processStarts: 0 });
     await expect(e.held()).resolves.toBe(true);
     await expect(b.inUseElsewhere()).resolves.toBe(false); // b's probe is for 10.77.0.100
@@ -104,15 +105,9 @@ describe.skipIf(!canNetns)("VipManager in network namespaces", () => {
   });
 
   it("with its helpers dead, acquire() runs the commands the plain way (counted) and still adds the VIP", async () => {
-    const s = counting();
-    const f = new VipManager({
-      addr: "10.77.0.103",
-      prefixLength: 24,
-      prefix: ["ip", "netns", "exec", lab.name("a")],
-      spawn: s.spawn,
-    });
+    const { m: f, started } = counted("10.77.0.103");
     await f.prepare();
-    const helpers = s.started.slice(-2);
+    const helpers = started.slice(-2);
     for (const h of helpers) h.kill("SIGKILL");
     await Promise.all(
       helpers.map(
