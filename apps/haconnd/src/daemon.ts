@@ -39,6 +39,7 @@ import { type MserverHealth, MserverWatch } from "./mserver-watch.js";
 import { broadcastAddress } from "./net/ipv4.js";
 import { udpPortInUse } from "./net/udp-port-probe.js";
 import { VipManager } from "./net/vip.js";
+import { registerVipTakeoverMetrics } from "./metrics/vip-takeover.js";
 import { diagPeerCommands } from "./pair/diag-ops.js";
 import { PairController } from "./pair/pair-controller.js";
 import { openTermStore } from "./pair/term-store.js";
@@ -270,6 +271,8 @@ export class Daemon {
     this.watch.start();
     this.metrics.dropSource("reset-path", () => this.socket?.drops);
     registerBmcCallMetrics(this.metrics.registry, () => this.devices.bmcCallStats());
+    const vip = this.vip;
+    if (vip) registerVipTakeoverMetrics(this.metrics.registry, () => vip.stats);
     if (options.metrics) {
       this.metricsServer = await serveDaemonMetrics(
         options.metrics,
@@ -339,12 +342,16 @@ export class Daemon {
   /** Takes the reset path: adds the VIP, binds the port, resumes jobs from the mirror, polls. */
   async becomeActive(mirror?: SharedState, stale = false): Promise<void> {
     const rp = this.config.resetpath!;
+    const t0 = performance.now();
     this.runner.stop();
     this.runner = this.newEngine(mirror ?? this.runner.state.shared);
+    const tEngine = performance.now();
+    const armed = this.vip?.armed ?? false;
     if (this.vip)
       await this.vip.acquire((e) =>
         this.logs.event.warn({ err: String(e) }, "gratuitous ARP for the VIP failed"),
       );
+    const tVip = performance.now();
     this.socket = await ResetPathSocket.open({
       addr: rp.addr,
       port: rp.port,
@@ -359,6 +366,7 @@ export class Daemon {
           "reset-path datagram dropped",
         ),
     });
+    const tBound = performance.now();
     this.service.attach(this.socket);
     this.standaloneRole = "active";
     this.runner.dispatch({ type: "start", ...(stale ? { stale: true } : {}) });
@@ -368,7 +376,22 @@ export class Daemon {
       );
     }
     this.metrics.syncState(this.runner.state.shared);
-    this.logs.init.info({ addr: rp.addr, port: rp.port }, "active: serving the reset path");
+    const ms = (a: number, b: number) => Math.round((b - a) * 10) / 10;
+    this.logs.init.info(
+      {
+        addr: rp.addr,
+        port: rp.port,
+        // Where the takeover's time went (ms): engine made, VIP added, socket bound, engine started.
+        steps: {
+          engine: ms(t0, tEngine),
+          vip: ms(tEngine, tVip),
+          bind: ms(tVip, tBound),
+          start: ms(tBound, performance.now()),
+        },
+        ...(this.vip ? { vipArmed: armed } : {}),
+      },
+      "active: serving the reset path",
+    );
   }
 
   /** Leaves the reset path: stops acting, closes the port, removes the VIP. */
@@ -380,7 +403,7 @@ export class Daemon {
     this.metrics.clearLinks(["bmc", "esxi", "pdu"]);
     if (this.vip)
       await this.vip.release().catch((e) => this.logs.event.error({ err: String(e) }, "VIP release failed"));
-    // A takeover then adds the VIP with one command (no interface look-up on its path).
+    // Finds the interface and arms the takeover's commands: a takeover then starts no process.
     await this.vip?.prepare();
     this.logs.event.info({ role: this.role }, "not active: the reset path is left to the peer");
   }
@@ -445,6 +468,7 @@ export class Daemon {
     this.watch.stop();
     this.service.stopRepeats();
     this.socket?.close();
+    this.vip?.disarm();
     if (this.vip && wasActive) await this.vip.release().catch(() => undefined);
     await this.control?.close();
     await this.metricsServer?.close();

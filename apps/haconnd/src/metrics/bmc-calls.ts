@@ -3,7 +3,8 @@
 // power actions (NMI, hardware reset, on/off) that had to start a process although the driver
 // keeps a session: the reset path's exception, expected 0 while the BMCs answer (issue 19).
 import type { BmcCallStats } from "@haconn/bmc";
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { registerStatCounters } from "./stat-counters.js";
 
 const FIELDS: Record<keyof BmcCallStats, [name: string, help: string]> = {
   sessionCalls: ["bmc_session_calls_total", "BMC calls carried by an open ipmitool session"],
@@ -22,15 +23,5 @@ export function registerBmcCallMetrics(
   read: () => BmcCallStats,
   prefix = "haconn_",
 ): void {
-  for (const [key, [name, help]] of Object.entries(FIELDS) as [keyof BmcCallStats, [string, string]][]) {
-    new Counter({
-      name: `${prefix}${name}`,
-      help,
-      registers: [registry],
-      collect() {
-        this.reset();
-        this.inc(read()[key]);
-      },
-    });
-  }
+  registerStatCounters(registry, FIELDS, read, prefix);
 }

@@ -1,5 +1,6 @@
 // Against real `ip` and `arping` in two network namespaces this test creates (addresses exist
 // only inside them).
+import { type ChildProcess, spawn } from "node:child_process";
 import { NetnsLab, netnsAvailable } from "@haconn/lab";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VipManager } from "./vip.js";
@@ -64,5 +65,60 @@ describe.skipIf(!canNetns)("VipManager in network namespaces", () => {
     expect(shown.match(/10\.77\.0\.101/g)).toHaveLength(1);
     await d.release();
     await expect(d.held()).resolves.toBe(false);
+  });
+
+  // Guard (issue 19): a takeover from a prepared standby starts no process; a dead helper falls
+  // back to the plain way, counted.
+  /** A manager in namespace a whose process starts are counted (`started`). */
+  function counted(addr: string): { m: VipManager; started: ChildProcess[] } {
+    const started: ChildProcess[] = [];
+    const wrapped = ((command: string, args: readonly string[], options: object) => {
+      const c = spawn(command, args, options);
+      started.push(c);
+      return c;
+    }) as typeof spawn;
+    const m = new VipManager({
+      addr,
+      prefixLength: 24,
+      prefix: ["ip", "netns", "exec", lab.name("a")],
+      spawn: wrapped,
+    });
+    return { m, started };
+  }
+
+  it("after prepare(), acquire() adds and announces the VIP through the armed helpers: no process started", async () => {
+    const { m: e, started } = counted("10.77.0.102");
+    await e.prepare();
+    expect(e.armed).toBe(true);
+    const before = started.length;
+    await e.acquire();
+    await e.announced;
+    expect(started.length - before).toBe(0);
+    expect(e.stats).toEqual({ armedRuns: 2, processStarts: 0 });
+    await expect(e.held()).resolves.toBe(true);
+    await expect(b.inUseElsewhere()).resolves.toBe(false); // b's probe is for 10.77.0.100
+    await e.release();
+    await e.prepare(); // armed again for the next takeover
+    expect(e.armed).toBe(true);
+    e.disarm();
+    expect(e.armed).toBe(false);
+  });
+
+  it("with its helpers dead, acquire() runs the commands the plain way (counted) and still adds the VIP", async () => {
+    const { m: f, started } = counted("10.77.0.103");
+    await f.prepare();
+    const helpers = started.slice(-2);
+    for (const h of helpers) h.kill("SIGKILL");
+    await Promise.all(
+      helpers.map(
+        (h) => new Promise((r) => ((h.exitCode ?? h.signalCode) !== null ? r(0) : h.once("exit", r))),
+      ),
+    );
+    await f.acquire();
+    await f.announced;
+    expect(f.stats).toEqual({ armedRuns: 0, processStarts: 2 });
+    await expect(f.held()).resolves.toBe(true);
+    f.disarm();
+    await f.release();
   });
 });
