@@ -81,11 +81,7 @@ describe("command launchers: V8 flags for the daemon only", () => {
     chmodSync(join(root, "bin/_launch"), 0o755);
     const run = (app: string, entry: string) =>
       execFileSync(join(root, "bin/_launch"), [app, entry, "z"], { encoding: "utf8" }).trim().split("\n");
-    expect(run("haconnd", "haconnd")).toEqual([
-      ...flags,
-      `${root}/apps/haconnd/dist/haconnd.js`,
-      "z",
-    ]);
+    expect(run("haconnd", "haconnd")).toEqual([...flags, `${root}/apps/haconnd/dist/haconnd.js`, "z"]);
     expect(run("cli", "haconnshow")).toEqual([
       "--enable-source-maps",
       `${root}/apps/cli/dist/haconnshow.js`,
