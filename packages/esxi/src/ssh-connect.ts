@@ -63,6 +63,25 @@ export function classifyConnectError(error: SshError, target: string): DriverErr
   );
 }
 
+/**
+ * Cipher and MAC preference: AES-CTR with an encrypt-then-MAC SHA-2 HMAC first. ssh2 without its
+ * optional native binding (not built here, nor in the RPM) makes a new cipher object, key schedule
+ * included, for every AES-GCM packet: ~58 µs a packet against ~14 µs for CTR + HMAC (Node 24,
+ * this VM), and an ESXi command is a dozen packets. GCM stays in the list for hosts without CTR;
+ * ESXi 7/8 and OpenSSH offer both. No weaker algorithm is added (CBC, SHA-1 stay off, as ssh2's
+ * defaults have them).
+ */
+export const SSH_ALGORITHMS: NonNullable<ConnectConfig["algorithms"]> = {
+  cipher: [
+    "aes128-ctr",
+    "aes256-ctr",
+    "aes128-gcm@openssh.com",
+    "aes256-gcm@openssh.com",
+    "chacha20-poly1305@openssh.com",
+  ],
+  hmac: ["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com", "hmac-sha2-256", "hmac-sha2-512"],
+};
+
 export function openConnection(params: ConnectParams): Promise<OpenConnection> {
   const target = `${params.addr}:${params.port}`;
   return new Promise((resolve, reject) => {
@@ -94,6 +113,7 @@ export function openConnection(params: ConnectParams): Promise<OpenConnection> {
       host: params.addr,
       port: params.port,
       username: params.username,
+      algorithms: SSH_ALGORITHMS,
       readyTimeout: params.connectTimeoutMs,
       keepaliveInterval: params.keepaliveIntervalMs,
       keepaliveCountMax: 3,

@@ -107,6 +107,10 @@ async function main(): Promise<void> {
     const guests = storm.targets.filter((t) => t.target.vm !== null);
     const recv = defined(storm.targets.map((t) => t.recvMs));
     const hardDev = defined(phys.map((t) => t.hardOffsetMs)).map(Math.abs);
+    // Where the storm's time goes: the daemon's RECV stamps against the send (queueing at the
+    // daemon shows as a ramp from the first to the last), in the order the RESETs were sent.
+    const ramp = storm.targets.map((t) => (t.recvMs === undefined ? "?" : t.recvMs.toFixed(1)));
+    log(`storm: RECV stamp − send per RESET, in send order (ms): ${ramp.join(" ")}`);
     const started =
       counters0 && counters1
         ? counters1.process_calls! -
