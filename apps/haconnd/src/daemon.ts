@@ -59,6 +59,10 @@ const devicesOptions = (etcDir: string, logs?: EventLogs) => ({
 });
 
 /** How the reset path is authenticated: with resetpath.key, or without (the insecure switch). */
+
+/** See newEngine: the first poll round after start or takeover (ms). */
+const FIRST_POLL_DELAY_MS = 250;
+
 export type ResetPathAuth = "key" | "insecure";
 
 export type { DaemonOptions };
@@ -173,26 +177,31 @@ export class Daemon {
 
   private newEngine(shared: SharedState): EngineRunner {
     const { clock, logs, resetlog } = this;
-    return new EngineRunner(createEngineState(this.config, {}, shared), {
-      clock,
-      controller: (device) => this.devices.controller(device),
-      send: (effect) => this.service.send(effect),
-      log: (line, record) => {
-        resetlog.writeLine(line);
-        this.metrics.resetLog(record);
+    // The first poll round waits FIRST_POLL_DELAY_MS: a new active answers its first CHECKs and
+    // RESETs before that round opens the BMC sessions (a process start each).
+    return new EngineRunner(
+      createEngineState(this.config, { firstPollDelayMs: FIRST_POLL_DELAY_MS }, shared),
+      {
+        clock,
+        controller: (device) => this.devices.controller(device),
+        send: (effect) => this.service.send(effect),
+        log: (line, record) => {
+          resetlog.writeLine(line);
+          this.metrics.resetLog(record);
+        },
+        notice: (level, message) => logs.event[level](message),
+        commandResult: (e) => {
+          this.pending.get(e.id)?.({ ok: e.ok, code: e.code, message: e.message });
+          this.pending.delete(e.id);
+        },
+        portError: (error, effect) =>
+          logs.event.error({ err: String(error), effect: effect.kind }, "effect failed"),
+        stateChanged: (deltas) => {
+          this.metrics.stateChanged(deltas);
+          this.pair?.publish(deltas);
+        },
       },
-      notice: (level, message) => logs.event[level](message),
-      commandResult: (e) => {
-        this.pending.get(e.id)?.({ ok: e.ok, code: e.code, message: e.message });
-        this.pending.delete(e.id);
-      },
-      portError: (error, effect) =>
-        logs.event.error({ err: String(error), effect: effect.kind }, "effect failed"),
-      stateChanged: (deltas) => {
-        this.metrics.stateChanged(deltas);
-        this.pair?.publish(deltas);
-      },
-    });
+    );
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {

@@ -129,6 +129,19 @@ describe("a poll round is spread over its interval (issue 19: no long event-loop
     expect([...kindsAt.values()].filter((k) => k.size >= 2).length).toBeGreaterThanOrEqual(16);
   });
 
+  it("firstPollDelayMs: the first round waits, the next ones keep the interval", async () => {
+    const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }] }), {
+      options: { firstPollDelayMs: 250 },
+    });
+    harnesses.push(h);
+    const t0 = h.clock.now();
+    h.dispatch({ type: "start" });
+    await h.clock.advance(249);
+    expect(h.controller("bmc:PSERVER1").count("status")).toBe(0);
+    await h.clock.advance(5001);
+    expect(h.controller("bmc:PSERVER1").calls.map((c) => c.at - t0)).toEqual([250, 5250]);
+  });
+
   it("a small configuration is still polled in one step", async () => {
     const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }));
     harnesses.push(h);

@@ -140,7 +140,9 @@ export function onPollTimer(tx: Tx, id: string): boolean {
 
 export function startPolling(tx: Tx): void {
   tx.setLocal({ polling: true, pollsInFlight: [] });
-  pollTick(tx);
+  const delay = tx.options.firstPollDelayMs ?? 0;
+  if (delay > 0) tx.setTimer(POLL_TIMER_ID, tx.now + delay);
+  else pollTick(tx);
 }
 
 function announcePowerOff(tx: Tx, record: MonitorRecord): void {

@@ -185,6 +185,11 @@ export interface LocalState {
 export interface EngineOptions {
   /** Power/link poll period of BMCs, guests and PDU outlets. */
   pollIntervalMs: number;
+  /**
+   * Delay of the first poll round after `start` (0: at once). A new active then answers the
+   * first CHECKs and RESETs before its first round opens the BMC sessions (process starts).
+   */
+  firstPollDelayMs?: number;
   /** Guests: time from the NMI to the hardware reset (hispeed does not apply to guests). */
   guestHardResetDelayMs: number;
   /** Acknowledgement window of the hardware reset when the server has no `timeout` (ipdusd off, guests). */
