@@ -7,6 +7,21 @@ afterEach(() => {
   for (const h of harnesses.splice(0)) h.stop();
 });
 
+/** 15 registered guests on each of VHOST1..16, then the first poll round (start + 4999 ms). */
+async function registerGuestsAndRunOneRound(h: EngineHarness): Promise<number> {
+  for (let s = 0; s < 16; s++)
+    for (let g = 0; g < 15; g++)
+      h.check(20000 + s * 100 + g, `VHOST${s + 1}`, {
+        vmName: `vm${g}`,
+        port: 6002,
+        addr: `127.0.${s + 1}.${g + 1}`,
+      });
+  const t0 = h.clock.now();
+  h.dispatch({ type: "start" });
+  await h.clock.advance(4_999);
+  return t0;
+}
+
 describe("power polls in flight", () => {
   it("a round starts one poll per device, none for a device whose poll is still in flight", async () => {
     const h = new EngineHarness(buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }] }), {
@@ -57,16 +72,7 @@ describe("a poll round is spread over its interval (issue 19: no long event-loop
     const servers = Array.from({ length: 16 }, (_, i) => ({ name: `VHOST${i + 1}`, virtual: true }));
     const h = new EngineHarness(buildConfig({ servers }));
     harnesses.push(h);
-    for (let s = 0; s < 16; s++)
-      for (let g = 0; g < 15; g++)
-        h.check(20000 + s * 100 + g, `VHOST${s + 1}`, {
-          vmName: `vm${g}`,
-          port: 6002,
-          addr: `127.0.${s + 1}.${g + 1}`,
-        });
-    const t0 = h.clock.now();
-    h.dispatch({ type: "start" });
-    await h.clock.advance(4_999);
+    const t0 = await registerGuestsAndRunOneRound(h);
     const guestCalls = [...h.controllers.entries()]
       .filter(([key]) => key.startsWith("guest:"))
       .flatMap(([key, c]) =>
@@ -102,16 +108,7 @@ describe("a poll round is spread over its interval (issue 19: no long event-loop
       buildConfig({ servers, pdus: ["127.0.0.10", "127.0.0.11", "127.0.0.12", "127.0.0.13"] }),
     );
     harnesses.push(h);
-    for (let s = 0; s < 16; s++)
-      for (let g = 0; g < 15; g++)
-        h.check(20000 + s * 100 + g, `VHOST${s + 1}`, {
-          vmName: `vm${g}`,
-          port: 6002,
-          addr: `127.0.${s + 1}.${g + 1}`,
-        });
-    const t0 = h.clock.now();
-    h.dispatch({ type: "start" });
-    await h.clock.advance(4_999);
+    const t0 = await registerGuestsAndRunOneRound(h);
     const hostsAt = new Map<number, Set<string>>();
     const kindsAt = new Map<number, Set<string>>();
     for (const [key, c] of h.controllers) {
