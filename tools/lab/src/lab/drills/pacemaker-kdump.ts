@@ -19,6 +19,10 @@ export const pacemakerKdump: PacemakerDrill = {
     const kdump = lab.armKdump(target);
     const f = await ctx.fence("pn1", target);
     kdump.stop();
+    // This fence's own actions and lines, read at once: Pacemaker's controller may fence the lost
+    // node once more a few seconds later (a second real reset with FENCE, the dump being over).
+    const fenceEnd = Date.now();
+    const fenceLog = lab.resetLog().slice(logBefore);
     const sentAt = kdump.sentAt();
     ctx.timeline.add(
       sentAt,
@@ -28,8 +32,8 @@ export const pacemakerKdump: PacemakerDrill = {
     );
     await ctx.record(since, [target], ["pn1"]);
     const history = await ctx.showPacemaker("pn1", target);
-    const acts = (await ctx.bmcActions(target, since)).map((a) => a.action);
-    const log = lab.resetLog().slice(logBefore);
+    const acts = (await ctx.bmcActions(target, since)).filter((a) => a.atMs <= fenceEnd).map((a) => a.action);
+    const log = fenceLog;
     const dumpHeard = new RegExp(`ATTENTION ${system} \\d+ RECV .*DUMP`).test(log);
     const hardReset = new RegExp(`HARDRESET ${system}`).test(log);
     const ok = new RegExp(`reboot of ${target} successful`).test(history);
