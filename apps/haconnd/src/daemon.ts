@@ -58,11 +58,10 @@ const devicesOptions = (etcDir: string, logs?: EventLogs) => ({
   ...(logs ? { onEsxiEvent: esxiEventLogger(logs) } : {}),
 });
 
-/** How the reset path is authenticated: with resetpath.key, or without (the insecure switch). */
-
 /** See newEngine: the first poll round after start or takeover (ms). */
 const FIRST_POLL_DELAY_MS = 250;
 
+/** How the reset path is authenticated: with resetpath.key, or without (the insecure switch). */
 export type ResetPathAuth = "key" | "insecure";
 
 export type { DaemonOptions };

@@ -355,24 +355,28 @@ describe.skipIf(!READY)("@haconn/client and haconnclient against haconnd + ipmi_
     ]);
     expect(unsigned.code).toBe(3); // key mode: the connector drops it (unauthenticated)
   }, 30_000);
+  /** `haconnclient reset` of PSERVER5 by PSERVER1's monitor, from another port of its address. */
+  const resetPserver5 = (...extra: string[]) => [
+    "reset",
+    ...common,
+    "--subsystem",
+    "10001",
+    "--bind",
+    addr("PSERVER1"), // any port: clients.PSERVER1 holds the cluster's port on this address
+    "--cluster-port",
+    String(clusterPort),
+    "--target",
+    "10005",
+    "--target-system",
+    "PSERVER5",
+    "--json",
+    "--timeout",
+    "30",
+    ...extra,
+  ];
+
   it("haconnclient reset --cluster-port from another port of a registered address (the monitor keeps the cluster's port)", async () => {
-    const r = await haconnclient([
-      "reset",
-      ...common,
-      "--subsystem",
-      "10001",
-      "--bind",
-      addr("PSERVER1"), // any port: clients.PSERVER1 holds the cluster's port on this address
-      "--cluster-port",
-      String(clusterPort),
-      "--target",
-      "10005",
-      "--target-system",
-      "PSERVER5",
-      "--json",
-      "--timeout",
-      "30",
-    ]);
+    const r = await haconnclient(resetPserver5());
     const lines = r.stdout
       .trim()
       .split("\n")
@@ -389,24 +393,7 @@ describe.skipIf(!READY)("@haconn/client and haconnclient against haconnd + ipmi_
 
   it("haconnclient reset --fence: a target the connector counts as reset (no CHECK since) is reset again; a plain reset is answered DUMP at once", async () => {
     // PSERVER5 was reset just above and has not checked in since: status dump (protocol §4.3).
-    const args = (...extra: string[]) => [
-      "reset",
-      ...common,
-      "--subsystem",
-      "10001",
-      "--bind",
-      addr("PSERVER1"),
-      "--cluster-port",
-      String(clusterPort),
-      "--target",
-      "10005",
-      "--target-system",
-      "PSERVER5",
-      "--json",
-      "--timeout",
-      "30",
-      ...extra,
-    ];
+    const args = resetPserver5;
     const last = (out: string) => JSON.parse(out.trim().split("\n").at(-1)!);
     const nmis = async () => (await actions("PSERVER5")).filter((a) => a === "nmi").length;
     const before = await nmis();
