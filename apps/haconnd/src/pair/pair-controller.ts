@@ -36,6 +36,8 @@ export class PairController {
   readonly link: DuplexLink;
   private readonly channel: StateChannel;
   private tickTimer: TimerHandle | undefined;
+  /** When the armed tick runs (clock ms). */
+  private tickDueAt = 0;
   private lastBeat = 0;
   /** Hand-over: `leaving` announced; `releasing`: the VIP release is in flight, no heartbeat. */
   private readonly flags = { leaving: false, releasing: false };
@@ -95,6 +97,10 @@ export class PairController {
       ha: () => this.state,
       hello: () => ({ configDigest: this.wireDigest, nodeName: this.o.self.name }),
       shared: () => host.shared(),
+      evidence: (type, now) => {
+        this.dispatch({ type, now });
+        this.armTick(now); // a shortened deadline may fall before the armed tick
+      },
     });
     this.effects = {
       host,
@@ -137,6 +143,7 @@ export class PairController {
   }
 
   private loop(): void {
+    this.tickTimer = undefined;
     if (this.stopped) return;
     const now = this.host.clock.now();
     if (now - this.lastBeat >= this.timing.heartbeatMs) {
@@ -151,7 +158,19 @@ export class PairController {
     if (this.state.role === "standby" && this.state.peer?.role === "active") this.channel.maybeConnect(now);
     // Every 50 ms, or sooner when the standby's peer deadline falls before: detection then takes
     // heartbeat × missCount, not up to one tick more (issue 19).
+    this.armTick(now);
+  }
+
+  /**
+   * Arms the next tick: the regular period, or the standby's peer deadline when it falls before.
+   * Outside the loop only an earlier tick replaces the armed one.
+   */
+  private armTick(now: number): void {
+    if (this.stopped) return;
     const delay = nextTickDelay(this.state, now, this.timing, TICK_MS);
+    if (this.tickTimer !== undefined && this.tickDueAt <= now + delay) return;
+    if (this.tickTimer !== undefined) this.host.clock.clearTimeout(this.tickTimer);
+    this.tickDueAt = now + delay;
     this.tickTimer = this.host.clock.setTimeout(() => this.loop(), delay);
   }
 
