@@ -21,7 +21,7 @@ import { DigestWatch } from "./digest-watch.js";
 import { DuplexLink } from "./duplex-link.js";
 import { type HaEffectTarget, runHaEffect } from "./ha-effects.js";
 import { dispatchHeartbeat, heartbeatBody } from "./heartbeat-io.js";
-import { duplexDropLog } from "./log-limit.js";
+import { duplexDropLog, LogLimit } from "./log-limit.js";
 import { builtinPeerCommands, type PeerCommandResult, PeerCommands } from "./peer-commands.js";
 import type { PairHost, PairOptions } from "./pair-host.js";
 import { StateChannel } from "./state-channel.js";
@@ -47,6 +47,8 @@ export class PairController {
   private readonly activation = new ActivationBackoff();
   private readonly effects: HaEffectTarget;
   private nextListenAt = 0;
+  /** The stream-loss evidence is logged at most once a minute per kind (an attacker can cause it). */
+  private readonly evidenceLog: LogLimit;
 
   constructor(
     private readonly host: PairHost,
@@ -54,6 +56,7 @@ export class PairController {
   ) {
     this.timing = o.timing ?? DEFAULT_TIMING;
     this.digests = new DigestWatch((level, message) => host.log(level, message));
+    this.evidenceLog = new LogLimit(() => host.clock.now());
     this.commands = new PeerCommands(
       host.clock,
       () => ({
@@ -98,6 +101,7 @@ export class PairController {
       hello: () => ({ configDigest: this.wireDigest, nodeName: this.o.self.name }),
       shared: () => host.shared(),
       evidence: (type, now) => {
+        this.logEvidence(type);
         this.dispatch({ type, now });
         this.armTick(now); // a shortened deadline may fall before the armed tick
       },
@@ -159,6 +163,18 @@ export class PairController {
     // Every 50 ms, or sooner when the standby's peer deadline falls before: detection then takes
     // heartbeat × missCount, not up to one tick more (issue 19).
     this.armTick(now);
+  }
+
+  private logEvidence(type: "peerStreamLost" | "peerConnectRefused"): void {
+    const held = this.evidenceLog.take(type);
+    if (held === undefined) return;
+    const more = held > 0 ? ` (${held} more since the last line)` : "";
+    this.host.log(
+      "info",
+      type === "peerStreamLost"
+        ? `duplex stream to ${this.o.peer.name} closed (not by this node); reconnecting${more}`
+        : `duplex reconnect to ${this.o.peer.name} refused (nobody listens on its port)${more}`,
+    );
   }
 
   /**
