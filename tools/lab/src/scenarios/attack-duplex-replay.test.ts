@@ -28,6 +28,7 @@ import {
   BUILT,
   cli,
   type DaemonProcess,
+  eventLines,
   freeUdpPort,
   type LabDirs,
   labDirs,
@@ -140,13 +141,6 @@ class Relay {
     this.udp?.close();
   }
 }
-
-/** The event-log lines (parsed) whose message contains `text`. */
-const loggedLines = (d: LabDirs, text: string) =>
-  eventLog(d)
-    .split("\n")
-    .filter((l) => l.startsWith("{") && l.includes(text))
-    .map((l) => JSON.parse(l) as { msg: string; silentMs?: number; budgetMs?: number });
 
 const eventLog = (d: LabDirs) =>
   readdirSync(d.log)
@@ -273,7 +267,7 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
       expect(await connectError()).toBe("ECONNREFUSED");
       await waitFor(
         "the standby's reconnect refused",
-        () => loggedLines(node.HACON2.dirs, "refused (nobody listens on its port)").length > 0 || undefined,
+        () => eventLines(node.HACON2.dirs, "refused (nobody listens on its port)").length > 0 || undefined,
         10_000,
       );
       // Both halves of kill -9's evidence, repeated (a reconnect a second), for over twice the
@@ -281,7 +275,7 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
       await sleep(Math.max(3000, 2 * BUDGET_MS));
       expect(await connectError()).toBe("ECONNREFUSED");
       expect(await fences(), eventLog(node.HACON2.dirs)).toEqual(before);
-      expect(loggedLines(node.HACON2.dirs, "fencing it before taking over")).toEqual([]);
+      expect(eventLines(node.HACON2.dirs, "fencing it before taking over")).toEqual([]);
       expect(roleOf("HACON1")).toBe("active");
       expect(roleOf("HACON2")).toBe("standby");
     } finally {
@@ -353,7 +347,7 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
         async () => ((await fences()).length > before ? true : undefined),
         20_000,
       );
-      const [line] = loggedLines(node.HACON2.dirs, "fencing it before taking over");
+      const [line] = eventLines(node.HACON2.dirs, "fencing it before taking over");
       expect(line?.msg, eventLog(node.HACON2.dirs)).toContain(
         "heartbeat timeout, stream closed and reconnect refused",
       );
