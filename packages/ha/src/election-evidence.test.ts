@@ -2,8 +2,15 @@
 // reconnect was refused, both after the last authenticated heartbeat, shorten the heartbeat
 // budget by one heartbeat. Simulated time: every instant is given in the events.
 import { describe, expect, it } from "vitest";
-import { lossCorroborated, nextTickDelay, peerAlive, peerDeadline, transition } from "./election.js";
-import { initialState } from "./election.js";
+import {
+  initialState,
+  lossCorroborated,
+  nextTickDelay,
+  peerAlive,
+  peerDeadline,
+  transition,
+} from "./election.js";
+import { heartbeatEvent } from "./heartbeat-fixture.js";
 import { DEFAULT_TIMING, type HaEffect, type HaEvent, type HaState, type HaTiming } from "./types.js";
 
 const T: HaTiming = { ...DEFAULT_TIMING, freshnessMs: 0 }; // 200 ms × 3
@@ -11,15 +18,8 @@ const FULL = T.heartbeatMs * T.missCount; // 600
 const SHORT = T.heartbeatMs * (T.missCount - 1); // 400
 const HEARD = 10;
 
-const hb = (now: number, role: HaState["role"] = "active", term = 3, from = "HACON1"): HaEvent => ({
-  type: "heartbeat",
-  now,
-  from,
-  role,
-  term,
-  digest: "d",
-  stateVersion: 0,
-});
+const hb = (now: number, role: HaState["role"] = "active", term = 3, from = "HACON1"): HaEvent =>
+  heartbeatEvent(now, role, term, from);
 const lost = (now: number): HaEvent => ({ type: "peerStreamLost", now });
 const refused = (now: number): HaEvent => ({ type: "peerConnectRefused", now });
 const kinds = (fx: HaEffect[]) => fx.map((f) => f.kind).filter((k) => k !== "log");

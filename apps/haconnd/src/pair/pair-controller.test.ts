@@ -83,43 +83,60 @@ function quietHost(clock: SimulatedClock): PairHost {
   };
 }
 
+/** A host whose BMC driver records each reset of the peer (and never completes it). */
+function fencingHost(clock: SimulatedClock, resets: number[]): PairHost {
+  return {
+    ...quietHost(clock),
+    devices: {
+      bmc: () => ({
+        reset: async () => {
+          resets.push(clock.now());
+          return new Promise<void>(() => undefined);
+        },
+      }),
+    } as unknown as Devices,
+    // The lone-start probe never answers: the node stays undecided until it hears the active.
+    vipInUseElsewhere: () => new Promise<boolean>(() => undefined),
+  };
+}
+
+/**
+ * HACON2's controller with its tick loop running (the link is not opened: heartbeats go nowhere),
+ * standby after hearing HACON1 active 7 ms off the 50 ms tick grid, on purpose.
+ */
+async function standbyHeard(host: PairHost, clock: SimulatedClock, self: string, peer: ManagementServer) {
+  const key = createAuthKey(1, new Uint8Array(32).fill(1));
+  const pair = new PairController(host, {
+    self: server("HACON2", self),
+    peer,
+    key: { keys: [key], send: key },
+  });
+  (pair as unknown as { loop(): void }).loop();
+  await clock.advance(3007);
+  const heard = clock.now();
+  pair.dispatch({
+    type: "heartbeat",
+    now: heard,
+    from: "HACON1",
+    role: "active",
+    term: 1,
+    digest: "x",
+    stateVersion: 0,
+  });
+  expect(pair.state.role).toBe("standby");
+  return { pair, heard };
+}
+
 describe("PairController: a silent active is noticed on the deadline (issue 19)", () => {
   it("the standby starts fencing at heard + heartbeat × missCount, not at the next 50 ms tick", async () => {
     const clock = new SimulatedClock();
     const resets: number[] = [];
-    const fenceInFlight = {
-      reset: async () => {
-        resets.push(clock.now());
-        return new Promise<void>(() => undefined);
-      },
-    };
-    const host = {
-      ...quietHost(clock),
-      devices: { bmc: () => fenceInFlight } as unknown as Devices,
-      // The lone-start probe never answers: the node stays undecided until it hears the active.
-      vipInUseElsewhere: () => new Promise<boolean>(() => undefined),
-    };
-    const key = createAuthKey(1, new Uint8Array(32).fill(1));
-    const pair = new PairController(host, {
-      self: server("HACON2", "127.0.61.212"),
-      peer: server("HACON1", "127.0.61.211"),
-      key: { keys: [key], send: key },
-    });
-    // The tick loop without the sockets (the link is not opened: heartbeats go nowhere).
-    (pair as unknown as { loop(): void }).loop();
-    await clock.advance(3000);
-    const heard = clock.now() + 7; // off the 50 ms tick grid on purpose
-    await clock.advance(7);
-    pair.dispatch({
-      type: "heartbeat",
-      now: heard,
-      from: "HACON1",
-      role: "active",
-      term: 1,
-      digest: "x",
-      stateVersion: 0,
-    });
-    expect(pair.state.role).toBe("standby");
+    const { pair, heard } = await standbyHeard(
+      fencingHost(clock, resets),
+      clock,
+      "127.0.61.212",
+      server("HACON1", "127.0.61.211"),
+    );
     const deadline = heard + pair.timing.heartbeatMs * pair.timing.missCount + 1;
     await clock.advance(deadline - 1 - clock.now());
     expect(resets).toEqual([]);
@@ -131,41 +148,17 @@ describe("PairController: a silent active is noticed on the deadline (issue 19)"
 });
 
 describe("PairController: stream closed and reconnect refused (kill -9 of the active)", () => {
-  /** A standby that heard its active 7 ms off the tick grid; the active's duplex port is `port`. */
+  /** A standby that heard its active; the active's duplex port is `port`; its stream is a stand-in. */
   async function standbyOf(port: number) {
     const clock = new SimulatedClock();
     const resets: number[] = [];
-    const host = {
-      ...quietHost(clock),
-      devices: {
-        bmc: () => ({
-          reset: async () => {
-            resets.push(clock.now());
-            return new Promise<void>(() => undefined);
-          },
-        }),
-      } as unknown as Devices,
-      vipInUseElsewhere: () => new Promise<boolean>(() => undefined),
-    };
-    const key = createAuthKey(1, new Uint8Array(32).fill(1));
-    const pair = new PairController(host, {
-      self: server("HACON2", "127.0.61.214"),
-      peer: { ...server("HACON1", "127.0.61.213"), mlan: { addr: "127.0.61.213", port } } as ManagementServer,
-      key: { keys: [key], send: key },
-    });
-    (pair as unknown as { loop(): void }).loop();
-    await clock.advance(3007);
-    const heard = clock.now();
-    pair.dispatch({
-      type: "heartbeat",
-      now: heard,
-      from: "HACON1",
-      role: "active",
-      term: 1,
-      digest: "x",
-      stateVersion: 0,
-    });
-    expect(pair.state.role).toBe("standby");
+    const peer = { ...server("HACON1", "127.0.61.213"), mlan: { addr: "127.0.61.213", port } };
+    const { pair, heard } = await standbyHeard(
+      fencingHost(clock, resets),
+      clock,
+      "127.0.61.214",
+      peer as ManagementServer,
+    );
     // The channel's current stream (a stand-in: the handshake is duplex-link.test.ts's business).
     const channel = (pair as unknown as { channel: { stream: unknown; onStreamClosed(s: unknown): void } })
       .channel;
