@@ -121,7 +121,8 @@ proctype timers(byte i) {
        :: !vip[j] && i == 0 -> becomeActive(i, heard[i])
        :: vip[j] || i != 0 -> startFencing(i)
        fi }
-  /* standby: peer silent for missCount heartbeats, or its sync connection lost */
+  /* standby: peer silent for missCount heartbeats (one less after a closed stream and a refused
+     reconnect); untimed here, so at any moment */
   :: atomic { alive[i] && role[i] == STANDBY && !fencing[i] -> startFencing(i) }
 #ifdef BROKEN_TAKEOVER
   /* mutant for the test that proves the check can fail: take over without fencing */

@@ -1,20 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { initialState, nextTickDelay, peerDeadline, transition } from "./election.js";
+import { heartbeatEvent } from "./heartbeat-fixture.js";
 import { PairSimulation } from "./test/pair-simulation.js";
 import { DEFAULT_TIMING, type HaEvent, type HaState } from "./types.js";
 
 // Unit tests step a single node from time 0; the freshness window has its own test.
 const T = { ...DEFAULT_TIMING, freshnessMs: 0 };
-const hb = (now: number, role: HaState["role"], term = 1, from = "HACON2"): HaEvent => ({
-  type: "heartbeat",
-  now,
-  from,
-  role,
-  term,
-  digest: "d",
-  stateVersion: 0,
-});
+const hb = (now: number, role: HaState["role"], term = 1, from = "HACON2"): HaEvent =>
+  heartbeatEvent(now, role, term, from);
 const kinds = (fx: { kind: string }[]) => fx.map((f) => f.kind).filter((k) => k !== "log");
 
 describe("start-up", () => {

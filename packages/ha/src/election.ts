@@ -8,8 +8,12 @@
 //   the preferred node first (two lone starters behind a cut duplex link could otherwise both
 //   see a free VIP). If somebody holds it while the peer is silent, the peer's daemon died (its
 //   VIP stays on its host) or the duplex link is down: fence the peer, then take over.
-// - Standby: the peer silent for missCount heartbeats, or its sync connection lost -> fence it
-//   (hardware reset through its BMC; PDU cut when configured and the BMC does not acknowledge).
+// - Standby: the peer silent for missCount heartbeats -> fence it. One heartbeat less when, after
+//   the last heartbeat, the duplex stream closed AND a reconnect was refused (ECONNREFUSED: the
+//   peer's kernel says nobody listens, its daemon is gone). Neither alone shortens anything: an
+//   attacker on the wire can reset a stream and refuse a connect, but cannot make a heartbeat go
+//   missing without dropping it (docs/security.md). A closed stream is never the peer's death.
+//   Fencing = hardware reset through its BMC; PDU cut when configured and the BMC does not acknowledge.
 //   Only a successful fence, or a clean hand-over from the active, makes a standby active. A
 //   failed fence leaves it standby with the peer shown `error`, and is retried.
 // - Fresher state wins (docs/reliability.md F2): a node never takes the active role from a peer
@@ -21,7 +25,7 @@
 // - Active: never fences the standby. Another active with a higher term (or the same term and
 //   the preferred name) wins; this one steps down at once.
 
-import type { HaEffect, HaEvent, HaState, HaTiming, PeerView } from "./types.js";
+import type { HaEffect, HaEvent, HaState, HaTiming, PeerEvidence, PeerView } from "./types.js";
 
 export interface HaInit {
   self: string;
@@ -47,8 +51,11 @@ export function initialState(init: HaInit): HaState {
     vipProbe: "idle",
     nextProbeAt: init.now + 0,
     stopping: false,
+    evidence: NO_EVIDENCE,
   };
 }
+
+const NO_EVIDENCE: PeerEvidence = { streamLostAt: null, refusedAt: null };
 
 type Result = [HaState, HaEffect[]];
 
@@ -58,9 +65,32 @@ const log = (
   fields?: Record<string, unknown>,
 ): HaEffect => (fields ? { kind: "log", level, message, fields } : { kind: "log", level, message });
 
+/**
+ * True when a standby holds both halves of the evidence that its peer's daemon is gone, each
+ * later than the peer's last authenticated heartbeat: its stream closed and a reconnect was
+ * refused. Only then, and only with missCount > 1, is the budget one heartbeat shorter.
+ */
+export function lossCorroborated(state: HaState, timing: HaTiming): boolean {
+  const { streamLostAt, refusedAt } = state.evidence;
+  return (
+    state.role === "standby" &&
+    timing.missCount > 1 &&
+    state.peer !== null &&
+    streamLostAt !== null &&
+    refusedAt !== null &&
+    streamLostAt > state.peer.heardAt &&
+    refusedAt > state.peer.heardAt
+  );
+}
+
+/** Silence after the last heartbeat that the peer is allowed: missCount heartbeats, or one less (above). */
+export function peerBudget(state: HaState, timing: HaTiming): number {
+  return timing.heartbeatMs * (lossCorroborated(state, timing) ? timing.missCount - 1 : timing.missCount);
+}
+
 /** True while heartbeats from the peer are fresh. */
 export function peerAlive(state: HaState, now: number, timing: HaTiming): boolean {
-  return state.peer !== null && now - state.peer.heardAt <= timing.heartbeatMs * timing.missCount;
+  return state.peer !== null && now - state.peer.heardAt <= peerBudget(state, timing);
 }
 
 /**
@@ -72,7 +102,7 @@ export function peerAlive(state: HaState, now: number, timing: HaTiming): boolea
 export function peerDeadline(state: HaState, timing: HaTiming): number | undefined {
   if (state.role !== "standby" || state.fencing !== null || state.peer === null || state.stopping)
     return undefined;
-  return state.peer.heardAt + timing.heartbeatMs * timing.missCount + 1;
+  return state.peer.heardAt + peerBudget(state, timing) + 1;
 }
 
 /** Delay until the next tick: the regular period, or less when a peer deadline falls before it. */
@@ -85,12 +115,12 @@ export function nextTickDelay(state: HaState, now: number, timing: HaTiming, per
 function activate(state: HaState, reason: Extract<HaEffect, { kind: "becomeActive" }>["reason"]): Result {
   const term = Math.max(state.term, state.peer?.term ?? 0) + 1;
   return [
-    { ...state, role: "active", term, fencing: null, vipProbe: "idle" },
+    { ...state, role: "active", term, fencing: null, vipProbe: "idle", evidence: NO_EVIDENCE },
     [{ kind: "becomeActive", term, reason }, log("info", `becoming active (${reason})`, { term })],
   ];
 }
 
-function startFencing(state: HaState, now: number, why: string): Result {
+function startFencing(state: HaState, now: number, why: string, fields?: Record<string, unknown>): Result {
   if (state.fencing) return [state, []];
   const fencing = {
     since: now,
@@ -103,7 +133,7 @@ function startFencing(state: HaState, now: number, why: string): Result {
   return [
     { ...state, fencing },
     [
-      log("warn", `peer ${state.peerName} lost (${why}); fencing it before taking over`),
+      log("warn", `peer ${state.peerName} lost (${why}); fencing it before taking over`, fields),
       { kind: "fencePeer", attempt: 1 },
     ],
   ];
@@ -126,9 +156,29 @@ function onTick(state: HaState, now: number, timing: HaTiming): Result {
   }
   if (state.role === "standby") {
     if (state.fencing) return retryFence(state, now);
-    if (!peerAlive(state, now, timing)) return startFencing(state, now, "heartbeat timeout");
+    if (!peerAlive(state, now, timing)) return fenceSilentPeer(state, now, timing);
   }
   return [state, []];
+}
+
+/** A standby's silent peer is lost: the log line says which budget ran out and how long it was silent. */
+function fenceSilentPeer(state: HaState, now: number, timing: HaTiming): Result {
+  const why = lossCorroborated(state, timing)
+    ? "heartbeat timeout, stream closed and reconnect refused"
+    : "heartbeat timeout";
+  const silentMs = state.peer ? now - state.peer.heardAt : null;
+  return startFencing(state, now, why, { silentMs, budgetMs: peerBudget(state, timing) });
+}
+
+/**
+ * Half of the evidence (stream closed, or reconnect refused). Kept by a standby only; when it
+ * completes the evidence and the shortened budget has already run out, the fence starts now.
+ */
+function onEvidence(state: HaState, now: number, half: keyof PeerEvidence, timing: HaTiming): Result {
+  if (state.role !== "standby" || state.stopping) return [state, []];
+  const next: HaState = { ...state, evidence: { ...state.evidence, [half]: now } };
+  if (next.fencing || next.peer === null || peerAlive(next, now, timing)) return [next, []];
+  return fenceSilentPeer(next, now, timing);
 }
 
 function retryFence(state: HaState, now: number): Result {
@@ -154,7 +204,8 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>,
     heardAt: e.now,
   };
   const mine = e.localStateVersion;
-  const next: HaState = { ...state, peer };
+  // An authenticated heartbeat: whatever happened to the stream before, the peer was alive after it.
+  const next: HaState = { ...state, peer, evidence: NO_EVIDENCE };
   if (state.stopping) return [next, []];
   if (e.now - state.startedAt < timing.freshnessMs) return [state, []];
   switch (state.role) {
@@ -227,6 +278,10 @@ export function transition(state: HaState, event: HaEvent, timing: HaTiming): Re
       if (state.role === "standby" && !state.stopping)
         return startFencing(state, event.now, "sync connection lost");
       return [state, []];
+    case "peerStreamLost":
+      return onEvidence(state, event.now, "streamLostAt", timing);
+    case "peerConnectRefused":
+      return onEvidence(state, event.now, "refusedAt", timing);
     case "vipProbed": {
       if (state.role !== "undecided" || state.vipProbe !== "pending") return [state, []];
       const idle: HaState = { ...state, vipProbe: "idle", nextProbeAt: event.now + timing.startWaitMs };

@@ -68,6 +68,18 @@ export interface HaState {
   vipProbe: "idle" | "pending";
   nextProbeAt: number;
   stopping: boolean;
+  /**
+   * Evidence that the peer's daemon is gone, kept by a standby (docs/pair.md "Detection"):
+   * when the duplex stream to the peer closed (not by this node), and when a new connection to
+   * the peer's duplex port was refused (ECONNREFUSED). Each counts only while later than the
+   * last authenticated heartbeat; together they shorten the heartbeat budget by one heartbeat.
+   */
+  evidence: PeerEvidence;
+}
+
+export interface PeerEvidence {
+  streamLostAt: number | null;
+  refusedAt: number | null;
 }
 
 export type HaEvent =
@@ -88,8 +100,19 @@ export type HaEvent =
        */
       localStateVersion?: number;
     }
-  /** The state-sync connection to the peer closed or reset: its process is gone or unreachable. */
+  /**
+   * The state-sync connection to the peer closed or reset, taken as the peer's loss at once (the
+   * lab's simulator). haconnd does not send it: anyone able to reset a TCP connection could.
+   */
   | { type: "peerLost"; now: number }
+  /**
+   * The duplex stream to the peer closed, not deliberately by this node. Alone it changes
+   * nothing; with `peerConnectRefused`, both after the last heartbeat, a standby's budget is
+   * one heartbeat shorter.
+   */
+  | { type: "peerStreamLost"; now: number }
+  /** A new connection to the peer's duplex port was refused (ECONNREFUSED: nobody listens). */
+  | { type: "peerConnectRefused"; now: number }
   | { type: "vipProbed"; now: number; inUse: boolean }
   | { type: "fenced"; now: number; ok: boolean; method?: "bmc" | "ipdu"; error?: string }
   /** The active released the VIP and asks this node to take over (clean hand-over). */

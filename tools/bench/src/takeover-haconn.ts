@@ -1,6 +1,7 @@
 // haconn's takeover, run after run: kill -9, freeze (SIGSTOP) or duplex cut of the active
-// haconnd (takeover-modes.ts); the standby notices the lost stream (kill -9) or the silent peer
-// (default timing: 200 ms heartbeats, 3 missed), fences it through its iLO
+// haconnd (takeover-modes.ts); the standby notices the silent peer (default timing: 200 ms
+// heartbeats, 3 missed; 2 after kill -9, whose stream closes and whose port refuses the
+// reconnect), fences it through its iLO
 // (ipmi_sim; the reset hook "reboots" the server: its VIP goes), adds the VIP, announces it,
 // and answers CHECK. Measured from the kill to the first CHECK-REPLY from the new active, seen
 // by the prober in the HA monitor's namespace; the fence and the VIP from the BMC's action log
@@ -21,6 +22,12 @@ export interface TakeoverRun {
   killed: string;
   /** Milliseconds from the failure; undefined when not seen. */
   detectedMs?: number;
+  /**
+   * haconn: the standby's own figure, how long its peer had been silent (since the last
+   * authenticated heartbeat) when it decided to fence (its log line's `silentMs`): the detection
+   * phase without the failure's random phase against the heartbeats.
+   */
+  silentMs?: number;
   fencedMs?: number;
   vipMs?: number;
   answerMs?: number;
@@ -42,19 +49,28 @@ async function logTail(dirs: LabDirs, lines: number): Promise<string> {
   return all.slice(-lines).join("\n");
 }
 
-/** Epoch ms of the first event-log line at or after `since` whose message contains `text`. */
-export async function loggedAt(dirs: LabDirs, text: string, since: number): Promise<number | undefined> {
+/**
+ * The first event-log line at or after `since` (epoch ms) whose message contains `text`: its
+ * time and the fields logged with it.
+ */
+export async function loggedLine(
+  dirs: LabDirs,
+  text: string,
+  since: number,
+): Promise<{ at: number; fields: Record<string, unknown> } | undefined> {
   const files = await readdir(dirs.log, { recursive: true }).catch(() => [] as string[]);
-  let first: number | undefined;
+  let first: { at: number; fields: Record<string, unknown> } | undefined;
   for (const f of files) {
     const body = await readFile(join(dirs.log, f), "utf8").catch(() => "");
     for (const line of body.split("\n")) {
       if (!line.includes(text)) continue;
       try {
         // The event log's time is an ISO string (ms precision); epoch ms accepted too.
-        const raw = (JSON.parse(line) as { time?: number | string }).time;
+        const fields = JSON.parse(line) as Record<string, unknown>;
+        const raw = fields.time;
         const t = typeof raw === "string" ? Date.parse(raw) : raw;
-        if (typeof t === "number" && t >= since && (first === undefined || t < first)) first = t;
+        if (typeof t === "number" && t >= since && (first === undefined || t < first.at))
+          first = { at: t, fields };
       } catch {
         // not a JSON line
       }
@@ -170,7 +186,10 @@ export class HaconnPair {
     delete this.proc[active];
     await sleep(300); // late address notifications
     const fenced = await this.lab.resetAt(active, t0);
-    const detected = await loggedAt(this.lab.nodeDirs[standby], "fencing it before taking over", t0 - 5);
+    // "peer X lost (heartbeat timeout[, stream closed and reconnect refused]); fencing it before taking over"
+    const decision = await loggedLine(this.lab.nodeDirs[standby], "fencing it before taking over", t0 - 5);
+    const detected = decision?.at;
+    const silent = decision?.fields.silentMs;
     const vip = watch.firstAdded(standby, VIP, t0);
     const two = overlaps(watch.events, initial, VIP, t0, end);
     const result: TakeoverRun = {
@@ -178,6 +197,7 @@ export class HaconnPair {
       mode,
       killed: active,
       ...(detected !== undefined ? { detectedMs: Math.max(0, detected - t0) } : {}),
+      ...(typeof silent === "number" ? { silentMs: silent } : {}),
       ...(fenced !== undefined ? { fencedMs: fenced - t0 } : {}),
       ...(vip !== undefined ? { vipMs: vip - t0 } : {}),
       ...(answer ? { answerMs: answer.t - t0 } : { error: "no CHECK answer from the standby within 20 s" }),
@@ -217,7 +237,7 @@ export async function haconnTakeovers(
       const r = await pair.run(i, active, mode);
       out.push(r);
       log(
-        `  haconn run ${String(i).padStart(2)} ${MODE_TEXT[mode]} ${r.killed} → detected ${fmt(r.detectedMs)}, fenced ${fmt(r.fencedMs)}, ` +
+        `  haconn run ${String(i).padStart(2)} ${MODE_TEXT[mode]} ${r.killed} → detected ${fmt(r.detectedMs)} (peer silent ${fmt(r.silentMs)}), fenced ${fmt(r.fencedMs)}, ` +
           `VIP ${fmt(r.vipMs)}, CHECK answered ${fmt(r.answerMs)}; two VIP holders ${r.overlapCount}× ${r.overlapMs.toFixed(0)} ms${r.error ? ` — ${r.error}` : ""}`,
       );
       if (r.error) {

@@ -168,10 +168,13 @@ export class Connectors {
     this.world.note(`${node.name} daemon killed (role ${node.ha.role})`);
     this.stopDaemon(node);
     const peer = this.peer(node);
+    // As haconnd sees it: the stream closes, the immediate reconnect is refused (nobody listens).
+    // Together they shorten the heartbeat budget by one heartbeat; they never fence on their own.
     if (this.linkUp())
-      this.world.schedule(2, `${peer.name} sync connection lost`, () =>
-        this.haEvent(peer, { type: "peerLost", now: this.world.now }),
-      );
+      this.world.schedule(2, `${peer.name} stream closed, reconnect refused`, () => {
+        this.haEvent(peer, { type: "peerStreamLost", now: this.world.now });
+        this.haEvent(peer, { type: "peerConnectRefused", now: this.world.now });
+      });
     const life = node.life;
     this.world.schedule(downMs, `${node.name} daemon restarts`, () => {
       if (node.life === life && !node.alive && !this.hostDown.has(node.index)) this.startDaemon(node);

@@ -60,6 +60,20 @@ describe("DuplexLink stream admission", () => {
     expect(server.l.refused.get("closed")).toBe(1);
   });
 
+  it("reports a refused connection (nobody listens) and nothing else as ECONNREFUSED", async () => {
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const client = link(B, A, 2, ring(7), port);
+    const codes: string[] = [];
+    expect(await client.l.connect(1000, (code) => codes.push(code))).toBeUndefined();
+    expect(codes).toEqual(["ECONNREFUSED"]);
+    // Someone listens but fails the handshake (wrong key): a failure, not a refusal.
+    const server = link(A, B, 1, ring(8), port);
+    await server.l.listen(() => undefined);
+    codes.length = 0;
+    expect(await client.l.connect(1000, (code) => codes.push(code))).toBeUndefined();
+    expect(codes).toEqual([]);
+  });
+
   it("holds at most MAX_PENDING unauthenticated connections and times them out", async () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
     const server = link(A, B, 1, ring(7), port);

@@ -150,9 +150,11 @@ export class DuplexLink {
 
   /**
    * Connects to the peer's stream port and runs the handshake; resolves with the authenticated
-   * stream, or undefined when the peer does not answer or does not prove the key.
+   * stream, or undefined when the peer does not answer or does not prove the key. `failed` gets
+   * the socket's error code when the connection itself fails (ECONNREFUSED: the peer's kernel
+   * says nobody listens on the port), before any handshake.
    */
-  connect(timeoutMs = 1000): Promise<DuplexStream | undefined> {
+  connect(timeoutMs = 1000, failed?: (code: string) => void): Promise<DuplexStream | undefined> {
     return new Promise((resolve) => {
       const socket = connect({
         port: this.options.peer.port,
@@ -170,11 +172,14 @@ export class DuplexLink {
         socket.destroy();
         settle(undefined);
       }, timeoutMs + this.handshakeTimeoutMs);
-      socket.once("error", () => {
+      let connected = false;
+      socket.once("error", (error: NodeJS.ErrnoException) => {
         socket.destroy();
+        if (!connected && !settled) failed?.(error.code ?? "error");
         settle(undefined);
       });
       socket.once("connect", () => {
+        connected = true;
         new DuplexStream(socket, this, true, {
           ready: (s) => settle(s),
           failed: (_s, reason, detail) => {

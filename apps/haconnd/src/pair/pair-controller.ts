@@ -21,7 +21,7 @@ import { DigestWatch } from "./digest-watch.js";
 import { DuplexLink } from "./duplex-link.js";
 import { type HaEffectTarget, runHaEffect } from "./ha-effects.js";
 import { dispatchHeartbeat, heartbeatBody } from "./heartbeat-io.js";
-import { duplexDropLog } from "./log-limit.js";
+import { duplexDropLog, LogLimit } from "./log-limit.js";
 import { builtinPeerCommands, type PeerCommandResult, PeerCommands } from "./peer-commands.js";
 import type { PairHost, PairOptions } from "./pair-host.js";
 import { StateChannel } from "./state-channel.js";
@@ -36,6 +36,8 @@ export class PairController {
   readonly link: DuplexLink;
   private readonly channel: StateChannel;
   private tickTimer: TimerHandle | undefined;
+  /** When the armed tick runs (clock ms). */
+  private tickDueAt = 0;
   private lastBeat = 0;
   /** Hand-over: `leaving` announced; `releasing`: the VIP release is in flight, no heartbeat. */
   private readonly flags = { leaving: false, releasing: false };
@@ -45,6 +47,8 @@ export class PairController {
   private readonly activation = new ActivationBackoff();
   private readonly effects: HaEffectTarget;
   private nextListenAt = 0;
+  /** The stream-loss evidence is logged at most once a minute per kind (an attacker can cause it). */
+  private readonly evidenceLog: LogLimit;
 
   constructor(
     private readonly host: PairHost,
@@ -52,6 +56,7 @@ export class PairController {
   ) {
     this.timing = o.timing ?? DEFAULT_TIMING;
     this.digests = new DigestWatch((level, message) => host.log(level, message));
+    this.evidenceLog = new LogLimit(() => host.clock.now());
     this.commands = new PeerCommands(
       host.clock,
       () => ({
@@ -95,6 +100,11 @@ export class PairController {
       ha: () => this.state,
       hello: () => ({ configDigest: this.wireDigest, nodeName: this.o.self.name }),
       shared: () => host.shared(),
+      evidence: (type, now) => {
+        this.logEvidence(type);
+        this.dispatch({ type, now });
+        this.armTick(now); // a shortened deadline may fall before the armed tick
+      },
     });
     this.effects = {
       host,
@@ -137,6 +147,7 @@ export class PairController {
   }
 
   private loop(): void {
+    this.tickTimer = undefined;
     if (this.stopped) return;
     const now = this.host.clock.now();
     if (now - this.lastBeat >= this.timing.heartbeatMs) {
@@ -151,7 +162,31 @@ export class PairController {
     if (this.state.role === "standby" && this.state.peer?.role === "active") this.channel.maybeConnect(now);
     // Every 50 ms, or sooner when the standby's peer deadline falls before: detection then takes
     // heartbeat × missCount, not up to one tick more (issue 19).
+    this.armTick(now);
+  }
+
+  private logEvidence(type: "peerStreamLost" | "peerConnectRefused"): void {
+    const held = this.evidenceLog.take(type);
+    if (held === undefined) return;
+    const more = held > 0 ? ` (${held} more since the last line)` : "";
+    this.host.log(
+      "info",
+      type === "peerStreamLost"
+        ? `duplex stream to ${this.o.peer.name} closed (not by this node); reconnecting${more}`
+        : `duplex reconnect to ${this.o.peer.name} refused (nobody listens on its port)${more}`,
+    );
+  }
+
+  /**
+   * Arms the next tick: the regular period, or the standby's peer deadline when it falls before.
+   * Outside the loop only an earlier tick replaces the armed one.
+   */
+  private armTick(now: number): void {
+    if (this.stopped) return;
     const delay = nextTickDelay(this.state, now, this.timing, TICK_MS);
+    if (this.tickTimer !== undefined && this.tickDueAt <= now + delay) return;
+    if (this.tickTimer !== undefined) this.host.clock.clearTimeout(this.tickTimer);
+    this.tickDueAt = now + delay;
     this.tickTimer = this.host.clock.setTimeout(() => this.loop(), delay);
   }
 

@@ -22,6 +22,11 @@ export interface StateChannelDeps {
   hello(): { configDigest: string; nodeName: string };
   /** The active's shared state now. */
   shared(): SharedState;
+  /**
+   * Standby: half of the evidence that the peer's daemon is gone (packages/ha "corroborated
+   * loss"): the stream closed, not by this node, or a reconnect was refused (ECONNREFUSED).
+   */
+  evidence(kind: "peerStreamLost" | "peerConnectRefused", now: number): void;
 }
 
 export class StateChannel {
@@ -56,10 +61,17 @@ export class StateChannel {
 
   private async connectToActive(): Promise<void> {
     this.connecting = true;
-    const s = await this.d.link.connect();
+    let refused = false;
+    const s = await this.d.link.connect(undefined, (code) => {
+      refused = code === "ECONNREFUSED";
+    });
     this.connecting = false;
     if (!s) {
-      this.nextConnectAt = this.d.clock.now() + 1000;
+      const now = this.d.clock.now();
+      this.nextConnectAt = now + 1000;
+      // Only a refusal says the peer's daemon is gone; a timeout or an unreachable host (a cut
+      // link) says nothing of the kind.
+      if (refused && this.d.ha().role === "standby") this.d.evidence("peerConnectRefused", now);
       return;
     }
     if (this.d.ha().role !== "standby" || this.stream) {
@@ -156,13 +168,22 @@ export class StateChannel {
 
   onStreamClosed(s: DuplexStream): void {
     this.acks.streamClosed(s);
-    if (s === this.stream) this.stream = undefined;
+    const current = s === this.stream;
+    if (current) this.stream = undefined;
     this.d.commands.streamClosed(s);
     // A closed stream is not the peer's death: anyone able to reset a TCP connection could close
     // it. The standby fences only when the peer's authenticated heartbeats stop (the election's
-    // miss count); until then it reconnects. `synced` stays as it was: the mirror is current up
-    // to the loss, and a takeover after kill -9 of the active must resume from it. Without the
-    // stream the link shows NG; a new stream resets `synced` until its snapshot.
+    // miss count); until then it reconnects, at once. The close is half of the evidence that
+    // shortens the budget by one heartbeat; the other half is a refused reconnect, and a
+    // heartbeat after both still cancels it (packages/ha, docs/security.md). `synced` stays as
+    // it was: the mirror is current up to the loss, and a takeover after kill -9 of the active
+    // must resume from it. Without the stream the link shows NG; a new stream resets `synced`
+    // until its snapshot.
+    if (!current || s.deliberate || this.d.ha().role !== "standby") return;
+    const now = this.d.clock.now();
+    this.d.evidence("peerStreamLost", now);
+    this.nextConnectAt = 0;
+    this.maybeConnect(now);
   }
 
   closeStream(): void {

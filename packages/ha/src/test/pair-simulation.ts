@@ -59,7 +59,12 @@ export class PairSimulation {
     this.nodes[index]!.alive = false;
     this.history.push(`${this.now} kill ${this.nodes[index]!.name}`);
     const other = 1 - index;
-    if (this.linkUp) this.deliver(other, { type: "peerLost", now: this.now });
+    // As haconnd sees it: the stream closes and a reconnect is refused (nobody listens). That
+    // shortens the heartbeat budget by one heartbeat; it does not replace it.
+    if (this.linkUp) {
+      this.deliver(other, { type: "peerStreamLost", now: this.now });
+      this.deliver(other, { type: "peerConnectRefused", now: this.now });
+    }
   }
 
   start(index: number): void {

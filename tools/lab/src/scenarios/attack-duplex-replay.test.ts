@@ -8,6 +8,12 @@
 //    Before the v2 handshake this stopped the active (exit 0): one key both ways, senderId never
 //    checked, a fresh replay cache per connection. Now nothing happens.
 //  - `haconnact copy` crosses the relay: no password or SNMP community byte on the wire.
+//  - The stream cut on the wire (what a forged RST does), alone and with every reconnect refused
+//    (the relay stops listening: the kernel answers each SYN with a RST, ECONNREFUSED, as a
+//    forged RST to the SYN would) while heartbeats flow: the standby fences nobody. That is half
+//    of kill -9's evidence and all an attacker who can sniff and inject can forge; the other half,
+//    a missing heartbeat, needs one who can drop them. Negative control, last: the same with the
+//    active frozen (its heartbeats stop too): the standby fences it after heartbeat × (missCount − 1).
 // Addresses: 127.0.62.x (the iLO simulators on 127.0.0.1).
 
 import { execFile } from "node:child_process";
@@ -22,6 +28,7 @@ import {
   BUILT,
   cli,
   type DaemonProcess,
+  eventLines,
   freeUdpPort,
   type LabDirs,
   labDirs,
@@ -39,6 +46,22 @@ const MLAN: Record<NodeName, string> = { HACON1: "127.0.62.11", HACON2: "127.0.6
 const RELAY = "127.0.62.31";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** haconnd's default timing: 200 ms heartbeats, 3 missed; one heartbeat less when corroborated. */
+const HEARTBEAT_MS = 200;
+const BUDGET_MS = HEARTBEAT_MS * 3;
+const SHORT_BUDGET_MS = HEARTBEAT_MS * 2;
+
+/** Our own connection to RELAY: the code it fails with (the refusal is real, not assumed). */
+const connectError = () =>
+  new Promise<string | undefined>((resolve) => {
+    const c = connect({ host: RELAY, port: relayPort });
+    c.once("connect", () => {
+      c.destroy();
+      resolve(undefined);
+    });
+    c.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
+  });
+let relayPort = 0;
 
 /** Cuts a recorded byte stream into whole frames (v1: trailer when flags bit 0; v2 sealed: in bodyLength). */
 function cutFrames(b: Buffer): Buffer[] {
@@ -59,8 +82,19 @@ class Relay {
   private tcp: Server | undefined;
   private udp: UdpSocket | undefined;
   private readonly sockets: Socket[] = [];
+  private port = 0;
 
   async start(port: number): Promise<void> {
+    this.port = port;
+    await this.listen();
+    this.udp = createSocket("udp4");
+    this.udp.on("message", (m) => this.udp!.send(m, port, MLAN.HACON1));
+    await new Promise<void>((r) => this.udp!.bind(port, RELAY, () => r()));
+  }
+
+  /** Accepts (again) TCP connections on RELAY and relays each to HACON1. */
+  async listen(): Promise<void> {
+    const port = this.port;
     this.tcp = createServer((inbound) => {
       const rec = { toActive: [] as Buffer[], toStandby: [] as Buffer[] };
       this.conns.push(rec);
@@ -84,9 +118,12 @@ class Relay {
       }
     });
     await new Promise<void>((r) => this.tcp!.listen(port, RELAY, () => r()));
-    this.udp = createSocket("udp4");
-    this.udp.on("message", (m) => this.udp!.send(m, port, MLAN.HACON1));
-    await new Promise<void>((r) => this.udp!.bind(port, RELAY, () => r()));
+  }
+
+  /** Stops listening: each new connection to RELAY is refused by the kernel (ECONNREFUSED). */
+  refuse(): void {
+    this.tcp?.close();
+    this.tcp = undefined;
   }
 
   /** Closes every relayed TCP connection (heartbeats keep flowing). */
@@ -141,6 +178,11 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
       return undefined;
     }
   };
+  /** Fencing actions (NMI, reset, off) the standby carried out on HACON1's iLO so far. */
+  const fences = async () =>
+    (await ilo.HACON1.actions())
+      .map((a) => a.action)
+      .filter((a) => a === "reset" || a === "off" || a === "nmi");
   const startStandby = async () => {
     node.HACON2.proc = await startDaemon(node.HACON2.dirs, { HACONN_NODE_NAME: "HACON2" });
     await waitFor("HACON2 standby", () => (roleOf("HACON2") === "standby" ? true : undefined), 30_000);
@@ -163,6 +205,7 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
     const a = node.HACON1.dirs;
     const resetPort = await freeUdpPort("127.0.62.1");
     mlanPort = await freeUdpPort(MLAN.HACON1);
+    relayPort = mlanPort;
     cli(a, "haconnsetup", ["resetpath", "addr=127.0.62.1/8", `port=${resetPort}`]);
     cli(a, "haconnsetup", ["snmp"], COMMUNITY);
     for (const n of NODES) {
@@ -216,6 +259,31 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
     await waitFor("link OK on both", () => NODES.every((n) => status(n).link === "OK") || undefined, 10_000);
   }, 60_000);
 
+  it("a stream cut and every reconnect refused while heartbeats flow: still nobody fenced", async () => {
+    const before = await fences();
+    relay.refuse(); // a forged RST to each SYN looks the same to the standby: ECONNREFUSED
+    relay.cutStreams();
+    try {
+      expect(await connectError()).toBe("ECONNREFUSED");
+      await waitFor(
+        "the standby's reconnect refused",
+        () => eventLines(node.HACON2.dirs, "refused (nobody listens on its port)").length > 0 || undefined,
+        10_000,
+      );
+      // Both halves of kill -9's evidence, repeated (a reconnect a second), for over twice the
+      // budget: the heartbeats that keep arriving cancel them every time.
+      await sleep(Math.max(3000, 2 * BUDGET_MS));
+      expect(await connectError()).toBe("ECONNREFUSED");
+      expect(await fences(), eventLog(node.HACON2.dirs)).toEqual(before);
+      expect(eventLines(node.HACON2.dirs, "fencing it before taking over")).toEqual([]);
+      expect(roleOf("HACON1")).toBe("active");
+      expect(roleOf("HACON2")).toBe("standby");
+    } finally {
+      await relay.listen();
+    }
+    await waitFor("link OK on both", () => NODES.every((n) => status(n).link === "OK") || undefined, 15_000);
+  }, 60_000);
+
   it("M3: a captured active→standby COMMAND shutdown sent back to the active changes nothing", async () => {
     expect(relay.conns.length).toBeGreaterThan(0); // the stream really crosses the relay
     const r = await tryCli(node.HACON1.dirs, "haconnsby", ["shutdown"]);
@@ -263,5 +331,36 @@ describe.skipIf(!BUILT)("attack on the duplex link: captured frames (M3) and the
     expect(wire.includes(PW), "the BMC password in clear").toBe(false);
     expect(wire.includes(COMMUNITY), "the SNMP community in clear").toBe(false);
     expect(wire.includes("HACON2"), "configuration text in clear").toBe(false);
+  }, 60_000);
+  it("negative control: the same cut and refusals with the active frozen: fenced after heartbeat × (missCount − 1)", async () => {
+    if (node.HACON2.proc!.child.exitCode !== null) await startStandby();
+    await waitFor("link OK on both", () => NODES.every((n) => status(n).link === "OK") || undefined, 15_000);
+    const before = (await fences()).length;
+    const active = node.HACON1.proc!.child;
+    active.kill("SIGSTOP"); // its heartbeats stop: what only an attacker who drops them can forge
+    try {
+      await sleep(20);
+      relay.refuse();
+      relay.cutStreams();
+      await waitFor(
+        "HACON2 fences HACON1",
+        async () => ((await fences()).length > before ? true : undefined),
+        20_000,
+      );
+      const [line] = eventLines(node.HACON2.dirs, "fencing it before taking over");
+      expect(line?.msg, eventLog(node.HACON2.dirs)).toContain(
+        "heartbeat timeout, stream closed and reconnect refused",
+      );
+      expect(line?.budgetMs).toBe(SHORT_BUDGET_MS);
+      process.stdout.write(
+        `negative control: fenced after ${line?.silentMs} ms of silence (budget ${line?.budgetMs} ms)\n`,
+      );
+      // Decided before the full budget would have run out (the daemon's own silence figure).
+      expect(line?.silentMs).toBeGreaterThan(SHORT_BUDGET_MS);
+      expect(line?.silentMs).toBeLessThan(BUDGET_MS);
+    } finally {
+      active.kill("SIGCONT");
+      await relay.listen();
+    }
   }, 60_000);
 });

@@ -3,7 +3,7 @@
 
 import { connect } from "node:net";
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createSocket } from "node:dgram";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -188,6 +188,30 @@ export async function waitFor<T>(
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** A daemon's event-log line (pino JSON): the message, its time and the fields logged with it. */
+export interface EventLine {
+  msg: string;
+  time: string | number;
+  [field: string]: unknown;
+}
+
+/** The daemon's event-log lines (eventlog1, eventlog2, …) whose message contains `text`, oldest file first. */
+export function eventLines(dirs: LabDirs, text: string): EventLine[] {
+  const files = existsSync(dirs.log) ? readdirSync(dirs.log).filter((n) => /^eventlog\d+$/.test(n)) : [];
+  return files
+    .sort()
+    .flatMap((n) => readFileSync(join(dirs.log, n), "utf8").split("\n"))
+    .filter((l) => l.startsWith("{") && l.includes(text))
+    .flatMap((l) => {
+      try {
+        const line = JSON.parse(l) as EventLine;
+        return typeof line.msg === "string" && line.msg.includes(text) ? [line] : [];
+      } catch {
+        return [];
+      }
+    });
 }
 
 export function removeDirs(dirs: LabDirs): void {

@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { netnsAvailable } from "../netns/index.js";
-import { BUILT, cli, waitFor } from "./harness.js";
+import { BUILT, cli, eventLines, waitFor } from "./harness.js";
 import { NODES, type NodeName, PairNetns } from "./netns-pair-fixture.js";
 
 describe.skipIf(!BUILT || !netnsAvailable())("pair in network namespaces", () => {
@@ -66,12 +66,22 @@ describe.skipIf(!BUILT || !netnsAvailable())("pair in network namespaces", () =>
     expect(holdsVip(active)).toBe(false);
     expect((await ilo[active].actions()).map((a) => a.action)).toContain("reset");
     expect(violations).toEqual([]);
+    // The stream closed and the reconnect was refused by the dead daemon's kernel: the standby
+    // decided one heartbeat before the full budget (200 ms × 3), by its own clock.
+    const loss = eventLines(nodeDirs[standby], "fencing it before taking over").filter(
+      (l) => Date.parse(String(l.time)) >= t0 - 5,
+    );
+    expect(loss[0]?.msg).toContain("(heartbeat timeout, stream closed and reconnect refused)");
+    expect(loss[0]?.budgetMs).toBe(400);
+    expect(loss[0]?.silentMs).toBeLessThan(600);
+    process.stdout.write(`netns kill -9: decided after ${loss[0]?.silentMs} ms without a heartbeat\n`);
     await start(active); // the "rebooted" server comes back
     await waitFor("comes back as standby", () => (roleOf(active) === "standby" ? true : undefined), 20_000);
   }, 60_000);
 
   it("duplex link down: exactly one active afterwards, never two at once", async () => {
     const active = activeNode()!;
+    const t0 = Date.now();
     lab.setLink(ns.HACON1, "dx0", false);
     try {
       await waitFor(
@@ -95,6 +105,15 @@ describe.skipIf(!BUILT || !netnsAvailable())("pair in network namespaces", () =>
         `reset hooks:\n${hooks}`,
       ).toHaveLength(1);
       expect(violations).toEqual([]);
+      // A cut link refuses nothing: whoever fenced waited the full budget (200 ms × 3).
+      const loss = NODES.flatMap((n) => eventLines(nodeDirs[n], "lost (heartbeat timeout")).filter(
+        (l) => Date.parse(String(l.time)) >= t0 - 5,
+      );
+      expect(loss.length).toBeGreaterThan(0);
+      for (const l of loss) {
+        expect(l.msg).not.toContain("reconnect refused");
+        expect(l.budgetMs).toBe(600);
+      }
     } finally {
       lab.setLink(ns.HACON1, "dx0", true);
     }

@@ -1,6 +1,7 @@
 // The active management server's haconnd dies (kill -9). The standby sees its state-sync
-// connection drop, fences the old active through its BMC (a hardware reset, which the lab makes
-// real: the server's processes die and its addresses go), takes the VIP and answers CHECK.
+// connection drop and its reconnect refused, and once heartbeats have been missing for
+// missCount − 1 intervals fences the old active through its BMC (a hardware reset, which the lab
+// makes real: the server's processes die and its addresses go), takes the VIP and answers CHECK.
 // Sampled all along: who holds the VIP, who says it is active, who answers CHECK.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Drill } from "../drill-context.js";
