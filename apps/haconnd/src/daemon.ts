@@ -199,6 +199,8 @@ export class Daemon {
           this.metrics.stateChanged(deltas);
           this.pair?.publish(deltas);
         },
+        // Fan-out and books one step per loop turn, after the I/O already waiting (issue 19).
+        defer: (work) => setImmediate(work),
       },
     );
   }

@@ -177,6 +177,154 @@ describe("executor", () => {
     runner.stop();
   });
 
+  it("with defer: RESETs that arrive together are all answered before any step's books; one deferred step per turn", async () => {
+    const clock = new SimulatedClock();
+    const servers = Array.from({ length: 32 }, (_, i) => ({ name: `PSERVER${i + 1}` }));
+    const config = buildConfig({ servers, hispeedMs: 1000 });
+    const order: string[] = [];
+    const turns: (() => void)[] = [];
+    const runner = new EngineRunner(createEngineState(config), {
+      clock,
+      controller: () => ({
+        kind: "bmc",
+        describe: "bmc",
+        status: () => new Promise(() => {}),
+        on: () => Promise.resolve(),
+        off: () => Promise.resolve(),
+        nmi: () => {
+          order.push("nmi");
+          return Promise.resolve();
+        },
+        reset: () => {
+          order.push("reset");
+          return Promise.resolve();
+        },
+      }),
+      send: (e) => order.push(e.kind),
+      log: (line) => order.push(`log ${line.split(" ")[2]} ${line.split(" ")[5]}`),
+      notice: () => order.push("notice"),
+      stateChanged: () => order.push("stateChanged"),
+      defer: (work) => turns.push(work),
+    });
+    const runTurn = () => {
+      const work = turns.shift();
+      work?.();
+      return work !== undefined;
+    };
+    for (let i = 0; i < 32; i++) {
+      runner.dispatch({
+        type: "check",
+        from: { addr: `127.0.1.${i + 1}`, port: 6001 },
+        system: `PSERVER${i + 1}`,
+        subsystem: 10001 + i,
+        port: 6001,
+        vmName: null,
+        pairSubsystem: null,
+      });
+    }
+    while (runTurn());
+    order.length = 0;
+    // 16 RESETs, each in its own dispatch (a datagram each), before the loop gets back to us.
+    for (let i = 0; i < 16; i++) {
+      runner.dispatch({
+        type: "reset",
+        from: { addr: `127.0.1.${i + 17}`, port: 6001 },
+        requestId: i + 1,
+        system: `PSERVER${i + 1}`,
+        target: 10001 + i,
+        requester: 10017 + i,
+      });
+    }
+    // Every answer and every NMI went out; not one reset-log line or state publication yet.
+    expect(order.filter((o) => o === "sendAccepted")).toHaveLength(16);
+    expect(order.filter((o) => o === "nmi")).toHaveLength(16);
+    expect(order.some((o) => o.startsWith("log") || o === "stateChanged")).toBe(false);
+    // One step's books per deferred turn, in the order of the steps.
+    expect(turns).toHaveLength(1);
+    order.length = 0;
+    runTurn();
+    expect(order.filter((o) => o === "log RM-RESET RECV")).toHaveLength(1);
+    let turnsRun = 1;
+    while (runTurn()) turnsRun++;
+    expect(turnsRun).toBe(16);
+    expect(order.filter((o) => o === "log RM-RESET RECV")).toHaveLength(16);
+    runner.stop();
+  });
+
+  it("with defer: a hardware reset that falls due while results fan out goes before the next step's datagrams", async () => {
+    const clock = new SimulatedClock();
+    const config = buildConfig({
+      servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }, { name: "PSERVER3" }],
+      hispeedMs: 1000,
+    });
+    const order: string[] = [];
+    const turns: (() => void)[] = [];
+    const runner = new EngineRunner(createEngineState(config), {
+      clock,
+      controller: (device) => ({
+        kind: "bmc",
+        describe: "bmc",
+        status: () => new Promise(() => {}),
+        on: () => Promise.resolve(),
+        off: () => Promise.resolve(),
+        nmi: () => Promise.resolve(),
+        reset: () => {
+          order.push(`reset ${device.type === "bmc" ? device.system : "?"}`);
+          return Promise.resolve();
+        },
+      }),
+      send: (e) => order.push(e.kind),
+      log: () => {},
+      defer: (work) => turns.push(work),
+    });
+    const runTurns = () => {
+      for (let work = turns.shift(); work; work = turns.shift()) work();
+    };
+    for (const [i, system] of ["PSERVER1", "PSERVER2", "PSERVER3"].entries()) {
+      runner.dispatch({
+        type: "check",
+        from: { addr: `127.0.0.${i + 1}`, port: 6001 },
+        system,
+        subsystem: 10001 + i,
+        port: 6001,
+        vmName: null,
+        pairSubsystem: null,
+      });
+    }
+    runTurns();
+    // PSERVER3 asks for PSERVER1 now and for PSERVER2 5 ms later: two hardware resets due 5 ms apart.
+    runner.dispatch({
+      type: "reset",
+      from: { addr: "127.0.0.3", port: 6001 },
+      requestId: 1,
+      system: "PSERVER1",
+      target: 10001,
+      requester: 10003,
+    });
+    await clock.advance(5);
+    runner.dispatch({
+      type: "reset",
+      from: { addr: "127.0.0.3", port: 6001 },
+      requestId: 2,
+      system: "PSERVER2",
+      target: 10002,
+      requester: 10003,
+    });
+    await clock.flush();
+    runTurns();
+    order.length = 0;
+    // PSERVER1's hardware reset falls due and is acknowledged: its result waits in a deferred turn.
+    await clock.advance(995);
+    await clock.flush();
+    expect(order).toEqual(["reset PSERVER1"]);
+    // The loop was busy past PSERVER2's deadline before it came back to the deferred turn.
+    clock.moveTo(clock.now() + 6);
+    runTurns();
+    // PSERVER2's hardware reset (overdue) goes before PSERVER1's result is sent.
+    expect(order.slice(0, 4)).toEqual(["reset PSERVER1", "reset PSERVER2", "sendAttention", "sendResult"]);
+    runner.stop();
+  });
+
   it("a due timer that an earlier step of the same turn re-set is not delivered early", async () => {
     const clock = new SimulatedClock();
     const config = buildConfig({ servers: [{ name: "PSERVER1" }, { name: "PSERVER2" }], hispeedMs: 1000 });

@@ -35,6 +35,15 @@ export interface ExecutorPorts {
   commandResult?(effect: Extract<Effect, { kind: "commandResult" }>): void;
   /** A port threw: reported, never fatal to the engine. */
   portError?(error: unknown, effect: Effect): void;
+  /**
+   * Runs `work` later, in a loop turn of its own, after the I/O already waiting (the daemon:
+   * `setImmediate`). Given, each step's fan-out (RESET-RESULT, ATTENTION copies) and books go
+   * there, one step per turn: RESETs that arrive together are all answered and their NMIs sent
+   * before the first step's reset-log lines, and a hardware reset that falls due while results
+   * fan out waits for at most one step's datagrams (see `runEffects`). Absent (tests, tools):
+   * they run at the end of the dispatch, as they always did.
+   */
+  defer?(work: () => void): void;
 }
 
 function driverCode(error: unknown): { code: string; message: string } {
@@ -81,18 +90,26 @@ interface ArmedTimer {
 
 /** Effects that act on devices, the network or timers (see EngineRunner.runEffects). */
 function isOutward(effect: Effect): boolean {
+  return isUrgent(effect) || isFanOut(effect);
+}
+
+/** What a step must do at once: device calls, timers, the answer to the datagram that caused it. */
+function isUrgent(effect: Effect): boolean {
   switch (effect.kind) {
     case "device":
     case "setTimer":
     case "clearTimer":
     case "sendCheckReply":
     case "sendAccepted":
-    case "sendResult":
-    case "sendAttention":
       return true;
     default:
       return false;
   }
+}
+
+/** Datagrams to many (a result to its requesters, ATTENTION to a cluster): deferred with `defer`. */
+function isFanOut(effect: Effect): boolean {
+  return effect.kind === "sendResult" || effect.kind === "sendAttention";
 }
 
 /**
@@ -130,6 +147,9 @@ export class EngineRunner {
   private readonly queue: EngineEvent[] = [];
   /** Books (inward effects) of the steps run in this turn, written once every step's outward effects went out. */
   private readonly books: Effect[][] = [];
+  /** With `ports.defer`: each step's fan-out and books, run one step per deferred turn. */
+  private readonly later: Effect[][] = [];
+  private laterScheduled = false;
   private running = false;
 
   constructor(
@@ -175,8 +195,13 @@ export class EngineRunner {
           if (ev.type === "timer" && !this.stillDue(ev)) continue;
           const [next, effects] = transition(this.current, ev);
           this.current = next;
-          this.runOutward(effects);
-          this.books.push(effects);
+          if (this.ports.defer) {
+            for (const effect of effects) if (isUrgent(effect)) this.tryEffect(effect);
+            this.deferRest(effects);
+          } else {
+            this.runOutward(effects);
+            this.books.push(effects);
+          }
         }
         for (let effects = this.books.shift(); effects; effects = this.books.shift()) this.runBooks(effects);
       }
@@ -185,9 +210,48 @@ export class EngineRunner {
     }
   }
 
+  /** A step's fan-out and books, for a later turn (steps without any are not queued). */
+  private deferRest(effects: readonly Effect[]): void {
+    if (!effects.some((e) => !isUrgent(e))) return;
+    this.later.push(effects as Effect[]);
+    this.scheduleLater();
+  }
+
+  private scheduleLater(): void {
+    if (this.laterScheduled || this.later.length === 0) return;
+    this.laterScheduled = true;
+    this.ports.defer!(() => {
+      this.laterScheduled = false;
+      this.runLater(1);
+    });
+  }
+
+  /**
+   * Runs up to `steps` deferred steps: first any timer of ours that fell due meanwhile (its
+   * device write goes before this step's datagrams), then the step's fan-out, then its books.
+   */
+  private runLater(steps: number): void {
+    for (let i = 0; i < steps; i++) {
+      const effects = this.later.shift();
+      if (!effects) break;
+      if (!this.stopped) {
+        const now = this.ports.clock.now();
+        if (now > this.earliest) {
+          this.queueDue(now, now);
+          this.drain();
+        }
+      }
+      for (const effect of effects) if (isFanOut(effect)) this.tryEffect(effect);
+      this.runBooks(effects);
+    }
+    this.scheduleLater();
+  }
+
   /** Cancels every timer; driver calls in flight finish but their results are dropped. */
   stop(): void {
     this.stopped = true;
+    // Deferred books (reset-log lines, state publication) are written, not lost.
+    this.runLater(this.later.length);
     for (const timer of this.timers.values()) this.ports.clock.clearTimeout(timer.handle);
     this.timers.clear();
   }
@@ -204,6 +268,11 @@ export class EngineRunner {
    * queued step's outward effects before the first step's books, so the 16th hardware reset
    * does not wait for 15 steps' log lines and state publication. Each group keeps the engine's
    * order, per step and across steps.
+   *
+   * With `ports.defer` (the daemon), `dispatch` goes further: a step's urgent effects (device
+   * calls, timers, the CHECK reply or RESET-ACCEPTED) run at once, its fan-out (RESET-RESULT,
+   * ATTENTION copies) and books in a deferred turn of their own, one step per turn, each turn
+   * taking first any of our timers that fell due meanwhile.
    */
   runEffects(effects: readonly Effect[]): void {
     this.runOutward(effects);

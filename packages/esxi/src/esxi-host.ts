@@ -14,11 +14,9 @@ import { GuestPowerBatch } from "./guest-power-batch.js";
 import { type ExecResult, execOnChannel } from "./exec-channel.js";
 import { normalizeFingerprint } from "./fingerprint.js";
 import { type HostKeyStore, hostIdOf } from "./host-key-store.js";
+import { afterReadyIo } from "./ready-io-turns.js";
 import { openConnection } from "./ssh-connect.js";
 import { Slots } from "./slots.js";
-
-/** Resolves in the event loop's check phase, after the I/O callbacks that were ready. */
-const afterReadyIo = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface EsxiHostOptions {
   addr: string;
@@ -135,9 +133,7 @@ export class EsxiHost {
    */
   async exec(command: string, options: CallOptions = {}): Promise<ExecResult> {
     const deadline = this.#deadline(options);
-    // The ssh work (channel open, packet encryption) waits for the I/O that is already ready: a
-    // storm's RESET datagrams are all taken, answered and their BMC NMIs written before the
-    // first guest's channel is encrypted, not one RESET behind another's ssh traffic (issue 19).
+    // The ssh work waits for the I/O already ready, one command per loop turn (ready-io-turns.ts).
     await afterReadyIo();
     const conn = await this.#connection(deadline, options.signal);
     await this.#slots.acquire(deadline, options.signal, () =>

@@ -13,6 +13,16 @@ import { logTime } from "./e2e-harness.js";
 
 const epochNow = () => performance.timeOrigin + performance.now();
 
+/** The daemon's main thread: ns on a CPU, ns runnable but waiting for one (/proc schedstat). */
+function schedstat(pid: number): { runNs: number; waitNs: number } | undefined {
+  try {
+    const [run, wait] = readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").trim().split(/\s+/);
+    return { runNs: Number(run), waitNs: Number(wait) };
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StormTarget {
   target: MonitorEntry;
   requester: MonitorEntry;
@@ -34,6 +44,13 @@ export interface StormOutcome {
   newIpmitool: number;
   startedAt: number;
   endedAt: number;
+  /** The bench's own time to encode, sign and send the 32 RESETs, first to last. */
+  encodeMs: number;
+  /**
+   * The daemon's main thread from the first send to the last RESET-ACCEPTED: time on a CPU and
+   * time runnable but waiting for a CPU (other processes of the machine had both cores).
+   */
+  acceptPhase?: { wallMs: number; runMs: number; waitMs: number };
 }
 
 function pickTargets(monitors: readonly MonitorEntry[]): { target: MonitorEntry; requester: MonitorEntry }[] {
@@ -61,25 +78,47 @@ export async function runStorm(max: Maxima, cpu: ServiceCpu, timeoutMs = 30_000)
   };
   const offset = statSync(max.dirs.resetlog, { throwIfNoEntry: false })?.size ?? 0;
   const targets: StormTarget[] = pickTargets(max.monitors).map((t) => ({ ...t, sentAt: 0 }));
+  const daemonPid = max.daemon.pid!;
+  let accepted = 0;
+  let acceptPhase: StormOutcome["acceptPhase"];
+  const sched0 = schedstat(daemonPid);
   for (const t of targets) {
     t.requester.monitor.channel.onMessage((m) => {
-      if (m.type === "reset-accepted" && t.acceptedMs === undefined && t.sentAt > 0)
+      if (m.type === "reset-accepted" && t.acceptedMs === undefined && t.sentAt > 0) {
         t.acceptedMs = epochNow() - t.sentAt;
+        if (++accepted === targets.length) {
+          const sched1 = schedstat(daemonPid);
+          if (sched0 && sched1)
+            acceptPhase = {
+              wallMs: epochNow() - startedAt,
+              runMs: (sched1.runNs - sched0.runNs) / 1e6,
+              waitMs: (sched1.waitNs - sched0.waitNs) / 1e6,
+            };
+        }
+      }
+    });
+  }
+  // Each RESET's send time is taken as it goes out (the channel's send hook runs after the
+  // encoding, right before the datagram is handed to the socket), so the figures start at the
+  // wire and not while the bench was still encoding the RESETs before it.
+  for (const t of targets) {
+    t.requester.monitor.channel.rp.onSend((m) => {
+      if (m.type === "reset" && t.sentAt === 0) t.sentAt = epochNow();
     });
   }
   const startedAt = epochNow();
   sample();
-  const outcomes = targets.map((t) => {
-    t.sentAt = epochNow();
-    return t.requester.monitor
+  const outcomes = targets.map((t) =>
+    t.requester.monitor
       .reset({ subsystem: t.target.subsystem, systemName: t.target.system }, { resultTimeoutMs: timeoutMs })
       .then((o) => {
         if (o.result) {
           t.result = o.result.result;
           t.resultMs = epochNow() - t.sentAt;
         }
-      });
-  });
+      }),
+  );
+  const encodeMs = epochNow() - startedAt;
   await Promise.all(outcomes);
   const endedAt = epochNow();
   sampling = false;
@@ -110,5 +149,12 @@ export async function runStorm(max: Maxima, cpu: ServiceCpu, timeoutMs = 30_000)
       if (nmi) t.nmiAtDeviceMs = nmi.at - t.sentAt;
     }
   }
-  return { targets, newIpmitool: seen.size, startedAt, endedAt };
+  return {
+    targets,
+    newIpmitool: seen.size,
+    startedAt,
+    endedAt,
+    encodeMs,
+    ...(acceptPhase ? { acceptPhase } : {}),
+  };
 }

@@ -110,7 +110,15 @@ async function main(): Promise<void> {
     // Where the storm's time goes: the daemon's RECV stamps against the send (queueing at the
     // daemon shows as a ramp from the first to the last), in the order the RESETs were sent.
     const ramp = storm.targets.map((t) => (t.recvMs === undefined ? "?" : t.recvMs.toFixed(1)));
+    log(
+      `storm: the bench encoded, signed and sent the 32 RESETs in ${storm.encodeMs.toFixed(1)} ms (each timed from its own send)`,
+    );
     log(`storm: RECV stamp − send per RESET, in send order (ms): ${ramp.join(" ")}`);
+    const ap = storm.acceptPhase;
+    if (ap)
+      log(
+        `storm: first send → last RESET-ACCEPTED ${ap.wallMs.toFixed(1)} ms; the daemon's main thread on a CPU ${ap.runMs.toFixed(1)} ms, runnable but waiting for a CPU ${ap.waitMs.toFixed(1)} ms (schedstat)`,
+      );
     const started =
       counters0 && counters1
         ? counters1.process_calls! -
