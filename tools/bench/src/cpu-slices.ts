@@ -44,6 +44,8 @@ export interface SliceAnalysis {
   /** Samples in the window, and how many were busy (not idle). */
   samples: number;
   busySamples: number;
+  /** Busy samples in the window per kind. */
+  kindSamples: Record<SliceKind, number>;
   /** Median sampling interval in the window, µs. */
   intervalUs: number;
   /** Gaps longer than gapFactor intervals inside the window: count and the longest, ms. */
@@ -143,6 +145,7 @@ export function analyzeSlices(profile: CpuProfile, opts: SliceOptions = {}): Sli
   };
   let samples = 0;
   let busySamples = 0;
+  const kindSamples: Record<SliceKind, number> = { polling: 0, check: 0, gc: 0, other: 0 };
   let gaps = 0;
   let longestGapUs = 0;
   let prev: number | undefined;
@@ -165,6 +168,7 @@ export function analyzeSlices(profile: CpuProfile, opts: SliceOptions = {}): Sli
     if (idle.has(id)) close(time);
     else {
       busySamples++;
+      kindSamples[kindOf.get(id)!]++;
       if (cur) cur.ids.push(id);
       else cur = { start: time, last: time, ids: [id] };
       cur.last = time;
@@ -173,7 +177,15 @@ export function analyzeSlices(profile: CpuProfile, opts: SliceOptions = {}): Sli
   }
   if (cur) close(cur.last + intervalUs);
   stretches.sort((a, b) => b.durationMs - a.durationMs);
-  return { stretches, samples, busySamples, intervalUs, gaps, longestGapMs: longestGapUs / 1000 };
+  return {
+    stretches,
+    samples,
+    busySamples,
+    kindSamples,
+    intervalUs,
+    gaps,
+    longestGapMs: longestGapUs / 1000,
+  };
 }
 
 /**

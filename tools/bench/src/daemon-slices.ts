@@ -34,7 +34,7 @@ export class DaemonSlices {
   }
 
   /** After the daemon exited: the analysis of its profile, figures and printed lines. */
-  analyze(root: string, keep: boolean, log: (line: string) => void): Figure[] {
+  analyze(root: string, keep: boolean, pollIntervalMs: number, log: (line: string) => void): Figure[] {
     const files = readdirSync(this.dir).filter((f) => f.endsWith(".cpuprofile"));
     if (files.length === 0) {
       log(`slices: no .cpuprofile in ${this.dir} (did the daemon exit cleanly?)`);
@@ -43,24 +43,51 @@ export class DaemonSlices {
     const profile = JSON.parse(readFileSync(join(this.dir, files[0]!), "utf8")) as CpuProfile;
     const bundle = readFileSync(join(root, "apps/haconnd/dist/haconnd.js"), "utf8");
     const lineModule = bundleModules(bundle, "apps/haconnd/");
-    const a = analyzeSlices(profile, {
+    const options = {
       from: this.window[0],
       to: this.window[1],
-      moduleOf: (url, line) => (url.endsWith("/haconnd.js") ? lineModule(line) || url : url),
-    });
+      moduleOf: (url: string, line: number) => (url.endsWith("/haconnd.js") ? lineModule(line) || url : url),
+    };
+    const a = analyzeSlices(profile, options);
+    log(
+      `slices: ${files[0]}: steady window ${((this.window[0] - profile.startTime) / 1e6).toFixed(2)}–` +
+        `${((this.window[1] - profile.startTime) / 1e6).toFixed(2)} s after the profile's start`,
+    );
     printSlices(a, log);
+    // The upper bound: a gap between samples counted as busy (the thread may have been descheduled
+    // in it, or the sampler): a stretch then ends at an idle sample only.
+    const bridged = analyzeSlices(profile, { ...options, gapFactor: Number.POSITIVE_INFINITY });
+    const worst = bridged.stretches.find((s) => s.attribution === "polling");
+    if (worst)
+      log(
+        `slices: upper bound, gaps counted as busy: longest polling stretch ${worst.durationMs.toFixed(2)} ms ` +
+          `with ${worst.samples} samples (${((worst.samples * a.intervalUs) / 1000).toFixed(2)} ms sampled): ${worst.top.join("; ")}`,
+      );
     if (keep) log(`slices: profile kept in ${this.dir}`);
     else rmSync(this.dir, { recursive: true, force: true });
-    const polling = a.stretches.filter((s) => s.attribution === "polling");
-    const longest = polling[0]?.durationMs ?? 0;
+    const polling = a.stretches.filter((s) => s.attribution === "polling").map((s) => s.durationMs);
+    const longest = polling[0] ?? 0;
+    const windowS = (this.window[1] - this.window[0]) / 1e6;
+    // Sampled polling work per poll round: polling samples × the median interval.
+    const perRoundMs = (a.kindSamples.polling * a.intervalUs) / 1000 / (windowS / (pollIntervalMs / 1000));
+    log(
+      `slices: polling work on the main thread ~${perRoundMs.toFixed(1)} ms per poll round (sampled, profiler on)`,
+    );
     return [
-      figure("longest main-thread stretch from polling (steady, CPU profile)", "ms", [longest], {
-        goal: `≤ ${GOAL_MS} ms`,
-        pass: longest <= GOAL_MS,
-      }),
+      figure(
+        "longest main-thread stretch from polling (steady, CPU profile)",
+        "ms",
+        polling.length > 0 ? polling : [0],
+        {
+          goal: `max ≤ ${GOAL_MS} ms`,
+          pass: longest <= GOAL_MS,
+        },
+      ),
       figure("main-thread stretches from polling over 5 ms (steady, CPU profile)", "count", [
-        polling.filter((s) => s.durationMs > GOAL_MS).length,
+        polling.filter((d) => d > GOAL_MS).length,
       ]),
+      figure("longest polling stretch, gaps counted as busy (upper bound)", "ms", [worst?.durationMs ?? 0]),
+      figure("main-thread polling work per poll round (steady, CPU profile)", "ms", [perRoundMs]),
       figure("main-thread busy share (steady, CPU profile, profiler on)", "%", [
         (a.busySamples / Math.max(1, a.samples)) * 100,
       ]),

@@ -68,7 +68,10 @@ async function main(): Promise<void> {
   let max: Maxima | undefined;
   let load: CheckLoad | undefined;
   const slices = process.argv.includes("--slices") ? new DaemonSlices() : undefined;
-  if (slices) log(`slices: daemon under the CPU profiler (${process.env.HACONN_BENCH_DAEMON_NODE_ARGS})`);
+  if (slices)
+    log(
+      `slices: daemon under the CPU profiler (${process.env.HACONN_BENCH_DAEMON_NODE_ARGS}): every figure of this run is measured with it on (CPU several times higher)`,
+    );
   let figures: Figure[] = [];
   try {
     echo = await startHelper<{ port: number }>(SCRIPT, "echo");
@@ -208,7 +211,8 @@ async function main(): Promise<void> {
     echo?.stop();
   }
   // The daemon has exited: its CPU profile is written.
-  if (slices) figures.push(...slices.analyze(root, process.argv.includes("--slices-keep"), log));
+  if (slices)
+    figures.push(...slices.analyze(root, process.argv.includes("--slices-keep"), POLL_INTERVAL_MS, log));
   printTable(figures);
   writeBenchJson({ bench: "daemon", figures });
 }
