@@ -41,16 +41,27 @@ const run = (node: number, n: number): [number, number][] => Array.from({ length
 describe("busy stretches of the main thread from a CPU profile", () => {
   it("a run of non-idle samples is one stretch, ended by the next idle sample, attributed by its stacks", () => {
     const a = analyzeSlices(
-      profile([...idle(5), ...run(6, 30), ...run(3, 10), ...idle(5), ...run(8, 12), ...idle(3)]),
+      profile([
+        ...idle(5),
+        ...run(6, 30),
+        ...run(3, 10),
+        ...idle(5),
+        ...run(8, 12),
+        ...idle(3),
+        ...run(3, 5),
+        ...idle(1),
+      ]),
     );
     expect(a.intervalUs).toBe(100);
     expect(a.stretches.map((s) => [s.durationMs, s.attribution])).toEqual([
       [4, "polling"], // 30 ssh2 samples under the poll timer + 10 GC samples (GC does not vote)
       [1.2, "check"],
+      [0.5, "gc"], // GC alone
     ]);
     expect(a.stretches[0]!.kinds).toEqual({ polling: 30, check: 0, gc: 10, other: 0 });
     expect(a.stretches[0]!.top[0]).toBe("exec (file:///x/node_modules/ssh2/lib/client.js) ×30");
-    expect(a.busySamples).toBe(52);
+    expect(a.busySamples).toBe(57);
+    expect(a.kindSamples).toEqual({ polling: 30, check: 12, gc: 15, other: 0 });
   });
 
   it("a gap of more than 4 intervals ends a stretch (the thread was off the CPU); bridged as an upper bound", () => {

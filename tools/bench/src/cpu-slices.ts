@@ -8,7 +8,7 @@
 // stack: `check` (the reset path's datagram handling), `polling` (the engine's poll timer and
 // results, device status calls, ssh2, the ipmitool session, net-snmp and the drivers), `gc`,
 // `other`; the stretch's attribution is the largest of check / polling / other (GC is paid by
-// whoever allocated, so it does not vote; its share is shown). Pure: the caller reads the file.
+// whoever allocated, so it does not vote; its share is shown), `gc` for a stretch of GC alone. Pure: the caller reads the file.
 
 export interface CpuProfileNode {
   id: number;
@@ -34,7 +34,8 @@ export interface Stretch {
   samples: number;
   /** Samples per kind. */
   kinds: Record<SliceKind, number>;
-  attribution: Exclude<SliceKind, "gc">;
+  /** The largest of polling / check / other; gc when the stretch is GC only. */
+  attribution: SliceKind;
   /** The stretch's heaviest frames by self samples, "function (module)". */
   top: string[];
 }
@@ -128,7 +129,8 @@ export function analyzeSlices(profile: CpuProfile, opts: SliceOptions = {}): Sli
       self.set(l, (self.get(l) ?? 0) + 1);
     }
     const votes = (["polling", "check", "other"] as const).map((k) => [k, kinds[k]] as const);
-    const attribution = votes.reduce((a, b) => (b[1] > a[1] ? b : a))[0];
+    const winner = votes.reduce((a, b) => (b[1] > a[1] ? b : a));
+    const attribution = winner[1] > 0 ? winner[0] : "gc";
     const top = [...self]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 4)
