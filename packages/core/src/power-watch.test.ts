@@ -176,4 +176,16 @@ describe("a poll round is spread over its interval (issue 19: no long event-loop
     expect(statusCalls() - calls0).toBe(32 + 240); // every BMC and guest polled, answered
     expect(walks).toBeLessThanOrEqual(1);
   });
+
+  it("a configuration change mid-round recomputes the rest of the round: a removed server is not polled", async () => {
+    const servers = Array.from({ length: 32 }, (_, i) => ({ name: `PSERVER${i + 1}` }));
+    const h = new EngineHarness(buildConfig({ servers }));
+    harnesses.push(h);
+    h.dispatch({ type: "start" });
+    await h.clock.advance(1); // slice 0 of 4: PSERVER1..8
+    h.dispatch({ type: "configChanged", config: buildConfig({ servers: servers.slice(0, 31) }) });
+    await h.clock.advance(4_998);
+    expect(h.controller("bmc:PSERVER31").count("status")).toBe(1);
+    expect(h.controller("bmc:PSERVER32").count("status")).toBe(0);
+  });
 });
