@@ -240,8 +240,11 @@ export type DeviceOp = "status" | "nmi" | "reset" | "on" | "off";
 
 /** One device of a poll round; a guest carries its registration key. */
 export interface PollTarget {
+  /** `bmc:NAME`, `guest:NAME/VM` or `outlet:PDU#N` (as in `pollsInFlight`). */
   id: string;
+  /** The device polled. */
   device: DeviceRef;
+  /** A guest's registration key: not polled while it has a job, nor once it is gone. */
   jobKey?: TargetKey;
 }
 
@@ -251,7 +254,12 @@ export type PollUnit = readonly PollTarget[];
 export type OpTag =
   | { for: "job"; key: TargetKey; jobId: number; step: "nmi" | "hard" | "cut"; log: LogContext }
   | { for: "restore"; id: number; log: LogContext }
-  | { for: "poll"; id: string; key?: TargetKey }
+  | {
+      for: "poll";
+      id: string;
+      /** A guest's registration key (its record without a walk of the registry). */
+      key?: TargetKey;
+    }
   | { for: "test"; id: string; log: LogContext };
 
 export type CheckRefusal =
