@@ -6,8 +6,12 @@
 // cgroup v2 created for the run (else /proc), VmRSS/VmHWM of the daemon, PSS of the daemon and
 // its helper processes. Each figure is printed with its goal and verdict. Loopback only.
 //   node tools/bench/dist/daemon.bench.js [--quick] [--steady SECONDS] [--daemon-root DIR] [--json f]
+//     [--slices [--slices-keep]]
 // --quick: 30 s of steady load (under 2 minutes in all); default 420 s (the run ~9 minutes).
 // --daemon-root: run another checkout's built bin/haconnd (a before/after comparison).
+// --slices: the daemon under V8's CPU profiler; its main thread's busy stretches in the steady
+// window, attributed (polling, CHECK, GC, other), and the longest from polling (daemon-slices.ts);
+// --slices-keep keeps the .cpuprofile.
 import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { join, resolve } from "node:path";
@@ -18,6 +22,7 @@ import { CheckLoad } from "./daemon-load.js";
 import { type Maxima, startMaxima } from "./daemon-maxima.js";
 import { commOf, memoryMiB, pssMiB, ServiceCpu } from "./daemon-proc.js";
 import { runStorm } from "./daemon-storm.js";
+import { DaemonSlices, monoUs } from "./daemon-slices.js";
 import { REPO } from "./e2e-harness.js";
 import { printTable } from "./engine-table.js";
 import { type Figure, figure, quickArg, summarize, writeBenchJson } from "./report-json.js";
@@ -62,6 +67,12 @@ async function main(): Promise<void> {
   let echo: Helper<{ port: number }> | undefined;
   let max: Maxima | undefined;
   let load: CheckLoad | undefined;
+  const slices = process.argv.includes("--slices") ? new DaemonSlices() : undefined;
+  if (slices)
+    log(
+      `slices: daemon under the CPU profiler (${process.env.HACONN_BENCH_DAEMON_NODE_ARGS}): every figure of this run is measured with it on (CPU several times higher)`,
+    );
+  let figures: Figure[] = [];
   try {
     echo = await startHelper<{ port: number }>(SCRIPT, "echo");
     max = await startMaxima({ root, script: SCRIPT, cpu, hispeedMs: HISPEED_MS, log });
@@ -77,9 +88,11 @@ async function main(): Promise<void> {
     const execs0 = await esxiExecs(max.sims.child);
     const t0 = performance.now();
     const cpu0 = cpu.usageUsec();
+    const mono0 = monoUs();
     log(`steady: ${max.monitors.length} monitors CHECK every 10 s for ${steadyS} s`);
     await sleep(steadyS * 1000);
     const t1 = performance.now();
+    slices?.steady(mono0, monoUs());
     const cpuPct = ((cpu.usageUsec() - cpu0) / ((t1 - t0) * 1000)) * 100;
     clearInterval(memTimer);
     const execs1 = await esxiExecs(max.sims.child);
@@ -129,7 +142,7 @@ async function main(): Promise<void> {
     const echoP99 = summarize(steady.echoes).p99;
     const checkP99 = summarize(steady.checks).p99;
     const ok = storm.targets.filter((t) => t.result !== undefined).length;
-    const figures: Figure[] = [
+    figures = [
       figure("steady CHECK round trip", "ms", steady.checks, {
         goal: "p99 ≤ echo p99 + 5 ms",
         pass: checkP99 <= echoP99 + 5,
@@ -200,13 +213,16 @@ async function main(): Promise<void> {
     figures.push(
       figure("machine load average (1 min), start / end of the steady run", "", [load0, loadavg()[0]!]),
     );
-    printTable(figures);
-    writeBenchJson({ bench: "daemon", figures });
   } finally {
     load?.stop();
     await max?.stop();
     echo?.stop();
   }
+  // The daemon has exited: its CPU profile is written.
+  if (slices)
+    figures.push(...slices.analyze(root, process.argv.includes("--slices-keep"), POLL_INTERVAL_MS, log));
+  printTable(figures);
+  writeBenchJson({ bench: "daemon", figures });
 }
 
 const role = argValue("--role");
