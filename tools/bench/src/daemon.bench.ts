@@ -128,6 +128,9 @@ async function main(): Promise<void> {
       `storm: the bench encoded, signed and sent the 32 RESETs in ${storm.encodeMs.toFixed(1)} ms (each timed from its own send)`,
     );
     log(`storm: RECV stamp − send per RESET, in send order (ms): ${ramp.join(" ")}`);
+    log(
+      `storm: hardware reset − (NMI + hispeed) per physical server, daemon stamps (ms): ${phys.map((t) => (t.hardOffsetMs === undefined ? "?" : t.hardOffsetMs.toFixed(1))).join(" ")}`,
+    );
     const ap = storm.acceptPhase;
     if (ap)
       log(
