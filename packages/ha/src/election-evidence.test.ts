@@ -92,25 +92,31 @@ describe("corroborated loss: stream closed and reconnect refused", () => {
     }
   });
 
-  it("evidence older than the last heartbeat does not count", () => {
-    // Both halves before a heartbeat (or at its very instant): the peer was alive after them.
+  it("a refusal before the last heartbeat does not count; the close may come before it (the kill's FIN races the last heartbeat)", () => {
+    // Both halves before a heartbeat (or at its very instant): the peer was alive after the refusal.
     const s0 = initialState({ self: "HACON2", peerName: "HACON1", preferred: false, now: 0 });
     const [s] = run(s0, [hb(HEARD), lost(100), refused(100), hb(100)]);
     expect(lossCorroborated(s, T)).toBe(false);
     expect(peerDeadline(s, T)).toBe(100 + FULL + 1);
-    // One half before the heartbeat, the other after: still nothing.
+    // The close handled just before the last heartbeat (sent before the kill), the refusal after
+    // it: the stream is still lost and the port refuses now: corroborated, from that heartbeat.
     const [s2] = run(standby(), [lost(50), hb(60), refused(70)]);
-    expect(peerDeadline(s2, T)).toBe(60 + FULL + 1);
+    expect(lossCorroborated(s2, T)).toBe(true);
+    expect(peerDeadline(s2, T)).toBe(60 + SHORT + 1);
   });
 
-  it("a heartbeat after the evidence clears it", () => {
+  it("a heartbeat after the refusal cancels it; a new stream ends the loss of the old one", () => {
     const [s] = run(standby(), [lost(20), refused(21), hb(200)]);
-    expect(s.evidence).toEqual({ streamLostAt: null, refusedAt: null });
+    expect(s.evidence).toEqual({ streamLostAt: 20, refusedAt: null });
     expect(peerDeadline(s, T)).toBe(200 + FULL + 1);
     expect(kinds(transition(s, { type: "tick", now: 200 + SHORT + 1 }, T)[1])).toEqual([]);
-    // New evidence after that heartbeat counts again, from that heartbeat.
-    const [again] = run(s, [lost(210), refused(211)]);
+    // A refusal after that heartbeat counts again (the stream is still lost), from that heartbeat.
+    const [again] = run(s, [refused(211)]);
     expect(peerDeadline(again, T)).toBe(200 + SHORT + 1);
+    // Once a new stream is up, a refusal alone changes nothing.
+    const [reopened] = run(s, [{ type: "peerStreamOpened", now: 205 }, refused(211)]);
+    expect(reopened.evidence.streamLostAt).toBeNull();
+    expect(peerDeadline(reopened, T)).toBe(200 + FULL + 1);
   });
 
   it("evidence completed after the shortened budget ran out fences at once", () => {

@@ -66,9 +66,12 @@ const log = (
 ): HaEffect => (fields ? { kind: "log", level, message, fields } : { kind: "log", level, message });
 
 /**
- * True when a standby holds both halves of the evidence that its peer's daemon is gone, each
- * later than the peer's last authenticated heartbeat: its stream closed and a reconnect was
- * refused. Only then, and only with missCount > 1, is the budget one heartbeat shorter.
+ * True when a standby holds both halves of the evidence that its peer's daemon is gone: its
+ * stream closed (and no new one is up) and, later than the peer's last authenticated heartbeat,
+ * a reconnect was refused. Only then, and only with missCount > 1, is the budget one heartbeat
+ * shorter. The close may come before the last heartbeat is handled (the kill's FIN and the
+ * heartbeat sent just before it arrive together, in either order): the refusal is what must
+ * follow the heartbeat.
  */
 export function lossCorroborated(state: HaState, timing: HaTiming): boolean {
   const { streamLostAt, refusedAt } = state.evidence;
@@ -78,7 +81,6 @@ export function lossCorroborated(state: HaState, timing: HaTiming): boolean {
     state.peer !== null &&
     streamLostAt !== null &&
     refusedAt !== null &&
-    streamLostAt > state.peer.heardAt &&
     refusedAt > state.peer.heardAt
   );
 }
@@ -204,8 +206,9 @@ function onHeartbeat(state: HaState, e: Extract<HaEvent, { type: "heartbeat" }>,
     heardAt: e.now,
   };
   const mine = e.localStateVersion;
-  // An authenticated heartbeat: whatever happened to the stream before, the peer was alive after it.
-  const next: HaState = { ...state, peer, evidence: NO_EVIDENCE };
+  // An authenticated heartbeat: the peer was alive after any refusal before it. The stream stays
+  // lost until a new one is up (peerStreamOpened).
+  const next: HaState = { ...state, peer, evidence: { ...state.evidence, refusedAt: null } };
   if (state.stopping) return [next, []];
   if (e.now - state.startedAt < timing.freshnessMs) return [state, []];
   switch (state.role) {
@@ -282,6 +285,8 @@ export function transition(state: HaState, event: HaEvent, timing: HaTiming): Re
       return onEvidence(state, event.now, "streamLostAt", timing);
     case "peerConnectRefused":
       return onEvidence(state, event.now, "refusedAt", timing);
+    case "peerStreamOpened":
+      return [{ ...state, evidence: NO_EVIDENCE }, []];
     case "vipProbed": {
       if (state.role !== "undecided" || state.vipProbe !== "pending") return [state, []];
       const idle: HaState = { ...state, vipProbe: "idle", nextProbeAt: event.now + timing.startWaitMs };

@@ -70,9 +70,10 @@ export interface HaState {
   stopping: boolean;
   /**
    * Evidence that the peer's daemon is gone, kept by a standby (docs/pair.md "Detection"):
-   * when the duplex stream to the peer closed (not by this node), and when a new connection to
-   * the peer's duplex port was refused (ECONNREFUSED). Each counts only while later than the
-   * last authenticated heartbeat; together they shorten the heartbeat budget by one heartbeat.
+   * when the duplex stream to the peer closed (not by this node; kept until a new stream is
+   * up), and when a new connection to the peer's duplex port was refused (ECONNREFUSED; counts
+   * only while later than the last authenticated heartbeat). Together they shorten the
+   * heartbeat budget by one heartbeat.
    */
   evidence: PeerEvidence;
 }
@@ -106,11 +107,13 @@ export type HaEvent =
    */
   | { type: "peerLost"; now: number }
   /**
-   * The duplex stream to the peer closed, not deliberately by this node. Alone it changes
-   * nothing; with `peerConnectRefused`, both after the last heartbeat, a standby's budget is
-   * one heartbeat shorter.
+   * The duplex stream to the peer closed, not deliberately by this node: no stream until
+   * `peerStreamOpened`. Alone it changes nothing; with a `peerConnectRefused` after the last
+   * heartbeat, a standby's budget is one heartbeat shorter.
    */
   | { type: "peerStreamLost"; now: number }
+  /** A new authenticated stream to the peer is up: the stream is no longer lost. */
+  | { type: "peerStreamOpened"; now: number }
   /** A new connection to the peer's duplex port was refused (ECONNREFUSED: nobody listens). */
   | { type: "peerConnectRefused"; now: number }
   | { type: "vipProbed"; now: number; inUse: boolean }

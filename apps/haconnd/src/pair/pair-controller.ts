@@ -101,7 +101,7 @@ export class PairController {
       hello: () => ({ configDigest: this.wireDigest, nodeName: this.o.self.name }),
       shared: () => host.shared(),
       evidence: (type, now) => {
-        this.logEvidence(type);
+        if (type !== "peerStreamOpened") this.logEvidence(type);
         this.dispatch({ type, now });
         this.armTick(now); // a shortened deadline may fall before the armed tick
       },

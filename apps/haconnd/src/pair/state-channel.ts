@@ -24,9 +24,10 @@ export interface StateChannelDeps {
   shared(): SharedState;
   /**
    * Standby: half of the evidence that the peer's daemon is gone (packages/ha "corroborated
-   * loss"): the stream closed, not by this node, or a reconnect was refused (ECONNREFUSED).
+   * loss"): the stream closed, not by this node, or a reconnect was refused (ECONNREFUSED);
+   * `peerStreamOpened` when a new stream is up again (the stream is no longer lost).
    */
-  evidence(kind: "peerStreamLost" | "peerConnectRefused", now: number): void;
+  evidence(kind: "peerStreamLost" | "peerConnectRefused" | "peerStreamOpened", now: number): void;
 }
 
 export class StateChannel {
@@ -81,6 +82,7 @@ export class StateChannel {
     }
     this.stream = s;
     this.synced = false;
+    this.d.evidence("peerStreamOpened", this.d.clock.now());
     this.sendHello(s, "standby", this.mirror?.version ?? 0);
   }
 
@@ -174,8 +176,8 @@ export class StateChannel {
     // A closed stream is not the peer's death: anyone able to reset a TCP connection could close
     // it. The standby fences only when the peer's authenticated heartbeats stop (the election's
     // miss count); until then it reconnects, at once. The close is half of the evidence that
-    // shortens the budget by one heartbeat; the other half is a refused reconnect, and a
-    // heartbeat after both still cancels it (packages/ha, docs/security.md). `synced` stays as
+    // shortens the budget by one heartbeat; the other half is a refused reconnect after the last
+    // heartbeat, which a heartbeat after it cancels (packages/ha, docs/security.md). `synced` stays as
     // it was: the mirror is current up to the loss, and a takeover after kill -9 of the active
     // must resume from it. Without the stream the link shows NG; a new stream resets `synced`
     // until its snapshot.
