@@ -1,0 +1,44 @@
+// The messages between the daemon's main thread and its ESXi worker thread (worker.ts). Only
+// what a call needs crosses: the host's settings once (the password included: a worker message
+// stays in the process, it is never logged), then calls by number, their results, host events.
+import type { VirtualServerSettings } from "@haconn/config";
+import type { EsxiHostEvent } from "@haconn/esxi";
+
+/** workerData of the worker: where trust-on-first-use host keys are recorded. */
+export interface EsxiWorkerInit {
+  hostKeyFile: string;
+}
+
+export type EsxiOp = "status" | "on" | "off" | "reset" | "nmi" | "connect";
+
+export interface EsxiCall {
+  id: number;
+  /** The host's number (given by the main thread with its settings). */
+  host: number;
+  op: EsxiOp;
+  /** The guest's VM name; absent for `connect` (the host's link check). */
+  vmName?: string;
+  timeoutMs?: number;
+}
+
+export type ToWorker =
+  | { t: "host"; host: number; settings: VirtualServerSettings }
+  | { t: "drop"; host: number }
+  /** Every call of one main-thread turn together: the guests' status calls of a poll round
+   *  reach the host's batch (one command per host) in one worker turn, as they did in-thread. */
+  | { t: "calls"; calls: EsxiCall[] }
+  | { t: "abort"; id: number };
+
+/** A failed call's error, as the engine reads it (`code`, message, details). */
+export interface WireError {
+  name: string;
+  code: string | undefined;
+  message: string;
+  retryable: boolean | undefined;
+  details: Record<string, unknown> | undefined;
+}
+
+export type FromWorker =
+  | { t: "done"; id: number; ok: true; value: string | null }
+  | { t: "done"; id: number; ok: false; error: WireError }
+  | { t: "event"; event: EsxiHostEvent };
