@@ -74,6 +74,10 @@ interface Pending {
   onAbort: (() => void) | undefined;
 }
 
+const throwIt = (error: unknown): never => {
+  throw error;
+};
+
 const workerError = (code: DriverErrorCode, reason: string, message: string) =>
   new DriverError(code, message, { details: { reason } });
 
@@ -171,7 +175,7 @@ export class EsxiWorkerClient {
     try {
       worker = this.#ensure();
     } catch (error) {
-      for (const c of calls) this.#settle(c.id, () => Promise.reject(error));
+      for (const c of calls) this.#settle(c.id, () => throwIt(error));
       return;
     }
     worker.postMessage({ t: "calls", calls } satisfies ToWorker);
@@ -227,9 +231,7 @@ export class EsxiWorkerClient {
       this.#settle(m.id, () => value);
     } else {
       const error = errorFromWire(m.error);
-      this.#settle(m.id, () => {
-        throw error;
-      });
+      this.#settle(m.id, () => throwIt(error));
     }
   }
 
@@ -263,22 +265,19 @@ export class EsxiWorkerClient {
   }
 
   #failAll(error: DriverError): void {
-    for (const id of [...this.#pending.keys()]) this.#settle(id, () => Promise.reject(error));
-    for (const c of this.#queue) this.#settle(c.id, () => Promise.reject(error));
+    for (const id of [...this.#pending.keys()]) this.#settle(id, () => throwIt(error));
     this.#queue = [];
   }
 
   /** Settles call `id` once with what `outcome` returns or throws. */
-  #settle(id: number, outcome: () => string | null | Promise<never>): void {
+  #settle(id: number, outcome: () => string | null): void {
     const p = this.#pending.get(id);
     if (!p) return;
     this.#pending.delete(id);
     clearTimeout(p.timer);
     if (p.signal && p.onAbort) p.signal.removeEventListener("abort", p.onAbort);
     try {
-      const value = outcome();
-      if (value instanceof Promise) value.catch(p.reject);
-      else p.resolve(value);
+      p.resolve(outcome());
     } catch (error) {
       p.reject(error);
     }
