@@ -60,9 +60,17 @@ const hostKeyFile = (etcDir: string) => join(etcDir, "esxi-hostkeys.json");
  * The daemon's ESXi worker thread (esxi-worker/): every ESXi host's ssh work, off the main thread.
  * Its exit is logged once; the calls it had fail, and a new one starts after a back-off.
  */
-function startEsxiWorker(etcDir: string, logs: EventLogs, system?: (line: string) => void): EsxiWorkerClient {
+function startEsxiWorker(options: DaemonOptions, logs: EventLogs): EsxiWorkerClient {
+  const system = options.system;
   return new EsxiWorkerClient({
-    hostKeyFile: hostKeyFile(etcDir),
+    hostKeyFile: hostKeyFile(options.etcDir),
+    niceOffset: options.esxiWorkerNice ?? null,
+    onPriority: (p) =>
+      system?.(
+        p.error
+          ? `haconnd: ESXi worker thread ${p.tid} not lowered to nice ${p.nice}: ${p.error}`
+          : `haconnd: ESXi worker thread ${p.tid} at nice ${p.nice}`,
+      ),
     onEvent: esxiEventLogger(logs),
     onExit: (exit) => {
       logs.event.error(
@@ -269,7 +277,7 @@ export class Daemon {
         logs.event.warn({ file, lost }, "reset log lines were lost while the log file could not be written"),
       ),
     });
-    const esxiWorker = startEsxiWorker(options.etcDir, logs, options.system);
+    const esxiWorker = startEsxiWorker(options, logs);
     const devices = new Devices(config, { hostKeyFile: hostKeyFile(options.etcDir), esxiWorker });
     const daemon = new Daemon(options, config, clock, logs, resetlog, devices, key, esxiWorker);
     try {

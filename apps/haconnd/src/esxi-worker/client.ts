@@ -44,6 +44,10 @@ export interface EsxiWorkerOptions {
   graceMs?: number;
   /** The deadline of a call given none (EsxiHost's default). Default 10000. */
   defaultTimeoutMs?: number;
+  /** Run the worker's thread this many nice levels below the main thread (null/absent: as is). */
+  niceOffset?: number | null;
+  /** Told what the worker did about its priority (once per worker start). */
+  onPriority?: (report: { tid: number; nice: number; error?: string }) => void;
 }
 
 /** Where the worker's code is: the bundle's sibling, else (from sources) worker.ts. */
@@ -203,7 +207,7 @@ export class EsxiWorkerClient {
     clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
     const worker = new Worker(this.#o.workerUrl ?? defaultEsxiWorkerUrl(), {
-      workerData: { hostKeyFile: this.#o.hostKeyFile },
+      workerData: { hostKeyFile: this.#o.hostKeyFile, niceOffset: this.#o.niceOffset ?? null },
       name: "haconn-esxi",
     });
     worker.unref(); // never keeps the process alive; the daemon's sockets do
@@ -224,6 +228,11 @@ export class EsxiWorkerClient {
   #onMessage(m: FromWorker): void {
     if (m.t === "event") {
       this.#o.onEvent?.(m.event);
+      return;
+    }
+    if (m.t === "priority") {
+      const { t: _, ...report } = m;
+      this.#o.onPriority?.(report);
       return;
     }
     if (m.ok) {

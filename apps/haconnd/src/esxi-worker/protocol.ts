@@ -7,6 +7,8 @@ import type { EsxiHostEvent } from "@haconn/esxi";
 /** workerData of the worker: where trust-on-first-use host keys are recorded. */
 export interface EsxiWorkerInit {
   hostKeyFile: string;
+  /** Nice levels below the main thread (the reset path) for the worker's thread; null = as it is. */
+  niceOffset: number | null;
 }
 
 export type EsxiOp = "status" | "on" | "off" | "reset" | "nmi" | "connect";
@@ -41,4 +43,6 @@ export interface WireError {
 export type FromWorker =
   | { t: "done"; id: number; ok: true; value: string | null }
   | { t: "done"; id: number; ok: false; error: WireError }
-  | { t: "event"; event: EsxiHostEvent };
+  | { t: "event"; event: EsxiHostEvent }
+  /** Once at start, when asked to run below the main thread: what it did. */
+  | { t: "priority"; tid: number; nice: number; error?: string };

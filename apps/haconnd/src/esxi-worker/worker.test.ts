@@ -3,7 +3,7 @@
 // the poll round's one command per host across the thread boundary, NMI and reset carried out,
 // the driver's errors as the engine reads them, host keys trusted on first use and recorded.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { isDriverError, type VirtualServerSettings } from "@haconn/config";
 import type { EsxiHostEvent } from "@haconn/esxi";
@@ -98,5 +98,31 @@ describe("ESXi worker thread against the simulator", () => {
     expect(recorded).toMatchObject({ hostId: `${sim.addr}:${sim.port}`, fingerprint: sim.fingerprint });
     const file = JSON.parse(readFileSync(join(dir, "esxi-hostkeys.json"), "utf8"));
     expect(file.hosts[`${sim.addr}:${sim.port}`].fingerprint).toBe(sim.fingerprint);
+  });
+
+  it("runs below the main thread when asked (HACONN_HELPER_NICE), and says so", async () => {
+    const reports: { tid: number; nice: number; error?: string }[] = [];
+    const low = new EsxiWorkerClient({
+      hostKeyFile: join(dir, "esxi-hostkeys.json"),
+      niceOffset: 3,
+      onPriority: (r) => reports.push(r),
+    });
+    try {
+      const settings = {
+        enabled: true,
+        addr: sim.addr,
+        port: sim.port,
+        account: "root",
+        password: PASSWORD,
+        hostKey: null,
+      };
+      expect(await low.call(low.addHost(settings), "status", "vm01", { timeoutMs: 8000 })).toBe("on");
+      const main = getPriority(process.pid);
+      expect(reports).toEqual([{ tid: expect.any(Number), nice: Math.min(19, main + 3) }]);
+      expect(getPriority(reports[0]!.tid)).toBe(Math.min(19, main + 3));
+      expect(getPriority(process.pid)).toBe(main);
+    } finally {
+      await low.close();
+    }
   });
 });

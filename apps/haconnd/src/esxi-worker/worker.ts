@@ -4,6 +4,8 @@
 //
 // Built as its own bundle (dist/esxi-worker.js, tsup.config.ts); from sources it runs as it is
 // (Node strips the types), so it imports packages and Node only, and relative modules as types.
+import { readlinkSync } from "node:fs";
+import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { CallOptions } from "@haconn/config";
 import { EsxiGuestController, type EsxiHost, esxiHostFromSettings, FileHostKeyStore } from "@haconn/esxi";
@@ -19,6 +21,21 @@ const hosts = new Map<number, Host>();
 const aborts = new Map<number, AbortController>();
 
 const send = (message: FromWorker): void => port.postMessage(message);
+
+// Below the main thread, as the daemon's helper threads (helper-threads.ts): the ssh work of a
+// poll round or of guests' resets does not preempt the thread that takes RESETs when it wakes.
+if (init.niceOffset !== null) {
+  let tid = 0;
+  let nice = 0;
+  try {
+    tid = Number(readlinkSync("/proc/thread-self").split("/").pop()); // "<pid>/task/<tid>"
+    nice = Math.min(19, getPriority(process.pid) + init.niceOffset);
+    setPriority(tid, nice);
+    send({ t: "priority", tid, nice });
+  } catch (error) {
+    send({ t: "priority", tid, nice, error: error instanceof Error ? error.message : String(error) });
+  }
+}
 
 function wireError(error: unknown): WireError {
   const e = error as { name?: unknown; code?: unknown; retryable?: unknown; details?: unknown };
