@@ -12,8 +12,8 @@ const FAKE = `
 import { parentPort } from "node:worker_threads";
 const hosts = new Map();
 const started = String(Date.now()) + Math.random();
-const done = (id, value) => parentPort.postMessage({ t: "done", id, ok: true, value });
-const fail = (id, error) => parentPort.postMessage({ t: "done", id, ok: false, error });
+const done = (id, value) => parentPort.postMessage({ t: "done", results: [{ id, ok: true, value }] });
+const fail = (id, error) => parentPort.postMessage({ t: "done", results: [{ id, ok: false, error }] });
 parentPort.on("message", (m) => {
   if (m.t === "host") hosts.set(m.host, m.settings);
   if (m.t === "drop") hosts.delete(m.host);
@@ -30,6 +30,13 @@ parentPort.on("message", (m) => {
       case "batch": done(c.id, String(m.calls.length)); break;
       case "hosts": done(c.id, [...hosts.values()].map((s) => s.addr).join(",")); break;
       case "started": done(c.id, started); break;
+      case "garbage":
+        parentPort.postMessage({ t: "done", id: c.id, ok: true, value: "on" });
+        parentPort.postMessage({ t: "done", results: [null, { id: c.id, ok: false }] });
+        parentPort.postMessage("junk");
+        parentPort.postMessage(null);
+        done(c.id, "after garbage");
+        break;
     }
   }
 });
@@ -106,6 +113,13 @@ describe("ESXi worker client", () => {
     expect(isDriverError(e, "DEVICE_TIMEOUT")).toBe(true);
     expect(e.details).toEqual({ reason: "worker-timeout" });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(65);
+  });
+
+  it("ignores and counts messages it does not understand (another version's worker), never crashing", async () => {
+    const c = client();
+    const h = c.addHost(SETTINGS);
+    expect(await c.call(h, "status", "garbage", { timeoutMs: 1000 })).toBe("after garbage");
+    expect(c.stats.malformed).toBe(5);
   });
 
   it("starts no worker before the first call", async () => {

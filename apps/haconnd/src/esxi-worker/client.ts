@@ -58,7 +58,7 @@ export function defaultEsxiWorkerUrl(): URL {
 
 /** A DriverError (or plain Error) like the one the worker's driver threw. */
 export function errorFromWire(e: WireError): Error {
-  if (e.code?.startsWith("DEVICE_")) {
+  if (typeof e.code === "string" && e.code.startsWith("DEVICE_")) {
     const options: HaconnErrorOptions = {};
     if (e.details !== undefined) options.details = e.details;
     if (e.retryable !== undefined) options.retryable = e.retryable;
@@ -98,8 +98,8 @@ export class EsxiWorkerClient {
   #restartAt = 0;
   #restartTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  /** Workers started and exits seen (tests, diagnostics). */
-  readonly stats = { starts: 0, exits: 0 };
+  /** Workers started, exits seen, messages from the worker not understood (tests, diagnostics). */
+  readonly stats = { starts: 0, exits: 0, malformed: 0 };
 
   constructor(options: EsxiWorkerOptions) {
     this.#o = options;
@@ -226,6 +226,10 @@ export class EsxiWorkerClient {
   }
 
   #onMessage(m: FromWorker): void {
+    if (typeof m !== "object" || m === null) {
+      this.stats.malformed++;
+      return;
+    }
     if (m.t === "event") {
       this.#o.onEvent?.(m.event);
       return;
@@ -235,12 +239,16 @@ export class EsxiWorkerClient {
       this.#o.onPriority?.(report);
       return;
     }
-    if (m.ok) {
-      const value = m.value;
-      this.#settle(m.id, () => value);
-    } else {
-      const error = errorFromWire(m.error);
-      this.#settle(m.id, () => throwIt(error));
+    if (m.t !== "done" || !Array.isArray(m.results)) {
+      this.stats.malformed++; // another version's worker (a half-done upgrade): never a crash
+      return;
+    }
+    for (const r of m.results) {
+      if (r?.ok === true) this.#settle(r.id, () => r.value);
+      else if (r?.ok === false && typeof r.error === "object" && r.error !== null) {
+        const error = errorFromWire(r.error);
+        this.#settle(r.id, () => throwIt(error));
+      } else this.stats.malformed++;
     }
   }
 

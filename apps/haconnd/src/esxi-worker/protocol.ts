@@ -40,9 +40,13 @@ export interface WireError {
   details: Record<string, unknown> | undefined;
 }
 
+export type CallResult =
+  | { id: number; ok: true; value: string | null }
+  | { id: number; ok: false; error: WireError };
+
 export type FromWorker =
-  | { t: "done"; id: number; ok: true; value: string | null }
-  | { t: "done"; id: number; ok: false; error: WireError }
+  /** The results settled in one worker turn together (a host's poll answers: one message). */
+  | { t: "done"; results: CallResult[] }
   | { t: "event"; event: EsxiHostEvent }
   /** Once at start, when asked to run below the main thread: what it did. */
   | { t: "priority"; tid: number; nice: number; error?: string };

@@ -9,7 +9,7 @@ import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
 import type { CallOptions } from "@haconn/config";
 import { EsxiGuestController, type EsxiHost, esxiHostFromSettings, FileHostKeyStore } from "@haconn/esxi";
-import type { EsxiCall, EsxiWorkerInit, FromWorker, ToWorker, WireError } from "./protocol.js";
+import type { CallResult, EsxiCall, EsxiWorkerInit, FromWorker, ToWorker, WireError } from "./protocol.js";
 
 const port = parentPort;
 if (port === null) throw new Error("esxi-worker runs as a worker thread only");
@@ -21,6 +21,17 @@ const hosts = new Map<number, Host>();
 const aborts = new Map<number, AbortController>();
 
 const send = (message: FromWorker): void => port.postMessage(message);
+
+// Results settled in the same turn go in one message: each message costs the main thread a
+// callback of its own, and a host's guests of a poll round settle together.
+let results: CallResult[] = [];
+function done(result: CallResult): void {
+  if (results.push(result) > 1) return;
+  queueMicrotask(() => {
+    send({ t: "done", results });
+    results = [];
+  });
+}
 
 // Below the main thread, as the daemon's helper threads (helper-threads.ts): the ssh work of a
 // poll round or of guests' resets does not preempt the thread that takes RESETs when it wakes.
@@ -87,11 +98,11 @@ function start(call: EsxiCall): void {
   run(call, options).then(
     (value) => {
       aborts.delete(call.id);
-      send({ t: "done", id: call.id, ok: true, value });
+      done({ id: call.id, ok: true, value });
     },
     (error: unknown) => {
       aborts.delete(call.id);
-      send({ t: "done", id: call.id, ok: false, error: wireError(error) });
+      done({ id: call.id, ok: false, error: wireError(error) });
     },
   );
 }
