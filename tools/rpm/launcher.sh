@@ -13,7 +13,8 @@ unset NODE_PATH
 # because V8's parallel scavenge waits for GC helpers that run 10 nice levels lower
 # (HACONN_HELPER_NICE) and, on a busy 2-core host, paused the reset path up to 70 ms.
 # Source maps for the short-lived commands only (the daemon: see bin/_launch, ~36 MiB resident).
+# --no-flush-bytecode: the reset code rehearsed at start stays compiled (see bin/_launch).
 node_args=--enable-source-maps
-if [ "@APP@" = haconnd ]; then node_args="--max-semi-space-size=2 --no-parallel-scavenge"; fi
+if [ "@APP@" = haconnd ]; then node_args="--max-semi-space-size=2 --no-parallel-scavenge --no-flush-bytecode"; fi
 # shellcheck disable=SC2086 # node_args is a list of words
 exec "$root/lib/node" $node_args "$root/lib/app/@APP@/@ENTRY@.js" "$@"

@@ -46,6 +46,7 @@ import { PairController } from "./pair/pair-controller.js";
 import { openTermStore } from "./pair/term-store.js";
 import { reloadPeerCommands } from "./reload/index.js";
 import { rereadConfigFile } from "./reload/reread.js";
+import { rehearseResetPath } from "./reset-path/rehearsal.js";
 import { ResetPathService } from "./reset-path/service.js";
 import { ResetPathSocket } from "./reset-path/socket.js";
 
@@ -328,6 +329,7 @@ export class Daemon {
         (error) => logs.event.warn({ err: String(error) }, "metrics scrape failed"),
       );
     }
+    this.rehearse();
     if (self?.mlan && peer?.mlan) {
       const key = readKeyRing(join(options.etcDir, DUPLEX_KEY_FILE));
       if (!key) {
@@ -375,6 +377,26 @@ export class Daemon {
       onError: (error) => logs.event.error({ err: String(error) }, "control op failed"),
     });
     await this.control.listen();
+  }
+
+  /** Plays reset lifecycles on a scratch state before the first RESET (reset-path/rehearsal.ts). */
+  private rehearse(): void {
+    try {
+      const r = rehearseResetPath({
+        config: this.config,
+        key: this.resetKey,
+        clock: this.clock,
+        nodeName: this.options.nodeName,
+        engine: () => this.runner,
+        redundancy: () => this.redundancy(),
+      });
+      this.logs.init.info(
+        { steps: r.steps, datagrams: r.datagrams, ms: Math.round(r.ms) },
+        "reset path rehearsed on a scratch state (nothing sent)",
+      );
+    } catch (error) {
+      this.logs.init.warn({ err: String(error) }, "reset path rehearsal failed (nothing was sent)");
+    }
   }
 
   /** The fence_kdump port, or null: the configuration's (off unless configured), or the caller's override. */

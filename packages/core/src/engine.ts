@@ -8,7 +8,7 @@ import { DEFAULT_ENGINE_OPTIONS } from "./constants.js";
 import { emptySharedState } from "./deltas.js";
 import { handleDumpNotice } from "./dump-notice.js";
 import { onJobDeviceResult, wakeJob } from "./job.js";
-import { onPollResult, onPollTimer } from "./power-watch.js";
+import { onPollResult, onPollTimer, refreshPollRound } from "./power-watch.js";
 import { handleCheck } from "./registry.js";
 import { handleReset } from "./reset-request.js";
 import { onRestoreResult, startRestore } from "./restore.js";
@@ -33,7 +33,7 @@ export function createEngineState(
     // A state read from JSON (a SNAPSHOT, a test) carries `recent` as its list.
     shared:
       shared.recent instanceof RecentIndex ? shared : { ...shared, recent: recentFromJson(shared.recent) },
-    local: { pollsInFlight: [], polling: false, tests: {}, staleUntil: 0 },
+    local: { pollsInFlight: [], pollRound: [], polling: false, tests: {}, staleUntil: 0 },
   };
 }
 
@@ -80,6 +80,7 @@ function reconfigure(tx: Tx, config: ResolvedConfig): void {
     const server = tx.server(m.system);
     if (!server || isVirtual(server) !== (m.vmName !== null)) tx.apply({ op: "monitorRemoved", key: m.key });
   }
+  refreshPollRound(tx);
 }
 
 function dispatch(tx: Tx, event: EngineEvent): void {

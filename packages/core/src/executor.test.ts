@@ -35,6 +35,61 @@ function resetPserver1(runner: EngineRunner): void {
   });
 }
 
+/**
+ * 32 servers, each registered by its own monitor (127.0.1.n), with ports that record device
+ * calls, datagrams and books in `order`; `defer` given, the deferred turns queue in `turns`.
+ */
+function stormRunner(withDefer: boolean) {
+  const clock = new SimulatedClock();
+  const servers = Array.from({ length: 32 }, (_, i) => ({ name: `PSERVER${i + 1}` }));
+  const config = buildConfig({ servers, hispeedMs: 1000 });
+  const order: string[] = [];
+  const turns: (() => void)[] = [];
+  const answers = () => Promise.resolve();
+  const runner = new EngineRunner(createEngineState(config), {
+    clock,
+    controller: (device) => ({
+      kind: "bmc",
+      describe: `bmc ${device.type === "bmc" ? device.system : "?"}`,
+      status: () => new Promise(() => {}),
+      on: answers,
+      off: answers,
+      nmi: () => {
+        order.push("nmi");
+        return Promise.resolve();
+      },
+      reset: () => {
+        order.push("reset");
+        return Promise.resolve();
+      },
+    }),
+    send: (e) => order.push(e.kind),
+    log: (line) => order.push(`log ${line.split(" ")[2]} ${line.split(" ")[5]}`),
+    notice: () => order.push("notice"),
+    stateChanged: () => order.push("stateChanged"),
+    ...(withDefer ? { defer: (work: () => void) => turns.push(work) } : {}),
+  });
+  for (let i = 0; i < 32; i++) {
+    runner.dispatch({
+      type: "check",
+      from: { addr: `127.0.1.${i + 1}`, port: 6001 },
+      system: `PSERVER${i + 1}`,
+      subsystem: 10001 + i,
+      port: 6001,
+      vmName: null,
+      pairSubsystem: null,
+    });
+  }
+  /** Runs one deferred turn; false when none was queued. */
+  const runTurn = () => {
+    const work = turns.shift();
+    work?.();
+    return work !== undefined;
+  };
+  while (runTurn());
+  return { clock, runner, order, turns, runTurn };
+}
+
 const harnesses: EngineHarness[] = [];
 afterEach(() => {
   for (const h of harnesses.splice(0)) h.stop();
@@ -110,45 +165,7 @@ describe("executor", () => {
   });
 
   it("16 hispeed timers due together: all 16 hardware resets go out before the first book of any step", async () => {
-    const clock = new SimulatedClock();
-    const servers = Array.from({ length: 32 }, (_, i) => ({ name: `PSERVER${i + 1}` }));
-    const config = buildConfig({ servers, hispeedMs: 1000 });
-    const order: string[] = [];
-    const answers = () => Promise.resolve();
-    const runner = new EngineRunner(createEngineState(config), {
-      clock,
-      controller: (device) => ({
-        kind: "bmc",
-        describe: `bmc ${device.type === "bmc" ? device.system : "?"}`,
-        status: () => new Promise(() => {}),
-        on: answers,
-        off: answers,
-        nmi: () => {
-          order.push("nmi");
-          return Promise.resolve();
-        },
-        reset: () => {
-          order.push("reset");
-          return Promise.resolve();
-        },
-      }),
-      send: (e) => order.push(e.kind),
-      log: (line) => order.push(`log ${line.split(" ")[2]} ${line.split(" ")[5]}`),
-      notice: () => order.push("notice"),
-      stateChanged: () => order.push("stateChanged"),
-    });
-    for (let i = 0; i < 32; i++) {
-      const subsystem = 10001 + i;
-      runner.dispatch({
-        type: "check",
-        from: { addr: `127.0.1.${i + 1}`, port: 6001 },
-        system: `PSERVER${i + 1}`,
-        subsystem,
-        port: 6001,
-        vmName: null,
-        pairSubsystem: null,
-      });
-    }
+    const { clock, runner, order } = stormRunner(false);
     // The storm: server 17+i asks to reset server 1+i, all at the same instant.
     for (let i = 0; i < 16; i++) {
       runner.dispatch({
@@ -178,51 +195,7 @@ describe("executor", () => {
   });
 
   it("with defer: RESETs that arrive together are all answered before any step's books; one deferred step per turn", async () => {
-    const clock = new SimulatedClock();
-    const servers = Array.from({ length: 32 }, (_, i) => ({ name: `PSERVER${i + 1}` }));
-    const config = buildConfig({ servers, hispeedMs: 1000 });
-    const order: string[] = [];
-    const turns: (() => void)[] = [];
-    const runner = new EngineRunner(createEngineState(config), {
-      clock,
-      controller: () => ({
-        kind: "bmc",
-        describe: "bmc",
-        status: () => new Promise(() => {}),
-        on: () => Promise.resolve(),
-        off: () => Promise.resolve(),
-        nmi: () => {
-          order.push("nmi");
-          return Promise.resolve();
-        },
-        reset: () => {
-          order.push("reset");
-          return Promise.resolve();
-        },
-      }),
-      send: (e) => order.push(e.kind),
-      log: (line) => order.push(`log ${line.split(" ")[2]} ${line.split(" ")[5]}`),
-      notice: () => order.push("notice"),
-      stateChanged: () => order.push("stateChanged"),
-      defer: (work) => turns.push(work),
-    });
-    const runTurn = () => {
-      const work = turns.shift();
-      work?.();
-      return work !== undefined;
-    };
-    for (let i = 0; i < 32; i++) {
-      runner.dispatch({
-        type: "check",
-        from: { addr: `127.0.1.${i + 1}`, port: 6001 },
-        system: `PSERVER${i + 1}`,
-        subsystem: 10001 + i,
-        port: 6001,
-        vmName: null,
-        pairSubsystem: null,
-      });
-    }
-    while (runTurn());
+    const { runner, order, turns, runTurn } = stormRunner(true);
     order.length = 0;
     // 16 RESETs, each in its own dispatch (a datagram each), before the loop gets back to us.
     for (let i = 0; i < 16; i++) {

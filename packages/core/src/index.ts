@@ -12,6 +12,7 @@ export {
   PDU_TEST_MIN_SEC,
 } from "./constants.js";
 export { createEngineState, transition } from "./engine.js";
+export { type RehearsalOptions, rehearseResets } from "./rehearsal.js";
 export { classifyDumpNotice, type DumpNoticeOutcome } from "./dump-notice.js";
 export {
   EngineRunner,

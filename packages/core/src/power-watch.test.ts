@@ -148,4 +148,44 @@ describe("a poll round is spread over its interval (issue 19: no long event-loop
     expect(h.controller("bmc:PSERVER1").calls.map((c) => c.at - t0)).toEqual([0]);
     expect(h.controller("bmc:PSERVER2").calls.map((c) => c.at - t0)).toEqual([0]);
   });
+
+  it("the registry is walked once per round, not per slice or per guest result (issue 19 point 2)", async () => {
+    // The CPU profile of the daemon at the maxima showed each slice's largest cost in walking the
+    // configuration and all 256 registrations again to find its 8 units; and each of the 240 guest
+    // results walked the registry to find its record. Counted here as enumerations of the
+    // registry (Object.values / keys / spread of `monitors`) during one whole round.
+    const servers = Array.from({ length: 16 }, (_, i) => ({ name: `VHOST${i + 1}`, virtual: true }));
+    const h = new EngineHarness(
+      buildConfig({ servers: [...servers, ...servers.map((_, i) => ({ name: `PSERVER${i + 1}` }))] }),
+    );
+    harnesses.push(h);
+    await registerGuestsAndRunOneRound(h); // round 1 records every guest's power
+    let walks = 0;
+    const monitors = h.state.shared.monitors;
+    (h.state.shared as { monitors: typeof monitors }).monitors = new Proxy(monitors, {
+      ownKeys(target) {
+        walks++;
+        return Reflect.ownKeys(target);
+      },
+    });
+    const before = h.controllers.size;
+    const statusCalls = () => [...h.controllers.values()].reduce((n, c) => n + c.count("status"), 0);
+    const calls0 = statusCalls();
+    await h.clock.advance(5_000); // round 2, whole
+    expect(h.controllers.size).toBe(before);
+    expect(statusCalls() - calls0).toBe(32 + 240); // every BMC and guest polled, answered
+    expect(walks).toBeLessThanOrEqual(1);
+  });
+
+  it("a configuration change mid-round recomputes the rest of the round: a removed server is not polled", async () => {
+    const servers = Array.from({ length: 32 }, (_, i) => ({ name: `PSERVER${i + 1}` }));
+    const h = new EngineHarness(buildConfig({ servers }));
+    harnesses.push(h);
+    h.dispatch({ type: "start" });
+    await h.clock.advance(1); // slice 0 of 4: PSERVER1..8
+    h.dispatch({ type: "configChanged", config: buildConfig({ servers: servers.slice(0, 31) }) });
+    await h.clock.advance(4_998);
+    expect(h.controller("bmc:PSERVER31").count("status")).toBe(1);
+    expect(h.controller("bmc:PSERVER32").count("status")).toBe(0);
+  });
 });

@@ -9,14 +9,18 @@
 // command), the slices evenly spaced over POLL_SPREAD of the interval (at the manual's maxima,
 // 32 BMCs + 16 hosts' 240 guests + 128 outlets = 176 units: 22 slices 180 ms apart instead of
 // one ~80 ms stall of the event loop every 5 s, which delayed CHECK answers and RESETs behind
-// it; issue 19). The round's units are recomputed at each slice from the configuration and the
-// registrations in a fixed order; a registration that comes or goes mid-round shifts the rest
-// of that round by one, which the next round corrects.
+// it; issue 19). The round's units are computed once, at its start, from the configuration and
+// the registrations in a fixed order (local state `pollRound`, recomputed when the configuration
+// changes); each slice takes its share and skips a guest whose registration is gone since. Recomputing them at every
+// slice walked the whole configuration and registry 22 times a round and was the largest part
+// of a slice's main-thread stretch (CPU profile of the daemon bench `--slices`, issue 19
+// point 2). A registration that comes mid-round is polled from the next round. A poll result
+// finds its guest's record by the registration key in its tag, not by a walk of the registry.
 
 import { sendAttention } from "./attention.js";
 import { isVirtual, patchServer, serverRuntime } from "./status.js";
 import type { Tx } from "./tx.js";
-import type { DeviceRef, EngineEvent, MonitorRecord } from "./types.js";
+import type { EngineEvent, MonitorRecord, PollTarget, PollUnit } from "./types.js";
 
 type DeviceResult = Extract<EngineEvent, { type: "deviceResult" }>;
 
@@ -34,19 +38,12 @@ function busy(tx: Tx, system: string, vmName: string | null): boolean {
   );
 }
 
-interface PollTarget {
-  id: string;
-  device: DeviceRef;
-  /** A guest's registration key: not polled while it has a job. */
-  jobKey?: string;
-}
-
 /**
  * Every device of a round in a fixed order, as units: a BMC, the registered guests of one ESXi
  * host together (its driver asks them in one command when they are asked in the same step:
  * one exec per host per round), an outlet (deduplicated); the kinds interleaved.
  */
-function roundUnits(tx: Tx): PollTarget[][] {
+function roundUnits(tx: Tx): PollUnit[] {
   const bmcs: PollTarget[][] = [];
   const hosts: PollTarget[][] = [];
   const outletUnits: PollTarget[][] = [];
@@ -86,8 +83,8 @@ function roundUnits(tx: Tx): PollTarget[][] {
  * so a slice holds about its share of each: at the maxima one ESXi host a slice, not 8 hosts'
  * answers (ssh packets, the costly ones) in one step and none in the others. Deterministic.
  */
-function interleave(kinds: PollTarget[][][]): PollTarget[][] {
-  const placed: { at: number; kind: number; unit: PollTarget[] }[] = [];
+function interleave(kinds: PollUnit[][]): PollUnit[] {
+  const placed: { at: number; kind: number; unit: PollUnit }[] = [];
   for (const [kind, units] of kinds.entries()) {
     for (const [i, unit] of units.entries()) placed.push({ at: (i + 0.5) / units.length, kind, unit });
   }
@@ -95,22 +92,37 @@ function interleave(kinds: PollTarget[][][]): PollTarget[][] {
   return placed.map((p) => p.unit);
 }
 
+/** A guest's registration is still there (a configuration change recomputes the round). */
+function stillThere(tx: Tx, { jobKey }: PollTarget): boolean {
+  return jobKey === undefined || tx.shared.monitors[jobKey] !== undefined;
+}
+
+/** After a configuration change: the rest of the round from the new configuration. */
+export function refreshPollRound(tx: Tx): void {
+  if (tx.state.local.polling) tx.setLocal({ pollRound: roundUnits(tx) });
+}
+
 /** Starts the polls of slice `k` of the current round; arms the next slice. */
 function pollSlice(tx: Tx, k: number): void {
   if (!tx.state.local.polling) return;
-  const units = roundUnits(tx);
+  const units = tx.state.local.pollRound;
   const slices = Math.ceil(units.length / POLL_BATCH);
   // The in-flight list is copied once per slice, not per device (a copy per device made a round
   // of 272 polls block the event loop for ~50 ms).
   const inFlight = new Set(tx.state.local.pollsInFlight);
   const started: string[] = [];
-  for (const { id, device, jobKey } of units.slice(k * POLL_BATCH, (k + 1) * POLL_BATCH).flat()) {
-    if (inFlight.has(id)) continue;
+  for (const target of units.slice(k * POLL_BATCH, (k + 1) * POLL_BATCH).flat()) {
+    const { id, device, jobKey } = target;
+    if (inFlight.has(id) || !stillThere(tx, target)) continue;
     if (device.type === "bmc" && busy(tx, device.system, null)) continue;
     if (jobKey !== undefined && tx.shared.jobs[jobKey]) continue;
     inFlight.add(id);
     started.push(id);
-    tx.device("status", device, { for: "poll", id });
+    tx.device(
+      "status",
+      device,
+      jobKey === undefined ? { for: "poll", id } : { for: "poll", id, key: jobKey },
+    );
   }
   if (started.length > 0) tx.setLocal({ pollsInFlight: [...tx.state.local.pollsInFlight, ...started] });
   if (k + 1 < slices) {
@@ -119,9 +131,10 @@ function pollSlice(tx: Tx, k: number): void {
   }
 }
 
-/** A new round: its first slice now, the next round one interval later. */
+/** A new round: its units, its first slice now, the next round one interval later. */
 export function pollTick(tx: Tx): void {
   if (!tx.state.local.polling) return;
+  tx.setLocal({ pollRound: roundUnits(tx) });
   pollSlice(tx, 0);
   tx.setTimer(POLL_TIMER_ID, tx.now + tx.options.pollIntervalMs);
 }
@@ -169,9 +182,13 @@ export function onPollResult(tx: Tx, ev: DeviceResult): void {
         if (m.system === device.system) announcePowerOff(tx, m);
     }
   } else if (device.type === "guest") {
-    const record = Object.values(tx.shared.monitors).find(
-      (m) => m.system === device.system && m.vmName === device.vmName,
-    );
+    const keyed = ev.tag.key === undefined ? undefined : tx.shared.monitors[ev.tag.key];
+    const record =
+      keyed && keyed.system === device.system && keyed.vmName === device.vmName
+        ? keyed
+        : Object.values(tx.shared.monitors).find(
+            (m) => m.system === device.system && m.vmName === device.vmName,
+          );
     if (!record || record.guestPower === ev.power) return;
     const updated = { ...record, guestPower: ev.power };
     tx.apply({ op: "monitor", record: updated });

@@ -172,6 +172,11 @@ export interface PduTest {
 export interface LocalState {
   /** Device ids (`bmc:NAME`, `guest:NAME/VM`, `outlet:PDU#N`) with a status poll in flight. */
   pollsInFlight: readonly string[];
+  /**
+   * The current poll round's units in order (power-watch.ts), computed once at its start: each
+   * slice takes its share from here instead of walking the configuration and the registry again.
+   */
+  pollRound: readonly PollUnit[];
   polling: boolean;
   tests: Readonly<Record<string, PduTest>>;
   /**
@@ -233,10 +238,28 @@ export type DeviceRef =
 
 export type DeviceOp = "status" | "nmi" | "reset" | "on" | "off";
 
+/** One device of a poll round; a guest carries its registration key. */
+export interface PollTarget {
+  /** `bmc:NAME`, `guest:NAME/VM` or `outlet:PDU#N` (as in `pollsInFlight`). */
+  id: string;
+  /** The device polled. */
+  device: DeviceRef;
+  /** A guest's registration key: not polled while it has a job, nor once it is gone. */
+  jobKey?: TargetKey;
+}
+
+/** A BMC, an outlet, or the registered guests of one ESXi host (asked in one command). */
+export type PollUnit = readonly PollTarget[];
+
 export type OpTag =
   | { for: "job"; key: TargetKey; jobId: number; step: "nmi" | "hard" | "cut"; log: LogContext }
   | { for: "restore"; id: number; log: LogContext }
-  | { for: "poll"; id: string }
+  | {
+      for: "poll";
+      id: string;
+      /** A guest's registration key (its record without a walk of the registry). */
+      key?: TargetKey;
+    }
   | { for: "test"; id: string; log: LogContext };
 
 export type CheckRefusal =

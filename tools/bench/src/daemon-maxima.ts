@@ -176,6 +176,15 @@ export async function startMaxima(opts: {
           Array.from({ length: 8 }, () => IpmiSim.start({ nmi: true, startTimeoutMs: 60_000 })),
         )),
       );
+    // A BMC's UDP port may equal an ESXi simulator's TCP port or a PDU's (separate port spaces),
+    // which the configuration rightly refuses (one address:port per device): start another.
+    const simPorts = new Set([...sims.ready.esxi, ...sims.ready.pdus]);
+    for (let i = 0; i < bmcs.length; i++) {
+      while (simPorts.has(bmcs[i]!.port)) {
+        await bmcs[i]!.stop();
+        bmcs[i] = await IpmiSim.start({ nmi: true, startTimeoutMs: 60_000 });
+      }
+    }
     const port = await freePort(RP_ADDR);
     await setup(dirs, ["resetpath", `addr=${RP_ADDR}/8`, `port=${port}`]);
     const connector = { address: RP_ADDR, port };
