@@ -7,7 +7,7 @@
 import { readlinkSync } from "node:fs";
 import { getPriority, setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import type { CallOptions } from "@haconn/config";
+import { type CallOptions, DriverError } from "@haconn/config";
 import { EsxiGuestController, type EsxiHost, esxiHostFromSettings, FileHostKeyStore } from "@haconn/esxi";
 import type { CallResult, EsxiCall, EsxiWorkerInit, FromWorker, ToWorker, WireError } from "./protocol.js";
 
@@ -78,7 +78,12 @@ function guestOf(h: Exclude<Host, { error: unknown }>, vmName: string): EsxiGues
 
 async function run(call: EsxiCall, options: CallOptions): Promise<string | null> {
   const h = hosts.get(call.host);
-  if (!h) throw Object.assign(new Error(`esxi worker: no host ${call.host}`), { code: "DEVICE_NOT_FOUND" });
+  if (!h) {
+    // dropped (its Devices were closed after a reload): as a closed EsxiHost answers
+    throw new DriverError("DEVICE_UNREACHABLE", `ESXi host ${call.host} is closed`, {
+      details: { reason: "closed" },
+    });
+  }
   if ("error" in h) throw h.error;
   if (call.op === "connect") {
     await h.host.connect(options);
