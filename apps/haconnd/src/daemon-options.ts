@@ -28,6 +28,11 @@ export interface DaemonOptions {
    */
   vipMode: "ip" | "none" | "auto";
   clock?: Clock;
+  /**
+   * Nice levels below the main thread for the ESXi worker thread (HACONN_HELPER_NICE, as the
+   * helper threads); null or absent: it keeps the main thread's priority.
+   */
+  esxiWorkerNice?: number | null;
   /** Journal/syslog lines (start, stop, abnormal). */
   system?: (line: string) => void;
   /** Serve Prometheus metrics here (null: off). */

@@ -28,6 +28,7 @@ import { type ControlOp, ControlServer } from "./control/server.js";
 import { controlOps } from "./control-ops.js";
 import type { DaemonOptions } from "./daemon-options.js";
 import { Devices, esxiEventLogger } from "./devices.js";
+import { EsxiWorkerClient } from "./esxi-worker/client.js";
 import { type EventLogs, logFileReports, openEventLogs } from "./logs/event-logs.js";
 import { readKeyRing } from "./key-ring-file.js";
 import { GenerationFile } from "./logs/generation-file.js";
@@ -54,10 +55,36 @@ type CommandOutcome = { ok: boolean; code: string | null; message: string };
 /** Longer than any driver deadline: calls made before a reload end on the drivers they began on. */
 const RETIRED_DEVICES_CLOSE_MS = 120_000;
 
-const devicesOptions = (etcDir: string, logs?: EventLogs) => ({
-  hostKeyFile: join(etcDir, "esxi-hostkeys.json"),
-  ...(logs ? { onEsxiEvent: esxiEventLogger(logs) } : {}),
-});
+const hostKeyFile = (etcDir: string) => join(etcDir, "esxi-hostkeys.json");
+
+/**
+ * The daemon's ESXi worker thread (esxi-worker/): every ESXi host's ssh work, off the main thread.
+ * Its exit is logged once; the calls it had fail, and a new one starts after a back-off.
+ */
+function startEsxiWorker(options: DaemonOptions, logs: EventLogs): EsxiWorkerClient {
+  const system = options.system;
+  return new EsxiWorkerClient({
+    hostKeyFile: hostKeyFile(options.etcDir),
+    niceOffset: options.esxiWorkerNice ?? null,
+    onPriority: (p) =>
+      system?.(
+        p.error
+          ? `haconnd: ESXi worker thread ${p.tid} not lowered to nice ${p.nice}: ${p.error}`
+          : `haconnd: ESXi worker thread ${p.tid} at nice ${p.nice}`,
+      ),
+    onEvent: esxiEventLogger(logs),
+    onExit: (exit) => {
+      logs.event.error(
+        exit,
+        "ESXi worker thread exited: its calls failed, a new one starts after the back-off",
+      );
+      system?.(
+        `haconnd: ESXi worker thread exited (code ${exit.code}${exit.error ? `: ${exit.error}` : ""}); ` +
+          `${exit.failedCalls} call(s) failed, restart in ${exit.restartInMs} ms`,
+      );
+    },
+  });
+}
 
 /** See newEngine: the first poll round after start or takeover (ms). */
 const FIRST_POLL_DELAY_MS = 250;
@@ -95,6 +122,8 @@ export class Daemon {
     readonly resetlog: GenerationFile,
     devices: Devices,
     readonly resetKey: KeyRing | undefined,
+    /** Runs every ESXi host of every Devices generation (the ssh work, off this thread). */
+    private readonly esxiWorker: EsxiWorkerClient,
   ) {
     this.cfg = config;
     this.devs = devices;
@@ -143,7 +172,10 @@ export class Daemon {
     const old = this.devs;
     const health = this.w.health;
     this.cfg = next;
-    this.devs = new Devices(next, devicesOptions(this.options.etcDir, this.logs));
+    this.devs = new Devices(next, {
+      hostKeyFile: hostKeyFile(this.options.etcDir),
+      esxiWorker: this.esxiWorker,
+    });
     this.w.stop();
     this.w = new MserverWatch(next, this.devs, this.clock);
     for (const m of next.mservers) {
@@ -246,8 +278,9 @@ export class Daemon {
         logs.event.warn({ file, lost }, "reset log lines were lost while the log file could not be written"),
       ),
     });
-    const devices = new Devices(config, devicesOptions(options.etcDir, logs));
-    const daemon = new Daemon(options, config, clock, logs, resetlog, devices, key);
+    const esxiWorker = startEsxiWorker(options, logs);
+    const devices = new Devices(config, { hostKeyFile: hostKeyFile(options.etcDir), esxiWorker });
+    const daemon = new Daemon(options, config, clock, logs, resetlog, devices, key, esxiWorker);
     try {
       await daemon.run();
     } catch (error) {
@@ -506,6 +539,7 @@ export class Daemon {
     await this.metricsServer?.close();
     await Promise.allSettled([this.devices, ...this.retired].map((d) => d.close()));
     this.retired.clear();
+    await this.esxiWorker.close();
     this.logs.init.info({ reason }, "haconnd stopped");
     this.logs.close();
     this.resetlog.close();

@@ -1,18 +1,16 @@
 // Device drivers for the configuration: one BMC controller per server (management servers
 // too), one ssh connection per ESXi host shared by its guests, one SNMP client per PDU.
 // Everything is created lazily from the resolved configuration and closed together.
+// The ESXi hosts (ssh2, the commands, their parsing) run in the daemon's ESXi worker thread
+// (esxi-worker/): here they are proxies, and the main thread never loads ssh2 (issue 19).
 
 import { type BmcCallStats, IpmitoolController } from "@haconn/bmc";
 import { DriverError, type PowerController, type ResolvedConfig } from "@haconn/config";
 import type { DeviceRef } from "@haconn/core";
-import {
-  EsxiGuestController,
-  type EsxiHost,
-  type EsxiHostEvent,
-  esxiHostFromSettings,
-  FileHostKeyStore,
-} from "@haconn/esxi";
+import type { EsxiHostEvent } from "@haconn/esxi";
 import { PduClient, ServerOutletsController } from "@haconn/ipdu";
+import { EsxiWorkerClient } from "./esxi-worker/client.js";
+import { EsxiGuestProxy, EsxiHostLink } from "./esxi-worker/proxies.js";
 
 /** Where an ESXi host-key event is logged (the event log's writer). */
 export interface EsxiEventLog {
@@ -73,21 +71,33 @@ export interface DevicesOptions {
   /** Where trust-on-first-use ESXi host keys are recorded (beside the configuration). */
   hostKeyFile: string;
   onEsxiEvent?: (event: EsxiHostEvent) => void;
+  /**
+   * The daemon's ESXi worker (shared by the Devices of successive configurations). Without it,
+   * these Devices start their own on the first ESXi call and stop it in close().
+   */
+  esxiWorker?: EsxiWorkerClient;
 }
 
 export class Devices {
   private readonly bmcs = new Map<string, IpmitoolController>();
-  private readonly hosts = new Map<string, EsxiHost>();
-  private readonly guests = new Map<string, EsxiGuestController>();
+  private readonly hosts = new Map<string, EsxiHostLink>();
+  private readonly guests = new Map<string, EsxiGuestProxy>();
   private readonly pdus = new Map<string, PduClient>();
   private readonly outlets = new Map<string, ServerOutletsController>();
-  private readonly hostKeys: FileHostKeyStore;
+  private ownWorker: EsxiWorkerClient | undefined;
 
   constructor(
     private readonly config: ResolvedConfig,
     private readonly options: DevicesOptions,
-  ) {
-    this.hostKeys = new FileHostKeyStore(options.hostKeyFile);
+  ) {}
+
+  private esxiWorker(): EsxiWorkerClient {
+    if (this.options.esxiWorker) return this.options.esxiWorker;
+    this.ownWorker ??= new EsxiWorkerClient({
+      hostKeyFile: this.options.hostKeyFile,
+      ...(this.options.onEsxiEvent ? { onEvent: this.options.onEsxiEvent } : {}),
+    });
+    return this.ownWorker;
   }
 
   /** The driver of a device the engine names. */
@@ -120,29 +130,32 @@ export class Devices {
     return c;
   }
 
-  guest(system: string, vmName: string): EsxiGuestController {
+  guest(system: string, vmName: string): EsxiGuestProxy {
     const key = `${system}/${vmName}`;
     let g = this.guests.get(key);
     if (!g) {
-      g = new EsxiGuestController({ host: this.esxiHost(system), vmName });
+      g = new EsxiGuestProxy(this.esxiHost(system), vmName);
       this.guests.set(key, g);
     }
     return g;
   }
 
-  /** The ESXi host of a managed server (one ssh connection shared by its guests). */
-  esxiHost(system: string): EsxiHost {
+  /** The ESXi host of a managed server (one ssh connection, in the worker, shared by its guests). */
+  esxiHost(system: string): EsxiHostLink {
     let host = this.hosts.get(system);
     if (!host) {
       const server = this.config.pservers.find((s) => s.name === system);
       if (!server?.vserver) throw new DriverError("DEVICE_NOT_FOUND", `no ESXi settings for ${system}`);
-      host = esxiHostFromSettings(
-        { ...server.vserver },
-        {
-          hostKeyStore: this.hostKeys,
-          ...(this.options.onEsxiEvent ? { onEvent: this.options.onEsxiEvent } : {}),
-        },
-      );
+      const { addr, port, account, password } = server.vserver;
+      if (addr === null || port === null || account === null || password === null) {
+        // as esxiHostFromSettings says it (the worker builds the host)
+        const missing = (["addr", "port", "account", "password"] as const).filter(
+          (k) => server.vserver?.[k] === null,
+        );
+        throw new TypeError(`vserver settings incomplete: ${missing.join(", ")} not set`);
+      }
+      const worker = this.esxiWorker();
+      host = new EsxiHostLink(worker, worker.addHost(server.vserver), addr, port, account);
       this.hosts.set(system, host);
     }
     return host;
@@ -206,8 +219,9 @@ export class Devices {
   async close(): Promise<void> {
     await Promise.allSettled([
       ...[...this.bmcs.values()].map((c) => c.close()),
-      ...[...this.hosts.values()].map((h) => h.close()),
       ...[...this.pdus.values()].map((p) => p.close()),
     ]);
+    for (const h of this.hosts.values()) h.close();
+    await this.ownWorker?.close();
   }
 }

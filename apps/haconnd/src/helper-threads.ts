@@ -11,6 +11,7 @@
 // Only threads with the names Node gives its helpers are touched (V8's platform workers and
 // delayed-task scheduler, libuv's pool, the signal watcher); the main thread, Node Worker
 // threads and child processes (ipmitool is spawned from the main thread) keep their priority.
+// The ESXi worker thread (esxi-worker/) lowers itself by the same offset when it starts.
 // Raising a nice value needs no privilege. libuv starts its pool on first use, so `scan` runs
 // again later and lowers threads that appeared since.
 

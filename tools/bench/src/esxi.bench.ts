@@ -1,5 +1,7 @@
 // ESXi driver benchmark against the lab's ESXi simulator (ssh2) on loopback.
 //   pnpm --filter @haconn/bench build && node tools/bench/dist/esxi.bench.js [--seconds N] [--quick] [--json <file>]
+//   … esxi.bench.js --main-thread [--seconds N]: the main thread's cost in-thread vs in the
+//   daemon's ESXi worker thread instead (esxi-thread.ts).
 // Prints: median/p99 of connect (handshake + auth), status, reset and NMI on one kept-open
 // connection; then the CPU cost of polling 16 ESXi hosts × 4 guests once a second. The
 // simulators of the polling run live in a child process so their CPU is not counted as the
@@ -8,6 +10,7 @@ import { fork } from "node:child_process";
 import { once } from "node:events";
 import { EsxiGuestController, EsxiHost, MemoryHostKeyStore } from "@haconn/esxi";
 import { EsxiSim } from "../../lab/src/esxi-sim/index.js";
+import { mainThreadCost } from "./esxi-thread.js";
 import { type Figure, figure, quickArg, writeBenchJson } from "./report-json.js";
 
 const PASSWORD = "bench-Passw0rd";
@@ -51,9 +54,10 @@ function hostFor(port: number, fingerprint: string): EsxiHost {
 }
 
 /** Child mode: serve `count` simulators, report ports and fingerprints over IPC. */
-async function serveSims(count: number, password: string): Promise<void> {
+async function serveSims(count: number, password: string, guests = GUESTS_PER_HOST): Promise<void> {
+  const specs = Array.from({ length: guests }, (_, i) => ({ name: `guest${i + 1}`, power: "on" as const }));
   const sims = await Promise.all(
-    Array.from({ length: count }, () => EsxiSim.start({ guests: guestSpecs, password })),
+    Array.from({ length: count }, () => EsxiSim.start({ guests: specs, password })),
   );
   const before = process.cpuUsage();
   process.send?.({ sims: sims.map((s) => ({ port: s.port, fingerprint: s.fingerprint })) });
@@ -158,11 +162,16 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--serve") {
     const [m] = (await once(process, "message")) as [{ password: string }];
-    await serveSims(Number(args[1]), m.password);
+    await serveSims(Number(args[1]), m.password, args[2] ? Number(args[2]) : undefined);
     return;
   }
   const i = args.indexOf("--seconds");
   const seconds = i >= 0 ? Number(args[i + 1]) : QUICK ? 2 : 10;
+  if (args.includes("--main-thread")) {
+    const figures = await mainThreadCost(process.argv[1] ?? "", PASSWORD, seconds);
+    writeBenchJson({ bench: "esxi-thread", figures });
+    return;
+  }
   console.log(`esxi driver benchmark, node ${process.version}, ssh2 simulator on 127.0.0.1`);
   await latency();
   await polling(seconds);

@@ -129,6 +129,9 @@ describe.skipIf(!rpmbuild)(title, () => {
       expect(mode.get(`${HOME}/bin/${c.name}`), c.name).toBe("-rwxr-xr-x");
       expect(mode.has(`${HOME}/lib/app/${c.app}/${c.entry}.js`), c.entry).toBe(true);
     }
+    // The daemon's ESXi worker thread loads its bundle from beside haconnd.js.
+    if (present.some((c) => c.app === "haconnd"))
+      expect(mode.has(`${HOME}/lib/app/haconnd/esxi-worker.js`), "esxi-worker").toBe(true);
     expect(mode.get(`${HOME}/lib/node`)).toBe("-rwxr-xr-x");
     expect(mode.get(`${HOME}/lib/haconnd-wait-ready`)).toBe("-rwxr-xr-x");
     expect(mode.get(UNIT)).toBe("-rw-r--r--");
@@ -254,7 +257,9 @@ describe.skipIf(!rpmbuild)(title, () => {
       const v = root.chroot([`${HOME}/lib/node`, "--version"]);
       expect(v.status, v.stderr).toBe(0);
       expect(v.stdout.trim()).toMatch(/^v24\./);
-      for (const c of present) {
+      const bundles = present.map((c) => ({ app: c.app, entry: c.entry }));
+      if (present.some((c) => c.app === "haconnd")) bundles.push({ app: "haconnd", entry: "esxi-worker" });
+      for (const c of bundles) {
         const bundle = root.path(`${HOME}/lib/app/${c.app}/${c.entry}.js`);
         expect(npmImports(bundle), c.entry).toEqual([]);
         // CommonJS requires inside the bundle: built-ins, and ssh2's optional native add-ons

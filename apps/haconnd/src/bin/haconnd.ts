@@ -104,6 +104,7 @@ if (process.argv.includes("--version") || process.argv.includes("-V")) {
     const listen = parseMetricsListen(env.HACONN_METRICS);
     daemon = await Daemon.start({
       ...options,
+      esxiWorkerNice: helperNice,
       metrics: listen ? { ...listen, allowAnyAddress: env.HACONN_METRICS_ALLOW_ANY === "on" } : null,
       onExit: (_reason, code) => exit(code),
     });

@@ -2,7 +2,7 @@
 // the NMI module), the PDU and ESXi simulators, simulated HA monitors and a dump notifier. The
 // configuration is entered with the real haconnsetup. Issue 5's end-to-end scenarios.
 
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { AttentionBody } from "@haconn/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -256,6 +256,12 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
     expect(r.result?.result).toBe("DUMP");
     const acts = esxi.host.events.filter((e) => e.name === "VM1").map((e) => e.action);
     expect(acts).toEqual(["nmi", "reset"]);
+    // The ssh work ran in the daemon's one ESXi worker thread, not on its main thread (issue 19).
+    const pid = daemon.child.pid!;
+    const threads = readdirSync(`/proc/${pid}/task`).map((t) =>
+      readFileSync(`/proc/${pid}/task/${t}/comm`, "utf8").trim(),
+    );
+    expect(threads.filter((name) => name === "haconn-esxi")).toHaveLength(1);
     await waitFor("guest HARDRESET RECV logged", () =>
       /HARDRESET PSERVER4 10011 RECV .* V/.test(resetlog()) ? true : undefined,
     );
