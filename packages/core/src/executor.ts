@@ -37,8 +37,9 @@ export interface ExecutorPorts {
   portError?(error: unknown, effect: Effect): void;
   /**
    * Runs `work` later, in a loop turn of its own, after the I/O already waiting (the daemon:
-   * `setImmediate`). Given, each step's fan-out (RESET-RESULT, ATTENTION copies) and books go
-   * there, one step per turn: RESETs that arrive together are all answered and their NMIs sent
+   * `setImmediate`). Given, each step's fan-out (RESET-RESULT, ATTENTION copies) and books
+   * (reset-log lines, notices, command results; not the state publication) go there, one step
+   * per turn: RESETs that arrive together are all answered and their NMIs sent
    * before the first step's reset-log lines, and a hardware reset that falls due while results
    * fan out waits for at most one step's datagrams (see `runEffects`). Absent (tests, tools):
    * they run at the end of the dispatch, as they always did.
@@ -105,6 +106,15 @@ function isUrgent(effect: Effect): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * With `defer`, what runs at once: the urgent effects and the state publication (the standby
+ * must learn of an NMI as soon as it went out: a takeover right after it must not send a second
+ * NMI into a dumping kernel; faults-kill-phases "killed right after the NMI" caught it).
+ */
+function atOnceWhenDeferring(effect: Effect): boolean {
+  return isUrgent(effect) || effect.kind === "stateChanged";
 }
 
 /** Datagrams to many (a result to its requesters, ATTENTION to a cluster): deferred with `defer`. */
@@ -196,7 +206,7 @@ export class EngineRunner {
           const [next, effects] = transition(this.current, ev);
           this.current = next;
           if (this.ports.defer) {
-            for (const effect of effects) if (isUrgent(effect)) this.tryEffect(effect);
+            for (const effect of effects) if (atOnceWhenDeferring(effect)) this.tryEffect(effect);
             this.deferRest(effects);
           } else {
             this.runOutward(effects);
@@ -212,7 +222,7 @@ export class EngineRunner {
 
   /** A step's fan-out and books, for a later turn (steps without any are not queued). */
   private deferRest(effects: readonly Effect[]): void {
-    if (!effects.some((e) => !isUrgent(e))) return;
+    if (!effects.some((e) => !atOnceWhenDeferring(e))) return;
     this.later.push(effects as Effect[]);
     this.scheduleLater();
   }
@@ -242,7 +252,7 @@ export class EngineRunner {
         }
       }
       for (const effect of effects) if (isFanOut(effect)) this.tryEffect(effect);
-      this.runBooks(effects);
+      this.runBooks(effects, true);
     }
     this.scheduleLater();
   }
@@ -270,9 +280,9 @@ export class EngineRunner {
    * order, per step and across steps.
    *
    * With `ports.defer` (the daemon), `dispatch` goes further: a step's urgent effects (device
-   * calls, timers, the CHECK reply or RESET-ACCEPTED) run at once, its fan-out (RESET-RESULT,
-   * ATTENTION copies) and books in a deferred turn of their own, one step per turn, each turn
-   * taking first any of our timers that fell due meanwhile.
+   * calls, timers, the CHECK reply or RESET-ACCEPTED) and its state publication run at once, its
+   * fan-out (RESET-RESULT, ATTENTION copies) and other books in a deferred turn of their own, one
+   * step per turn, each turn taking first any of our timers that fell due meanwhile.
    */
   runEffects(effects: readonly Effect[]): void {
     this.runOutward(effects);
@@ -283,10 +293,11 @@ export class EngineRunner {
     for (const effect of effects) if (isOutward(effect)) this.tryEffect(effect);
   }
 
-  private runBooks(effects: readonly Effect[]): void {
+  /** The books of a step; `published`: its state publication already ran (with `defer`). */
+  private runBooks(effects: readonly Effect[], published = false): void {
     const decided = new Map<string, boolean>();
     for (const effect of effects) {
-      if (isOutward(effect)) continue;
+      if (isOutward(effect) || (published && effect.kind === "stateChanged")) continue;
       if ((effect.kind === "log" || effect.kind === "notice") && effect.limit) {
         if (!this.mayWrite(effect.limit, decided)) continue;
       }
