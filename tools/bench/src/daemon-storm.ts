@@ -5,13 +5,44 @@
 // record); the daemon's own stamps (reset log: RM-RESET RECV, SOFTRESET/HARDRESET SEND), hence
 // the hardware reset's offset from NMI + hispeed; every RESET-RESULT. Meanwhile the service's
 // processes are sampled every few ms for ipmitool processes that were not there before.
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { esxiActions } from "./daemon-helpers.js";
 import type { Maxima, MonitorEntry } from "./daemon-maxima.js";
 import { commOf, type ServiceCpu } from "./daemon-proc.js";
 import { logTime } from "./e2e-harness.js";
 
 const epochNow = () => performance.timeOrigin + performance.now();
+
+/** CPU time (ns, every thread) of every process of the machine, by pid, with its name. */
+function machineCpu(names: ReadonlyMap<number, string>): Map<number, { comm: string; ns: number }> {
+  const out = new Map<number, { comm: string; ns: number }>();
+  for (const entry of readdirSync("/proc")) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid)) continue;
+    try {
+      let ns = 0;
+      for (const tid of readdirSync(`/proc/${pid}/task`))
+        ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      out.set(pid, { comm: names.get(pid) ?? readFileSync(`/proc/${pid}/comm`, "utf8").trim(), ns });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/** Who had the CPUs between two snapshots: ms by process name, largest first. */
+function cpuByName(
+  before: Map<number, { comm: string; ns: number }>,
+  after: Map<number, { comm: string; ns: number }>,
+): [string, number][] {
+  const byName = new Map<string, number>();
+  for (const [pid, a] of after) {
+    const ms = (a.ns - (before.get(pid)?.ns ?? 0)) / 1e6;
+    if (ms > 0) byName.set(a.comm, (byName.get(a.comm) ?? 0) + ms);
+  }
+  return [...byName].sort((x, y) => y[1] - x[1]);
+}
 
 /** The daemon's main thread: ns on a CPU, ns runnable but waiting for one (/proc schedstat). */
 function schedstat(pid: number): { runNs: number; waitNs: number } | undefined {
@@ -50,7 +81,7 @@ export interface StormOutcome {
    * The daemon's main thread from the first send to the last RESET-ACCEPTED: time on a CPU and
    * time runnable but waiting for a CPU (other processes of the machine had both cores).
    */
-  acceptPhase?: { wallMs: number; runMs: number; waitMs: number };
+  acceptPhase?: { wallMs: number; runMs: number; waitMs: number; cpuByName: [string, number][] };
 }
 
 function pickTargets(monitors: readonly MonitorEntry[]): { target: MonitorEntry; requester: MonitorEntry }[] {
@@ -67,13 +98,19 @@ function pickTargets(monitors: readonly MonitorEntry[]): { target: MonitorEntry;
 }
 
 export async function runStorm(max: Maxima, cpu: ServiceCpu, timeoutMs = 30_000): Promise<StormOutcome> {
-  const ipmitools = () => new Set(cpu.pids().filter((p) => commOf(p) === "ipmitool"));
-  const before = ipmitools();
+  // The service's processes every 5 ms: one read of the cgroup's list, and a name read only for
+  // a process not seen before (the sampler must not take the CPU the storm is measured on).
+  const before = new Set(cpu.pids());
+  const known = new Set(before);
   const seen = new Set<number>();
   let sampling = true;
   const sample = () => {
     if (!sampling) return;
-    for (const p of ipmitools()) if (!before.has(p)) seen.add(p);
+    for (const p of cpu.pids()) {
+      if (known.has(p)) continue;
+      known.add(p);
+      if (commOf(p) === "ipmitool") seen.add(p);
+    }
     setTimeout(sample, 5);
   };
   const offset = statSync(max.dirs.resetlog, { throwIfNoEntry: false })?.size ?? 0;
@@ -82,17 +119,26 @@ export async function runStorm(max: Maxima, cpu: ServiceCpu, timeoutMs = 30_000)
   let accepted = 0;
   let acceptPhase: StormOutcome["acceptPhase"];
   const sched0 = schedstat(daemonPid);
+  // Node processes all name their main thread "MainThread": ours are named by role.
+  const names = new Map<number, string>([
+    [daemonPid, "haconnd"],
+    [process.pid, "bench (monitors)"],
+    [max.sims.child.pid!, "simulators (ESXi, PDU)"],
+  ]);
+  const cpu0 = machineCpu(names);
   for (const t of targets) {
     t.requester.monitor.channel.onMessage((m) => {
       if (m.type === "reset-accepted" && t.acceptedMs === undefined && t.sentAt > 0) {
         t.acceptedMs = epochNow() - t.sentAt;
         if (++accepted === targets.length) {
           const sched1 = schedstat(daemonPid);
+          const wallMs = epochNow() - startedAt;
           if (sched0 && sched1)
             acceptPhase = {
-              wallMs: epochNow() - startedAt,
+              wallMs,
               runMs: (sched1.runNs - sched0.runNs) / 1e6,
               waitMs: (sched1.waitNs - sched0.waitNs) / 1e6,
+              cpuByName: cpuByName(cpu0, machineCpu(names)),
             };
         }
       }

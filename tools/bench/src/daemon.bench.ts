@@ -136,6 +136,13 @@ async function main(): Promise<void> {
       log(
         `storm: first send → last RESET-ACCEPTED ${ap.wallMs.toFixed(1)} ms; the daemon's main thread on a CPU ${ap.runMs.toFixed(1)} ms, runnable but waiting for a CPU ${ap.waitMs.toFixed(1)} ms (schedstat)`,
       );
+    if (ap)
+      log(
+        `storm: CPU of the machine in that window, ms by process name (every thread; includes reading /proc at its end): ${ap.cpuByName
+          .slice(0, 8)
+          .map(([n, ms]) => `${n} ${ms.toFixed(1)}`)
+          .join(", ")}`,
+      );
     const started =
       counters0 && counters1
         ? counters1.process_calls! -
