@@ -87,7 +87,20 @@ function stormRunner(withDefer: boolean) {
     return work !== undefined;
   };
   while (runTurn());
-  return { clock, runner, order, turns, runTurn };
+  /** The storm: server 17+i asks to reset server 1+i, all at the same instant (a dispatch each). */
+  const storm = () => {
+    for (let i = 0; i < 16; i++) {
+      runner.dispatch({
+        type: "reset",
+        from: { addr: `127.0.1.${i + 17}`, port: 6001 },
+        requestId: i + 1,
+        system: `PSERVER${i + 1}`,
+        target: 10001 + i,
+        requester: 10017 + i,
+      });
+    }
+  };
+  return { clock, runner, order, turns, runTurn, storm };
 }
 
 const harnesses: EngineHarness[] = [];
@@ -165,18 +178,8 @@ describe("executor", () => {
   });
 
   it("16 hispeed timers due together: all 16 hardware resets go out before the first book of any step", async () => {
-    const { clock, runner, order } = stormRunner(false);
-    // The storm: server 17+i asks to reset server 1+i, all at the same instant.
-    for (let i = 0; i < 16; i++) {
-      runner.dispatch({
-        type: "reset",
-        from: { addr: `127.0.1.${i + 17}`, port: 6001 },
-        requestId: i + 1,
-        system: `PSERVER${i + 1}`,
-        target: 10001 + i,
-        requester: 10017 + i,
-      });
-    }
+    const { clock, runner, order, storm } = stormRunner(false);
+    storm();
     await clock.flush();
     expect(order.filter((o) => o === "nmi")).toHaveLength(16);
     order.length = 0;
@@ -195,19 +198,10 @@ describe("executor", () => {
   });
 
   it("with defer: RESETs that arrive together are all answered before any step's books; one deferred step per turn", async () => {
-    const { runner, order, turns, runTurn } = stormRunner(true);
+    const { runner, order, turns, runTurn, storm } = stormRunner(true);
     order.length = 0;
     // 16 RESETs, each in its own dispatch (a datagram each), before the loop gets back to us.
-    for (let i = 0; i < 16; i++) {
-      runner.dispatch({
-        type: "reset",
-        from: { addr: `127.0.1.${i + 17}`, port: 6001 },
-        requestId: i + 1,
-        system: `PSERVER${i + 1}`,
-        target: 10001 + i,
-        requester: 10017 + i,
-      });
-    }
+    storm();
     // Every answer and every NMI went out, each step's state published right after its NMI (a
     // standby that takes over then knows the NMI was sent); not one reset-log line yet.
     expect(order.filter((o) => o === "sendAccepted")).toHaveLength(16);
