@@ -28,18 +28,17 @@ export async function startSims(spec: SimsSpec, env: NodeJS.ProcessEnv = process
     await Promise.allSettled(started.map((s) => s.stop()));
   };
   try {
-    const bmcs = await Promise.all(
-      spec.bmcs.map(async (b) => {
-        const sim = await IpmiSim.start({
-          nmi: b.nmi,
-          password,
-          startTimeoutMs: 30_000,
-          ...(spec.netns ? { address: spec.address, netns: spec.netns } : {}),
-        });
-        started.push(sim);
-        return [b.name, sim] as const;
-      }),
-    );
+    const startBmc = async (b: (typeof spec.bmcs)[number]) => {
+      const sim = await IpmiSim.start({
+        nmi: b.nmi,
+        password,
+        startTimeoutMs: 30_000,
+        ...(spec.netns ? { address: spec.address, netns: spec.netns } : {}),
+      });
+      started.push(sim);
+      return sim;
+    };
+    const bmcs = await Promise.all(spec.bmcs.map(async (b) => [b, await startBmc(b)] as const));
     const pdu = await PduSim.start({
       community: secret(env, SIMS_ENV.community),
       outlets: spec.pduOutlets,
@@ -53,6 +52,18 @@ export async function startSims(spec: SimsSpec, env: NodeJS.ProcessEnv = process
       address: spec.address,
     });
     started.push(esxi);
+    // A BMC's UDP port may equal the ESXi simulator's TCP port or the PDU's (separate port
+    // spaces), which the configuration rightly refuses (one address:port per device): start
+    // that BMC again (ci18: lab-netns failed on such a pair).
+    const taken = new Set([pdu.port, esxi.port]);
+    for (const [i, [b, first]] of bmcs.entries()) {
+      let sim = first;
+      while (taken.has(sim.port)) {
+        await sim.stop();
+        sim = await startBmc(b);
+      }
+      bmcs[i] = [b, sim];
+    }
 
     writeFileSync(spec.pduRecords, "");
     writeFileSync(spec.esxiRecords, "");
@@ -71,8 +82,8 @@ export async function startSims(spec: SimsSpec, env: NodeJS.ProcessEnv = process
     const info: SimsInfo = {
       supervisorPid: process.pid,
       bmcs: Object.fromEntries(
-        bmcs.map(([name, sim]) => [
-          name,
+        bmcs.map(([b, sim]) => [
+          b.name,
           {
             addr: sim.addr,
             port: sim.port,

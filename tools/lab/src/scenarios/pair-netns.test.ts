@@ -49,6 +49,16 @@ describe.skipIf(!BUILT || !netnsAvailable())("pair in network namespaces", () =>
   it("kill -9 of the active: the standby fences it through its iLO, takes the VIP and answers", async () => {
     const active = activeNode()!;
     const standby = NODES.find((n) => n !== active)!;
+    // The rule needs a stream to lose: wait until the standby's state stream is up and synced
+    // (ci16, ci18: under load the kill came before it, and the full budget was right then).
+    await waitFor(
+      "the standby's state stream",
+      () =>
+        JSON.parse(cli(nodeDirs[standby], "haconnshow", ["status", "--json"])).link === "OK"
+          ? true
+          : undefined,
+      15_000,
+    );
     const t0 = Date.now();
     await pn.kill9(active);
     const reply = await waitFor(
