@@ -179,6 +179,11 @@ describe.skipIf(!BUILT)("single haconnd on loopback, end to end", () => {
     await waitFor("ATTENTION DUMP", () => attentions[10007]!.find((a) => a.targetSubsystem === 10005));
     expect(attentions[10007]!.find((a) => a.targetSubsystem === 10005)?.state).toBe("DUMP");
     expect(await actions("PSERVER5")).not.toContain("reset");
+    // Reset-log lines are written a loop turn or two after the datagrams (books after the
+    // fan-out; the file's own write turn): wait for the last one, as the other cases do.
+    await waitFor("ATTENTION DUMP RECV logged", () =>
+      /ATTENTION PSERVER5 10005 RECV .* DUMP/.test(resetlog()) ? true : undefined,
+    );
     const log = resetlog();
     expect(log).toMatch(/RM-RESET PSERVER5 10005 RECV 127\.0\.0\.27 \d+ 10007 P/);
     expect(log).toMatch(/SOFTRESET PSERVER5 10005 SEND/);
